@@ -1,0 +1,1 @@
+"""Controllers: one module per real Kubernetes controller (see registry.CONTROLLERS)."""

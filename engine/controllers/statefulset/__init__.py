@@ -1,0 +1,1 @@
+"""The StatefulSet controller, split like pkg/controller/statefulset."""

@@ -1,0 +1,1 @@
+"""statefulset-playground terminal UI (Textual)."""
