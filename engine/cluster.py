@@ -21,7 +21,7 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from engine import bootstrap
+from engine import admission, bootstrap, services
 from engine.clock import Clock, RealClock, VirtualClock
 from engine.config import ClusterConfig, Timings
 from engine.controllers.base import Controller
@@ -66,6 +66,8 @@ class Cluster:
         self._change_listeners: list[Callable[[], None]] = []
         self.volume_data: dict[str, dict[str, str]] = {}
         """Simulated file contents per PersistentVolume name: {path: text}."""
+        admission.install(self)
+        services.install(self)
         self._install_controllers()
         if not bare:
             bootstrap.install_bare_cluster(self)

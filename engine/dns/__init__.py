@@ -1,0 +1,1 @@
+"""Cluster DNS: the zone derived from Services, Endpoints and Pods, and the client tools."""

@@ -1,0 +1,59 @@
+"""Shared test helpers (engine tests run on the virtual clock)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.cluster import Cluster
+from engine.objects import Obj, copy_obj
+
+
+def set_pod_status(
+    cluster: Cluster,
+    namespace: str,
+    name: str,
+    *,
+    phase: str = "Running",
+    ready: bool = True,
+    ip: str | None = None,
+    node: str | None = None,
+) -> Obj:
+    """Force a pod's status, as controller unit tests in Kubernetes do with a fake kubelet.
+
+    Use for testing one controller in isolation; integration tests let the kubelet run.
+    """
+    pod = copy_obj(cluster.store.must_get("Pod", namespace, name))
+    now = cluster.clock.timestamp()
+    if node:
+        pod["spec"]["nodeName"] = node
+    status: dict[str, Any] = pod.setdefault("status", {})
+    status["phase"] = phase
+    if ip:
+        status["podIP"] = ip
+        status["podIPs"] = [{"ip": ip}]
+    flag = "True" if ready else "False"
+    status["conditions"] = [
+        {"type": "PodScheduled", "status": "True", "lastTransitionTime": now},
+        {"type": "Initialized", "status": "True", "lastTransitionTime": now},
+        {"type": "ContainersReady", "status": flag, "lastTransitionTime": now},
+        {"type": "Ready", "status": flag, "lastTransitionTime": now},
+    ]
+    status["containerStatuses"] = [
+        {
+            "name": c["name"],
+            "image": c.get("image", ""),
+            "ready": ready,
+            "started": phase == "Running",
+            "restartCount": 0,
+            "state": {"running": {"startedAt": now}} if phase == "Running" else {},
+        }
+        for c in pod["spec"].get("containers") or []
+    ]
+    stored = cluster.store.update(pod)
+    cluster.drain()
+    return stored
+
+
+def pod_names(cluster: Cluster, namespace: str = "default") -> list[str]:
+    """Names of the live pods in ``namespace``, sorted."""
+    return sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", namespace))
