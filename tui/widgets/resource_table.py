@@ -78,6 +78,7 @@ class ResourceTable(DataTable[Text | str]):
     # -- updating -----------------------------------------------------------------------
     def show_lines(self, lines: Sequence[Line]) -> None:
         """Make the table show exactly ``lines``, touching only what changed."""
+        selected = self.selected_key
         keep = {line.key for line in lines}
         for key in [k for k in self._cells if k not in keep]:
             self.remove_row(key)
@@ -96,7 +97,9 @@ class ResourceTable(DataTable[Text | str]):
         order = [line.key for line in lines]
         if order != self._order:
             self._reorder(order)
-        self._order = order
+            self._order = order
+            if selected is not None and selected in self._cells:
+                self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     def restyle(self) -> None:
         """Re-render every cell (the theme changed, so tag colours did)."""
@@ -106,12 +109,9 @@ class ResourceTable(DataTable[Text | str]):
                     self.update_cell(key, name, self._cell(cell))
 
     def _reorder(self, order: list[str]) -> None:
-        selected = self.selected_key
         first = self._column_names[0]
         rank = {id(self.get_cell(key, first)): i for i, key in enumerate(order)}
         self.sort(first, key=lambda cell: rank[id(cell)])
-        if selected is not None and selected in self._cells:
-            self.move_cursor(row=self.get_row_index(selected), animate=False)
 
     def _cell(self, cell: Cell) -> Text | str:
         if isinstance(cell, Styled):
