@@ -87,7 +87,7 @@ class StatefulSetController(Controller):
                 pod_ref = controller_ref(pod) if pod is not None else None
                 if pod_ref is not None:
                     self._enqueue_ref(ns, pod_ref)
-        if not refs:
+        if not refs or ev.kind == "PersistentVolumeClaim":
             self._enqueue_selecting(ev.obj)
 
     def _enqueue_ref(self, namespace: str, ref: dict[str, object]) -> None:
