@@ -153,8 +153,11 @@ def set_endpoints(cluster: Cluster, pods: list[Obj]) -> None:
 
 
 def store_cluster(replicas: int = 2, clock: Clock | None = None) -> Cluster:
-    """The seed's world written straight into the store of a bare-bones cluster."""
+    """The seed's world written straight into the store of a cluster whose controllers are
+    switched off, so what the panels show depends on these objects alone (stable snapshots
+    whatever the controllers do)."""
     cluster = Cluster(seed=0, clock=clock or VirtualClock())
+    cluster.controllers.clear()
     svc = cluster.store.create(_service())
     sts = cluster.store.create(_statefulset(replicas))
     pods = [add_pod(cluster, sts, i) for i in range(replicas)]

@@ -84,11 +84,11 @@ class PinnedQuery(Static):
         text.append("  [unpin]", style("pinned--meta") + Style.from_meta({"@click": "unpin"}))
         added = list(self.last_diff.added)
         for line in self.answers or []:
-            if line in added:
+            if dns_query.is_failure(line):
+                text.append(f"\n✖ {line}", style("pinned--failure"))
+            elif line in added:
                 added.remove(line)
                 text.append(f"\n+ {line}", style("pinned--added"))
-            elif dns_query.is_failure(line):
-                text.append(f"\n✖ {line}", style("pinned--failure"))
             else:
                 text.append(f"\n  {line}", style("pinned--answer"))
         for line in self.last_diff.removed:
