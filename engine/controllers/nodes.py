@@ -55,6 +55,8 @@ class NodeLifecycleController(Controller):
         self.timings = cluster.timings
         #: pod keys with a pending taint eviction (for the "Cancelling deletion" event)
         self._evicting: set[str] = set()
+        #: spec.unschedulable as last seen per node (cordon events)
+        self._cordoned: dict[str, bool] = {}
 
     def setup(self) -> None:
         """Watch nodes and pods."""
@@ -126,6 +128,7 @@ class NodeLifecycleController(Controller):
         if updated != node:
             self._node_events(node, updated)
             node = self.store.update(updated)
+        self._cordon_event(node)
         if went_unknown:
             self._mark_pods_not_ready(name)
 
@@ -166,10 +169,14 @@ class NodeLifecycleController(Controller):
             self._node_event(new, "NodeNotReady", NODE_CONTROLLER)
         elif before and before != "True" and after == "True":
             self._node_event(new, "NodeReady", "kubelet")
-        was = bool((old.get("spec") or {}).get("unschedulable"))
-        now = bool((new.get("spec") or {}).get("unschedulable"))
-        if was != now:
-            self._node_event(new, "NodeNotSchedulable" if now else "NodeSchedulable", "kubelet")
+
+    def _cordon_event(self, node: Obj) -> None:
+        cordoned = bool((node.get("spec") or {}).get("unschedulable"))
+        before = self._cordoned.get(name_of(node))
+        self._cordoned[name_of(node)] = cordoned
+        if before is not None and before != cordoned:
+            status = "NodeNotSchedulable" if cordoned else "NodeSchedulable"
+            self._node_event(node, status, "kubelet")
 
     def _node_event(self, node: Obj, status: str, component: str) -> None:
         message = f"Node {name_of(node)} status is now: {status}"
