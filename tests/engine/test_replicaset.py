@@ -7,7 +7,7 @@ from typing import Any
 from engine.cluster import Cluster
 from engine.controllers.replicaset import slow_start_batches
 from engine.objects import Obj, copy_obj, name_of
-from tests.helpers import set_pod_status
+from tests.helpers import fake_kubelet, set_pod_status
 
 ALPHABET = set("bcdfghjklmnpqrstvwxz2456789")
 
@@ -44,6 +44,7 @@ def rs_status(cluster: Cluster, name: str = "web") -> dict[str, Any]:
 
 
 def test_creates_named_labelled_owned_pods(cluster: Cluster) -> None:
+    fake_kubelet(cluster, scheduler=True)  # pods stay as the test sets them
     rs = cluster.store.create(replicaset())
     cluster.settle()
     pods = pods_of(cluster)
@@ -74,6 +75,7 @@ def test_creates_named_labelled_owned_pods(cluster: Cluster) -> None:
 
 
 def test_status_counts_ready_and_available(cluster: Cluster) -> None:
+    fake_kubelet(cluster, scheduler=True)  # pods stay as the test sets them
     cluster.store.create(replicaset(minReadySeconds=10))
     cluster.settle()
     for pod in pods_of(cluster)[:2]:
@@ -101,6 +103,7 @@ def test_deleted_pod_is_replaced_and_terminating_not_counted(cluster: Cluster) -
 
 
 def test_scale_down_victim_order(cluster: Cluster) -> None:
+    fake_kubelet(cluster, scheduler=True)  # pods stay as the test sets them
     cluster.store.create(replicaset(replicas=6))
     cluster.settle()
     names = sorted(name_of(p) for p in pods_of(cluster))
