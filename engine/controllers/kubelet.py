@@ -187,9 +187,10 @@ class Kubelet(Controller):
         in_use = {
             str((p.get("status") or {}).get("podIP"))
             for p in self.store.list("Pod")
-            if (p.get("status") or {}).get("podIP")
+            if (p.get("spec") or {}).get("nodeName") == node_name
+            and (p.get("status") or {}).get("podIP")
         }
-        in_use |= {r.ip for r in self._runs.values() if r.ip}
+        in_use |= {r.ip for r in self._runs.values() if r.ip and r.node == node_name}
         ipam.observe(in_use)
         return ipam.allocate(in_use)
 

@@ -80,3 +80,34 @@ def events(cluster: Cluster, pod: Obj) -> list[tuple[str, str, str]]:
 def reasons(cluster: Cluster, pod: Obj) -> list[str]:
     """Reasons of the events about ``pod``, oldest first."""
     return [e[1] for e in events(cluster, pod)]
+
+
+def workload(kind: str, name: str, replicas: int, claim_class: str | None = None) -> Obj:
+    """A StatefulSet (with a ``www`` claim template of ``claim_class``) or a ReplicaSet."""
+    labels = {"app": name}
+    template = {
+        "metadata": {"labels": labels},
+        "spec": {
+            "containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.24"}],
+        },
+    }
+    spec: dict[str, Any] = {
+        "replicas": replicas,
+        "selector": {"matchLabels": labels},
+        "template": template,
+    }
+    if kind == "StatefulSet":
+        spec["serviceName"] = name
+        claim_spec: dict[str, Any] = {
+            "accessModes": ["ReadWriteOnce"],
+            "resources": {"requests": {"storage": "1Gi"}},
+        }
+        if claim_class is not None:
+            claim_spec["storageClassName"] = claim_class
+        spec["volumeClaimTemplates"] = [{"metadata": {"name": "www"}, "spec": claim_spec}]
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": "default"},
+        "spec": spec,
+    }

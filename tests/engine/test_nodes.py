@@ -6,7 +6,7 @@ from engine.cluster import Cluster
 from engine.format import pod_status_column
 from engine.node_status import condition
 from engine.objects import Obj, copy_obj, pod_condition
-from tests.engine.podutil import cond, create, events, get, make_pod, reasons
+from tests.engine.podutil import cond, create, events, get, make_pod, reasons, workload
 
 
 def node(cluster: Cluster, name: str) -> Obj:
@@ -149,3 +149,76 @@ def test_cordon_taints_the_node(cluster: Cluster) -> None:
     cluster.store.update(obj)
     cluster.drain()
     assert taints(cluster, "worker-2") == []
+
+
+def live(cluster: Cluster, app: str) -> dict[str, tuple[str, str]]:
+    """{pod: (node, STATUS column)} of the pods of ``app``."""
+    return {
+        p["metadata"]["name"]: (p["spec"].get("nodeName", ""), pod_status_column(p))
+        for p in cluster.store.list("Pod", "default")
+        if p["metadata"].get("labels", {}).get("app") == app
+    }
+
+
+def test_statefulset_pod_on_a_lost_node_is_replaced_only_after_force_delete(
+    cluster: Cluster,
+) -> None:
+    cluster.store.create(workload("StatefulSet", "web", 3))
+    cluster.advance(60)
+    assert live(cluster, "web") == {
+        "web-0": ("worker-1", "Running"),
+        "web-1": ("worker-2", "Running"),
+        "web-2": ("worker-3", "Running"),
+    }
+    old_ip = get(cluster, "web-1")["status"]["podIP"]
+    cluster.node_down("worker-2")
+    cluster.advance(340)
+    cluster.advance(600)
+    assert live(cluster, "web")["web-1"] == ("worker-2", "Terminating")
+    assert len(live(cluster, "web")) == 3
+    cluster.delete("Pod", "default", "web-1", force=True)
+    cluster.advance(30)
+    node, status = live(cluster, "web")["web-1"]
+    assert (node, status) == ("worker-1", "Running")
+    assert get(cluster, "web-1")["status"]["podIP"] != old_ip
+
+
+def test_replicaset_pod_on_a_lost_node_is_replaced_at_eviction(cluster: Cluster) -> None:
+    cluster.store.create(workload("ReplicaSet", "api", 2))
+    cluster.advance(30)
+    before = live(cluster, "api")
+    (lost,) = [name for name, (node, _) in before.items() if node == "worker-1"]
+    cluster.node_down("worker-1")
+    cluster.advance(339)
+    assert len(live(cluster, "api")) == 2
+    cluster.advance(1 + 10)
+    after = live(cluster, "api")
+    assert after[lost] == ("worker-1", "Terminating")
+    fresh = [name for name in after if name not in before]
+    assert len(fresh) == 1
+    assert after[fresh[0]][1] == "Running"
+    assert after[fresh[0]][0] != "worker-1"
+
+
+def test_local_volume_keeps_the_replacement_pending_until_its_node_is_back(
+    cluster: Cluster,
+) -> None:
+    cluster.store.create(workload("StatefulSet", "db", 2, claim_class="local"))
+    cluster.advance(60)
+    assert live(cluster, "db") == {"db-0": ("worker-1", "Running"), "db-1": ("worker-2", "Running")}
+    cluster.node_down("worker-1")
+    cluster.advance(340)
+    cluster.delete("Pod", "default", "db-0", force=True)
+    cluster.advance(30)
+    pod = get(cluster, "db-0")
+    assert live(cluster, "db")["db-0"] == ("", "Pending")
+    scheduled = pod_condition(pod, "PodScheduled")
+    assert scheduled is not None
+    assert scheduled["message"] == (
+        "0/3 nodes are available: 1 node(s) had untolerated taint(s), "
+        "2 node(s) didn't match PersistentVolume's node affinity. "
+        "preemption: 0/3 nodes are available: 3 Preemption is not helpful for scheduling."
+    )
+    cluster.node_up("worker-1")
+    cluster.advance(30)
+    assert live(cluster, "db")["db-0"] == ("worker-1", "Running")
