@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +133,30 @@ def new_run(pod: Obj, node: str, now: float) -> PodRun:
         containers=containers,
         start_time=now,
     )
+
+
+def adopt_status(run: PodRun, pod: Obj, parse: Callable[[str], float]) -> None:
+    """Take over containers a previous kubelet left running (a restart of the kubelet, or a
+    cluster loaded from a save file): their state comes from the pod's reported status, as the
+    real kubelet rebuilds it from the container runtime."""
+    status = pod.get("status") or {}
+    if status.get("startTime"):
+        run.start_time = parse(str(status["startTime"]))
+    reported = {cs.get("name"): cs for cs in status.get("containerStatuses") or []}
+    for c in run.containers:
+        cs = reported.get(c.name) or {}
+        running = (cs.get("state") or {}).get("running")
+        c.restart_count = int(cs.get("restartCount", 0) or 0)
+        last = cs.get("lastState") or {}
+        c.last_terminated = last if last.get("terminated") else None
+        c.has_run = bool(running) or c.restart_count > 0
+        if running:
+            c.state, c.reason = "running", ""
+            c.started_at = parse(str(running.get("startedAt") or status.get("startTime") or ""))
+            c.ready = bool(cs.get("ready"))
+    if status.get("podIP") and any(c.state == "running" for c in run.containers):
+        run.ip = str(status["podIP"])
+        run.sandbox_ready = True
 
 
 # -- images -------------------------------------------------------------------------------

@@ -31,6 +31,7 @@ from engine.pod_runtime import (
     probe_failure_message,
     probe_spec,
     pull_error,
+    pull_policy,
 )
 
 
@@ -180,6 +181,34 @@ def _crash_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
             ident = f"crash:{i}"
             since = run.stage_since if run.stage == ident else ctx.now()
             return Stage("crash", i, since + ctx.timings.crash_detect, _crash_fire_for(i))
+    return None
+
+
+# -- spec changes ----------------------------------------------------------------------------
+def _redefine_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
+    def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
+        c = run.containers[index]
+        spec = _spec_container(pod, index)
+        c.image, c.policy = str(spec.get("image", "")), pull_policy(spec)
+        c.created, c.pull_started, c.pull_failures, c.retry_at = False, None, 0, ctx.now()
+        if c.state == "running":
+            message = f"Container {c.name} definition changed, will be restarted"
+            ctx.event("Normal", "Killing", message)
+            c.state, c.reason, c.exit_code, c.finished_at = "terminated", "Completed", 0, ctx.now()
+            c.ready = False
+        elif c.state == "waiting":
+            c.reason, c.message = "ContainerCreating", ""
+
+    return fire
+
+
+def _redefine_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
+    """A container whose image changed in the spec is killed and started again (the kubelet
+    compares container hashes)."""
+    for i, c in enumerate(run.containers):
+        image = _spec_container(pod, i).get("image")
+        if image is not None and str(image) != c.image and not c.final:
+            return Stage("redefine", i, ctx.now(), _redefine_for(i))
     return None
 
 
@@ -353,6 +382,7 @@ def _probe_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
 #: The table, in priority order (kwok's stage list).
 STAGES: tuple[Callable[[PodRun, Obj, StageContext], Stage | None], ...] = (
     _stop_stage,
+    _redefine_stage,
     _crash_stage,
     _pull_stage,
     _start_stage,

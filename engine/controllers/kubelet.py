@@ -26,6 +26,7 @@ from engine.pod_runtime import (
     READINESS_ANNOTATION,
     ContainerRun,
     PodRun,
+    adopt_status,
     kubelet_stopped,
     new_run,
     normalize_image,
@@ -164,6 +165,10 @@ class Kubelet(Controller):
         uid = str(pod["metadata"].get("uid", ""))
         if run is None or run.uid != uid:
             run = new_run(pod, node, self.clock.now())
+            adopt_status(run, pod, self.clock.parse_timestamp)
+            for c in run.containers:
+                if c.state == "running":
+                    self.node_images(node).add(normalize_image(c.image))
             self._runs[key] = run
         return run
 

@@ -8,6 +8,7 @@ from engine.cluster import Cluster
 from engine.config import ClusterConfig, Timings
 from engine.format import pod_ready_column, pod_restarts_column, pod_status_column
 from engine.ipam import NodeIPAM, RangeExhausted
+from engine.objects import copy_obj
 from engine.pod_runtime import go_duration, normalize_image
 from tests.engine.podutil import cond, container, create, events, get, make_pod, reasons
 
@@ -326,3 +327,47 @@ def test_vocabulary_helpers() -> None:
     assert normalize_image("localhost:5000/app") == "localhost:5000/app:latest"
     durations = [go_duration(s) for s in (0.5, 2, 1.5, 80, 300)]
     assert durations == ["500ms", "2s", "1.5s", "1m20s", "5m0s"]
+
+
+def test_running_pods_from_a_save_file_are_adopted_unchanged(cluster: Cluster) -> None:
+    live = Cluster(seed=1, strict=True)
+    create(live, make_pod("web-0", node="worker-1"))
+    live.advance(10)
+    saved = get(live, "web-0")
+    restored = {k: v for k, v in saved.items()}
+    restored["metadata"] = {
+        k: v for k, v in saved["metadata"].items() if k in ("name", "namespace", "uid", "labels")
+    }
+    cluster.advance(10)
+    create(cluster, restored)
+    pod = get(cluster, "web-0")
+    assert pod["status"] == saved["status"]
+    assert events(cluster, pod) == []
+    create(cluster, make_pod("web-1", node="worker-1"))
+    cluster.advance(1)
+    pulled = [e[2] for e in events(cluster, get(cluster, "web-1")) if e[1] == "Pulled"]
+    assert pulled == [
+        'Container image "registry.k8s.io/nginx-slim:0.24" already present on machine'
+    ]
+    cluster.advance(5)
+    assert get(cluster, "web-1")["status"]["podIP"] == "10.244.1.3"
+
+
+def test_changed_image_restarts_the_container(cluster: Cluster) -> None:
+    create(cluster, make_pod("web-0"))
+    cluster.advance(10)
+    pod = copy_obj(get(cluster, "web-0"))
+    pod["spec"]["containers"][0]["image"] = "registry.k8s.io/nginx-slim:0.27"
+    cluster.store.update(pod)
+    cluster.drain()
+    pod = get(cluster, "web-0")
+    assert ("Normal", "Killing", "Container nginx definition changed, will be restarted") in events(
+        cluster, pod
+    )
+    assert container(pod)["state"]["terminated"]["reason"] == "Completed"
+    cluster.advance(3)
+    pod = get(cluster, "web-0")
+    assert column(cluster, "web-0") == ("0/1", "Running")
+    assert container(pod)["image"] == "registry.k8s.io/nginx-slim:0.27"
+    assert container(pod)["restartCount"] == 1
+    assert container(pod)["lastState"]["terminated"]["exitCode"] == 0
