@@ -20,8 +20,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, controller_ref, name_of
 from engine.store import Store
 from engine.taints import (
@@ -46,8 +48,8 @@ NO_VICTIMS = "No preemption victims found for incoming pod"
 NOT_HELPFUL = "Preemption is not helpful for scheduling"
 NO_NODES = "no nodes available to schedule pods"
 
-#: Filter reasons that preemption could resolve (status Unschedulable, not …AndUnresolvable).
-_RESOLVABLE = {REASON_TOO_MANY_PODS}
+#: resources NodeResourcesFit checks besides the pod count, in its order
+_RESOURCES = ("cpu", "memory")
 
 
 @dataclass
@@ -117,24 +119,68 @@ def volume_prefilter(store: Store, pod: Obj) -> VolumeInfo:
     return info
 
 
-def filter_node(pod: Obj, node: Obj, pods_on_node: int, volumes: VolumeInfo) -> str | None:
-    """The first Filter plugin's reason the pod cannot go to ``node`` (None: it fits)."""
+def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj], volumes: VolumeInfo) -> list[str]:
+    """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
     spec = node.get("spec") or {}
     tolerations = pod_tolerations(pod)
     if spec.get("unschedulable"):
         taint = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
         if not any(tolerates(t, taint) for t in tolerations):
-            return REASON_UNSCHEDULABLE
+            return [REASON_UNSCHEDULABLE]
     if untolerated(node_taints(node), tolerations, {"NoSchedule", "NoExecute"}) is not None:
-        return REASON_TAINT
+        return [REASON_TAINT]
     if not _affinity_matches(pod, node):
-        return REASON_AFFINITY
-    allocatable = (node.get("status") or {}).get("allocatable") or {}
-    if pods_on_node + 1 > _int(allocatable.get("pods"), 110):
-        return REASON_TOO_MANY_PODS
+        return [REASON_AFFINITY]
+    insufficient = resource_shortfalls(pod, node, pods_on_node)
+    if insufficient:
+        return insufficient
     if any(not selector_terms_match(terms, node) for terms in volumes.pv_terms):
-        return REASON_PV_AFFINITY
-    return None
+        return [REASON_PV_AFFINITY]
+    return []
+
+
+def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
+    """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    reasons = []
+    if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
+        reasons.append(REASON_TOO_MANY_PODS)
+    wanted = pod_requests(pod)
+    used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
+    for other in pods_on_node:
+        for name, amount in pod_requests(other).items():
+            used[name] += amount
+    for name in _RESOURCES:
+        if wanted[name] <= 0:
+            continue
+        free = _quantity(allocatable.get(name)) - used[name]
+        if wanted[name] > free:
+            reasons.append(f"Insufficient {name}")
+    return reasons
+
+
+def pod_requests(pod: Obj) -> dict[str, Decimal]:
+    """Summed container requests (limits stand in for missing requests, as API defaulting
+    copies them)."""
+    total: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        resources = c.get("resources") or {}
+        requests = resources.get("requests") or {}
+        limits = resources.get("limits") or {}
+        for name in _RESOURCES:
+            raw = requests.get(name, limits.get(name))
+            if raw is not None:
+                total[name] += _quantity(raw)
+    return total
+
+
+def _quantity(raw: Any) -> Decimal:
+    if raw is None:
+        return Decimal(0)
+    try:
+        return parse_quantity(raw)
+    except QuantityError:
+        return Decimal(0)
 
 
 def _affinity_matches(pod: Obj, node: Obj) -> bool:
@@ -167,7 +213,7 @@ def score_key(pod: Obj, node: Obj, pods: list[Obj]) -> tuple[int, int, str]:
     return (siblings, len(pods), name_of(node))
 
 
-def fit_error(num_nodes: int, reasons: dict[str, str], prefilter: str = "") -> str:
+def fit_error(num_nodes: int, reasons: dict[str, list[str]], prefilter: str = "") -> str:
     """``FitError.Error()`` plus the preemption post-filter message, as the scheduler writes
     them into the PodScheduled condition and the FailedScheduling event."""
     if num_nodes == 0:
@@ -177,11 +223,18 @@ def fit_error(num_nodes: int, reasons: dict[str, str], prefilter: str = "") -> s
         head += f" {prefilter}."
         preemption = Counter({NOT_HELPFUL: num_nodes})
     else:
-        head += f" {_histogram(Counter(reasons.values()))}."
-        preemption = Counter(
-            NO_VICTIMS if reason in _RESOLVABLE else NOT_HELPFUL for reason in reasons.values()
-        )
+        head += f" {_histogram(Counter(r for node in reasons.values() for r in node))}."
+        preemption = Counter(_preemption_reason(node) for node in reasons.values())
     return f"{head} preemption: 0/{num_nodes} nodes are available: {_histogram(preemption)}."
+
+
+def _preemption_reason(node_reasons: list[str]) -> str:
+    """NodeResourcesFit failures are ``Unschedulable`` (preemption might help, but every pod
+    has priority 0, so no victims); every other filter is ``UnschedulableAndUnresolvable``."""
+    resolvable = all(
+        r == REASON_TOO_MANY_PODS or r.startswith("Insufficient ") for r in node_reasons
+    )
+    return NO_VICTIMS if resolvable else NOT_HELPFUL
 
 
 def _histogram(counts: Counter[str]) -> str:

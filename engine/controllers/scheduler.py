@@ -96,14 +96,14 @@ class Scheduler(Controller):
             self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
             return
         by_node = self._pods_by_node(exclude=key)
-        reasons: dict[str, str] = {}
+        reasons: dict[str, list[str]] = {}
         feasible: list[Obj] = []
         for node in nodes:
-            reason = scheduling.filter_node(pod, node, len(by_node.get(name_of(node), [])), volumes)
-            if reason is None:
-                feasible.append(node)
+            failed = scheduling.filter_node(pod, node, by_node.get(name_of(node), []), volumes)
+            if failed:
+                reasons[name_of(node)] = failed
             else:
-                reasons[name_of(node)] = reason
+                feasible.append(node)
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
             return
@@ -154,7 +154,7 @@ class Scheduler(Controller):
         if volumes.delayed:
             return True  # still waiting for the provisioner
         del self._assumed[key]
-        if scheduling.filter_node(pod, node_obj, 0, volumes) == scheduling.REASON_PV_AFFINITY:
+        if scheduling.REASON_PV_AFFINITY in scheduling.filter_node(pod, node_obj, [], volumes):
             return False
         self._bind(pod, node)
         return True

@@ -204,10 +204,37 @@ def test_unbound_immediate_or_missing_claims_keep_the_pod_pending(cluster: Clust
 
 
 def test_fit_error_text() -> None:
-    reasons = {"a": "Too many pods", "b": "node(s) had untolerated taint(s)", "c": "Too many pods"}
+    reasons = {
+        "a": ["Too many pods"],
+        "b": ["node(s) had untolerated taint(s)"],
+        "c": ["Too many pods"],
+    }
     assert fit_error(3, reasons) == (
         "0/3 nodes are available: 1 node(s) had untolerated taint(s), 2 Too many pods. "
         "preemption: 0/3 nodes are available: 1 Preemption is not helpful for scheduling, "
         "2 No preemption victims found for incoming pod."
     )
     assert fit_error(0, {}) == "no nodes available to schedule pods"
+
+
+def test_cpu_and_memory_requests_must_fit(cluster: Cluster) -> None:
+    big = {"resources": {"requests": {"cpu": "3", "memory": "6Gi"}}}
+    for i in range(3):
+        create(cluster, make_pod(f"big-{i}", owner="big", container=big))
+    assert {node_of(cluster, f"big-{i}") for i in range(3)} == {"worker-1", "worker-2", "worker-3"}
+    limits_only = {"resources": {"limits": {"cpu": "1500m", "memory": "512Mi"}}}
+    create(cluster, make_pod("web-0", container=limits_only))
+    message = pod_condition(get(cluster, "web-0"), "PodScheduled")["message"]  # type: ignore[index]
+    assert message == (
+        "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: "
+        "3 No preemption victims found for incoming pod."
+    )
+    create(
+        cluster,
+        make_pod("huge", container={"resources": {"requests": {"cpu": "8", "memory": "9Gi"}}}),
+    )
+    message = pod_condition(get(cluster, "huge"), "PodScheduled")["message"]  # type: ignore[index]
+    assert message.startswith("0/3 nodes are available: 3 Insufficient cpu, 3 Insufficient memory.")
+    small = {"resources": {"requests": {"cpu": "500m", "memory": "128Mi"}}}
+    create(cluster, make_pod("small", container=small))
+    assert node_of(cluster, "small") == "worker-1"
