@@ -17,6 +17,7 @@ from engine.objects import Obj
 TAINT_NOT_READY = "node.kubernetes.io/not-ready"
 TAINT_UNREACHABLE = "node.kubernetes.io/unreachable"
 TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
+TAINT_OUT_OF_SERVICE = "node.kubernetes.io/out-of-service"
 
 Taint = dict[str, Any]
 Toleration = dict[str, Any]

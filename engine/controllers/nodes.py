@@ -1,6 +1,6 @@
-"""Node lifecycle: registration defaults, node IPAM, health, taints and taint eviction.
+"""Node lifecycle: registration defaults, node IPAM, health, taints, taint eviction, pod GC.
 
-Three controllers of kube-controller-manager in one, keyed by node name (cluster-scoped keys)
+Four controllers of kube-controller-manager in one, keyed by node name (cluster-scoped keys)
 or ``namespace/name`` (pods):
 
 * **node IPAM + registration** — an applied Node manifest (kwok-style simulated node) gets the
@@ -16,6 +16,10 @@ or ``namespace/name`` (pods):
   once; with a toleration, after its ``tolerationSeconds`` (default ``eviction``, 300 s, as the
   DefaultTolerationSeconds admission plugin adds). Nobody confirms the deletion while the
   kubelet is down, so evicted pods stay ``Terminating``.
+* **pod GC** — a pod bound to a deleted node is failed and force-deleted after a 40 s
+  quarantine (``DeletionByPodGC``); a terminating pod on a not-ready node tainted
+  ``node.kubernetes.io/out-of-service:NoExecute`` (non-graceful node shutdown) is force-deleted,
+  which is how an operator lets a StatefulSet replace pods of a lost node.
 """
 
 from __future__ import annotations
@@ -36,13 +40,22 @@ from engine.node_status import (
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.pod_runtime import KUBELET_ANNOTATION, kubelet_stopped
 from engine.store import WatchEvent
-from engine.taints import TAINT_NOT_READY, TAINT_UNREACHABLE, node_taints, toleration_seconds
+from engine.taints import (
+    TAINT_NOT_READY,
+    TAINT_OUT_OF_SERVICE,
+    TAINT_UNREACHABLE,
+    has_taint,
+    node_taints,
+    toleration_seconds,
+)
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 NODE_CONTROLLER = "node-controller"
 TAINT_EVICTION = "taint-eviction-controller"
+#: PodGC waits this long before treating a pod on a missing node as orphaned
+ORPHAN_QUARANTINE = 40.0
 
 
 class NodeLifecycleController(Controller):
@@ -55,6 +68,8 @@ class NodeLifecycleController(Controller):
         self.timings = cluster.timings
         #: pod keys with a pending taint eviction (for the "Cancelling deletion" event)
         self._evicting: set[str] = set()
+        #: pod key → when PodGC first saw it bound to a node that does not exist
+        self._orphaned: dict[str, float] = {}
         #: spec.unschedulable as last seen per node (cordon events)
         self._cordoned: dict[str, bool] = {}
 
@@ -65,6 +80,8 @@ class NodeLifecycleController(Controller):
 
     def _on_node(self, ev: WatchEvent) -> None:
         if ev.type == "DELETED":
+            for pod in self._pods_on(name_of(ev.obj)):
+                self.enqueue(make_key(namespace_of(pod), name_of(pod)))
             return
         self.enqueue(name_of(ev.obj))
         old_taints = node_taints(ev.old) if ev.old is not None else []
@@ -76,6 +93,7 @@ class NodeLifecycleController(Controller):
         key = make_key(*ev.key)
         if ev.type == "DELETED":
             self._evicting.discard(key)
+            self._orphaned.pop(key, None)
             return
         node_name = (ev.obj.get("spec") or {}).get("nodeName")
         node = self.store.get("Node", "", node_name) if node_name else None
@@ -204,8 +222,17 @@ class NodeLifecycleController(Controller):
         pod = self.store.get("Pod", namespace, name)
         node_name = (pod.get("spec") or {}).get("nodeName") if pod else None
         node = self.store.get("Node", "", node_name) if node_name else None
-        if pod is None or node is None or pod["metadata"].get("deletionTimestamp"):
+        if pod is None or not node_name:
             self._evicting.discard(key)
+            return
+        if node is None:
+            self._gc_orphan(key, pod)
+            return
+        self._orphaned.pop(key, None)
+        if pod["metadata"].get("deletionTimestamp"):
+            self._evicting.discard(key)
+            if has_taint(node, TAINT_OUT_OF_SERVICE, "NoExecute") and ready_status(node) != "True":
+                self._force_delete(pod, None)  # PodGC gcTerminating
             return
         due = self._eviction_time(pod, node)
         if due is None:
@@ -219,6 +246,30 @@ class NodeLifecycleController(Controller):
             self.enqueue_after(key, due - self.clock.now())
             return
         self._evict(key, pod)
+
+    # -- pod garbage collection ---------------------------------------------------------------
+    def _gc_orphan(self, key: str, pod: Obj) -> None:
+        """PodGC ``gcOrphaned``: a pod bound to a node that no longer exists is failed and
+        force-deleted after the quarantine."""
+        since = self._orphaned.setdefault(key, self.clock.now())
+        due = since + ORPHAN_QUARANTINE
+        if due > self.clock.now():
+            self.enqueue_after(key, due - self.clock.now())
+            return
+        self._orphaned.pop(key, None)
+        self._force_delete(pod, ("DeletionByPodGC", "PodGC: node no longer exists"))
+
+    def _force_delete(self, pod: Obj, reason: tuple[str, str] | None) -> None:
+        """``markFailedAndDeletePodWithCondition``: phase Failed, then delete with grace 0."""
+        updated = copy_obj(pod)
+        status = updated.setdefault("status", {})
+        if status.get("phase") not in ("Succeeded", "Failed"):
+            status["phase"] = "Failed"
+        if reason is not None:
+            _add_disruption(updated, reason, self.clock.timestamp())
+        if updated != pod:
+            self.store.update(updated)
+        self.store.delete("Pod", namespace_of(pod), name_of(pod), grace_period=0)
 
     def _eviction_time(self, pod: Obj, node: Obj) -> float | None:
         """When the pod must go (None: it may stay), per ``processPodOnNode``."""
@@ -257,19 +308,27 @@ class NodeLifecycleController(Controller):
         self._evicting.discard(key)
         namespace, name = namespace_of(pod), name_of(pod)
         updated = copy_obj(pod)
-        conditions = updated.setdefault("status", {}).setdefault("conditions", [])
-        if not any(c.get("type") == "DisruptionTarget" for c in conditions):
-            conditions.append(
-                {
-                    "type": "DisruptionTarget",
-                    "status": "True",
-                    "lastProbeTime": None,
-                    "lastTransitionTime": self.clock.timestamp(),
-                    "reason": "DeletionByTaintManager",
-                    "message": "Taint manager: deleting due to NoExecute taint",
-                }
-            )
+        reason = ("DeletionByTaintManager", "Taint manager: deleting due to NoExecute taint")
+        _add_disruption(updated, reason, self.clock.timestamp())
+        if updated != pod:
             pod = self.store.update(updated)
         message = f"Marking for deletion Pod {namespace}/{name}"
         self.cluster.events.normal(pod, "TaintManagerEviction", message, TAINT_EVICTION)
         self.store.delete("Pod", namespace, name)
+
+
+def _add_disruption(pod: Obj, reason: tuple[str, str], now: str) -> None:
+    """Add the ``DisruptionTarget`` condition (once) naming why the pod is being deleted."""
+    conditions = pod.setdefault("status", {}).setdefault("conditions", [])
+    if any(c.get("type") == "DisruptionTarget" for c in conditions):
+        return
+    conditions.append(
+        {
+            "type": "DisruptionTarget",
+            "status": "True",
+            "lastProbeTime": None,
+            "lastTransitionTime": now,
+            "reason": reason[0],
+            "message": reason[1],
+        }
+    )

@@ -222,3 +222,41 @@ def test_local_volume_keeps_the_replacement_pending_until_its_node_is_back(
     cluster.node_up("worker-1")
     cluster.advance(30)
     assert live(cluster, "db")["db-0"] == ("worker-1", "Running")
+
+
+def test_out_of_service_taint_lets_the_statefulset_replace_the_pod(cluster: Cluster) -> None:
+    cluster.store.create(workload("StatefulSet", "web", 3))
+    cluster.advance(60)
+    cluster.node_down("worker-2")
+    cluster.advance(40)
+    obj = copy_obj(node(cluster, "worker-2"))
+    obj["spec"]["taints"].append(
+        {"key": "node.kubernetes.io/out-of-service", "value": "nodeshutdown", "effect": "NoExecute"}
+    )
+    cluster.store.update(obj)
+    cluster.drain()
+    pod = get(cluster, "web-1")
+    assert pod["spec"].get("nodeName") != "worker-2"
+    cluster.advance(30)
+    assert live(cluster, "web")["web-1"] == ("worker-1", "Running")
+
+
+def test_pods_of_a_deleted_node_are_garbage_collected(cluster: Cluster) -> None:
+    create(cluster, make_pod("web-0", node="worker-3"))
+    cluster.advance(10)
+    cluster.store.delete("Node", "", "worker-3")
+    cluster.advance(39.9)
+    pod = get(cluster, "web-0")
+    assert pod_status_column(pod) == "Running"
+    seen: list[Obj] = []
+    cluster.store.subscribe(lambda ev: seen.append(ev.obj), kinds=["Pod"])
+    cluster.advance(0.1)
+    assert cluster.store.get("Pod", "default", "web-0") is None
+    last = seen[-1]
+    assert last["status"]["phase"] == "Failed"
+    disruption = pod_condition(last, "DisruptionTarget")
+    assert disruption is not None
+    assert (disruption["reason"], disruption["message"]) == (
+        "DeletionByPodGC",
+        "PodGC: node no longer exists",
+    )
