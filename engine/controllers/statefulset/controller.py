@@ -127,11 +127,11 @@ class StatefulSetController(Controller):
             self._failures.pop(key, None)
 
     def _sync_set(self, sts: Obj) -> list[str]:
-        matcher = _matcher(sts)
-        if matcher is None:
-            raise spec.SpecError(
-                f"StatefulSet {namespace_of(sts)}/{name_of(sts)}: spec.selector: invalid selector"
-            )
+        try:
+            matcher = from_label_selector(spec.selector(sts))
+        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
+            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
+            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
         for revision in self.history.list(sts):
             if controller_ref(revision) is None:
                 self.history.adopt(sts, revision)
@@ -194,5 +194,5 @@ def _matcher(sts: Obj) -> Matcher | None:
     """The set's selector as a matcher; None when it is missing or invalid."""
     try:
         return from_label_selector(spec.selector(sts))
-    except (spec.SpecError, SelectorError, KeyError, TypeError):
+    except (spec.SpecError, SelectorError, KeyError, TypeError, AttributeError):
         return None
