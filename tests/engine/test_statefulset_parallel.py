@@ -90,7 +90,12 @@ def test_slow_start_batches(cluster: Cluster) -> None:
     sts = {**sts, "spec": {**sts["spec"], "replicas": 10}}
     revisions = History(cluster.store).list(sts)
     inputs = control.Inputs(
-        sts, [], Revisions(revisions[0], revisions[0], 0), {}, 0.0, cluster.clock.parse_timestamp
+        sts,
+        [],
+        Revisions(revisions[0], revisions[0], 0),
+        lambda _n: None,
+        0.0,
+        cluster.clock.parse_timestamp,
     )
     plan = control.plan(inputs)
     assert [s.batch for s in plan.steps] == [0, 1, 1, 2, 2, 2, 2, 3, 3, 3]

@@ -197,11 +197,12 @@ def make_plan(
     rev: Obj | None = None,
     now: float = 100.0,
     current: Obj | None = None,
+    claims: dict[str, Obj] | None = None,
 ) -> Plan:
-    """Plan with one revision (or ``current`` → ``rev``)."""
+    """Plan with one revision (or ``current`` → ``rev``) and the given claims."""
     current = current or revisions.new_revision(sts, 1, 0)
     inputs = control.Inputs(
-        sts, pods, Revisions(current, rev or current, 0), {}, now, lambda _ts: 0.0
+        sts, pods, Revisions(current, rev or current, 0), (claims or {}).get, now, lambda _: 0.0
     )
     return control.plan(inputs)
 
@@ -222,6 +223,18 @@ def test_plan_stuck_condemned() -> None:
     assert make_plan(sts, pods).actions == []
     pods[4] = running(sts, 4, rev)
     assert [repr(a) for a in make_plan(sts, pods).actions] == ["delete(web-4)"]
+
+
+def test_plan_stale_claim_blocks_creation() -> None:
+    sts = stored_set(persistentVolumeClaimRetentionPolicy={"whenScaled": "Delete"})
+    rev = revisions.new_revision(sts, 1, 0)["metadata"]["name"]
+    stale = identity.claims_for(sts, 1)["www"]
+    stale["metadata"]["ownerReferences"] = [
+        {"apiVersion": "v1", "kind": "Pod", "name": "web-1", "uid": "gone", "controller": True}
+    ]
+    pods = [running(sts, 0, rev)]
+    assert make_plan(sts, pods, claims={"www-web-1": stale}).actions == []
+    assert [repr(a) for a in make_plan(sts, pods).actions] == ["create(web-1)"]
 
 
 def test_plan_for_set_being_deleted_is_status_only() -> None:

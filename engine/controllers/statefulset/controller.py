@@ -138,11 +138,13 @@ class StatefulSetController(Controller):
         revisions = sort_revisions(self.history.list(sts))
         pods = self._claim_pods(sts, matcher)
         revs = resolve(self.history, sts, revisions)
-        claims = {
-            name_of(c): c for c in self.store.list("PersistentVolumeClaim", namespace_of(sts))
-        }
+        ns = namespace_of(sts)
+
+        def claim(name: str) -> Obj | None:
+            return self.store.get("PersistentVolumeClaim", ns, name)
+
         now, parse = self.clock.now(), self.clock.parse_timestamp
-        inputs = control.Inputs(sts, pods, revs, claims, now, parse)
+        inputs = control.Inputs(sts, pods, revs, claim, now, parse)
         plan = control.plan(inputs)
         errors = self.pod_control.execute(plan)
         write_status(self.store, sts, plan.status)
