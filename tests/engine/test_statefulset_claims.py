@@ -126,7 +126,8 @@ def test_claim_being_deleted_fails_pod_creation_until_gone(
             "metadata": {
                 "name": "www-web-0",
                 "namespace": NS,
-                "finalizers": ["kubernetes.io/pvc-protection"],
+                # a finalizer no controller here removes: the claim stays Terminating
+                "finalizers": ["example.com/hold"],
             },
             "spec": {"accessModes": ["ReadWriteOnce"]},
         }
