@@ -299,3 +299,13 @@ def test_failure_ends_plan_after_its_batch(cluster: Cluster) -> None:
     control_ = Failing()
     assert control_.execute(Plan(Status(), steps)) == ["boom"]
     assert control_.done == ["create(web-0)", "create(web-1)", "create(web-2)"]
+
+
+def test_unreadable_ready_time_is_never_available(cluster: Cluster) -> None:
+    sts = stored_set(minReadySeconds=5)
+    pod = running(sts, 0, "web-x")
+    pod["status"]["conditions"][0]["lastTransitionTime"] = "yesterday"
+    parse = cluster.clock.parse_timestamp
+    assert identity.ready_since(pod, parse) is None
+    assert not identity.is_running_and_available(pod, 5, 1e9, parse)
+    assert identity.is_running_and_available(pod, 0, 0.0, parse), "no minReadySeconds: Ready"

@@ -290,11 +290,11 @@ class _Planner:
         if self.min_ready == 0:
             return None
         times = [
-            self.inp.parse(since) + self.min_ready
+            since + self.min_ready
             for pod in self.inp.pods
             if identity.is_running_and_ready(pod)
             and not self.available(pod)
-            and (since := identity.ready_since(pod))
+            and (since := identity.ready_since(pod, self.inp.parse)) is not None
         ]
         return min(times, default=None)
 
