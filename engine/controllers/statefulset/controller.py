@@ -1,7 +1,10 @@
 """StatefulSet controller plumbing (STS-MAIN, stateful_set.go).
 
 Watch handlers turn StatefulSet, Pod, PersistentVolumeClaim and ControllerRevision events into
-the owning set's ``namespace/name`` key. :meth:`StatefulSetController.sync` gathers the set, its
+the owning set's ``namespace/name`` key (through the controller ownerReference; an orphan pod or
+revision, and every claim, also wakes the sets whose selector matches its labels: the claims this
+controller creates carry ``selector.matchLabels``, so a claim that finishes deleting unblocks its
+pod at once). :meth:`StatefulSetController.sync` gathers the set, its
 revisions (adopting orphans) and its pods (adopting orphans that match the selector and the
 ``<set>-<ordinal>`` name, releasing owned pods that no longer match), resolves the current and
 update revisions, asks :mod:`control` for a plan, lets :mod:`pod_control` execute it, writes the
