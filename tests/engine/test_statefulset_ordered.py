@@ -279,3 +279,19 @@ def test_terminating_condemned_pod_blocks_scale_up_of_same_name(
     finish_terminating(cluster)
     assert live_names(cluster) == ["web-0", "web-1", "web-2"]
     assert inv.violations == []
+
+
+def test_status_counts_condemned_pods_during_scale_down(cluster: Cluster) -> None:
+    create_sts(cluster, replicas=5)
+    bring_up(cluster)
+    cluster.scale("StatefulSet", NS, "web", 3)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"]) == (5, 5), "READY 5/3 for a moment"
+    assert status["currentReplicas"] == 4, "the terminating web-4 is not current"
+    finish_terminating(cluster)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"]) == (4, 4)
+    finish_terminating(cluster)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"], status["availableReplicas"]) == (3, 3, 3)
+    assert status["observedGeneration"] == get_sts(cluster)["metadata"]["generation"]
