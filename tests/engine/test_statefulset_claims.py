@@ -17,11 +17,18 @@ from tests.engine.sts_helpers import (
     create_sts,
     edit_sts,
     events,
+    fake_kubelet_cluster,
     get_sts,
     live_names,
     names,
     pod,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.cluster import Cluster
 from engine.objects import controller_ref, copy_obj, uid_of
 from tests.engine.sts_helpers import (
@@ -9,12 +11,19 @@ from tests.engine.sts_helpers import (
     EventLog,
     bring_up,
     create_sts,
+    fake_kubelet_cluster,
     finish_terminating,
     get_sts,
     names,
     pod,
     sts_manifest,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 def orphan_pod(name: str, labels: dict[str, str]) -> dict[str, object]:

@@ -15,6 +15,7 @@ from tests.engine.sts_helpers import (
     Invariants,
     bring_up,
     create_sts,
+    fake_kubelet_cluster,
     finish_terminating,
     get_sts,
     names,
@@ -59,7 +60,7 @@ def step(cluster: Cluster, op: str, arg: int | str) -> None:
 def test_random_history_keeps_invariants_and_converges(
     policy: str, ops: list[tuple[str, int | str]]
 ) -> None:
-    cluster = Cluster(seed=1, strict=True)
+    cluster = fake_kubelet_cluster()
     inv = Invariants(cluster)
     create_sts(cluster, replicas=3, podManagementPolicy=policy)
     for op, arg in ops:

@@ -13,7 +13,7 @@ from engine.controllers.statefulset.pod_control import PodControl
 from engine.controllers.statefulset.revisions import Revisions
 from engine.controllers.statefulset.status import Status
 from engine.objects import Obj
-from tests.engine.sts_helpers import sts_manifest
+from tests.engine.sts_helpers import fake_kubelet_cluster, sts_manifest
 
 # The 1.34.0 compatibility fixture of pkg/controller/statefulset/testdata: data → test-776999688b.
 FIXTURE_TEMPLATE: dict[str, Any] = {
@@ -36,6 +36,12 @@ FIXTURE_TEMPLATE: dict[str, Any] = {
         "terminationGracePeriodSeconds": 30,
     },
 }
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 def stored_set(**spec_fields: Any) -> Obj:
