@@ -1,6 +1,8 @@
-"""A minimal stand-in for the kubelet in controller tests: new pods are scheduled round-robin,
-turn Running and Ready after ``start`` seconds (unless their image starts with ``no-such``),
-and deleted pods disappear ``stop`` seconds after their deletion started."""
+"""Controller unit tests without the node side: :func:`isolated_cluster` stops the scheduler,
+kubelet and node-lifecycle controller from running, so tests can set pod status themselves
+(``tests.helpers.set_pod_status``) or install :class:`FakeKubelet`: new pods are scheduled
+round-robin, turn Running and Ready after ``start`` seconds (unless their image starts with
+``no-such``), and deleted pods disappear ``stop`` seconds after their deletion started."""
 
 from __future__ import annotations
 
@@ -10,6 +12,16 @@ from typing import Any
 from engine.cluster import Cluster
 from engine.objects import copy_obj
 from engine.store import WatchEvent
+
+NODE_SIDE = ("default-scheduler", "kubelet", "node-lifecycle")
+
+
+def isolated_cluster(seed: int = 1) -> Cluster:
+    """A strict bare cluster whose scheduler, kubelet and node-lifecycle controller never run
+    (their watches still queue keys, nobody processes them)."""
+    cluster = Cluster(seed=seed, strict=True)
+    cluster.controllers = [c for c in cluster.controllers if c.name not in NODE_SIDE]
+    return cluster
 
 
 class FakeKubelet:

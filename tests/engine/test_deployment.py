@@ -11,9 +11,15 @@ from engine.controllers import deployment_util as du
 from engine.controllers.deployment import history, rollback
 from engine.objects import Obj, copy_obj, name_of
 from engine.store import WatchEvent
-from tests.engine.fake_kubelet import FakeKubelet
+from tests.engine.fake_kubelet import FakeKubelet, isolated_cluster
 
 HASH_CHARS = set("456789bcdf")
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def deployment(replicas: int = 3, image: str = "nginx:1.27", **spec: Any) -> Obj:
@@ -125,10 +131,10 @@ def test_hash_is_stable_and_template_sensitive() -> None:
     assert du.safe_encode("0123456789") == "456789bcdf"
 
 
-def test_same_template_same_replicaset_name(kubelet: FakeKubelet) -> None:
+def test_same_template_same_replicaset_name() -> None:
     names = []
     for seed in (1, 2):
-        cluster = Cluster(seed=seed, strict=True)
+        cluster = isolated_cluster(seed)
         cluster.store.create(deployment())
         cluster.settle()
         names.append(name_of(cluster.store.list("ReplicaSet")[0]))

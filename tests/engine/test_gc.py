@@ -9,7 +9,13 @@ import pytest
 from engine.cluster import Cluster
 from engine.objects import Obj, copy_obj, name_of, owner_reference
 from engine.store import WatchEvent
-from tests.engine.fake_kubelet import FakeKubelet
+from tests.engine.fake_kubelet import FakeKubelet, isolated_cluster
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def deployment(replicas: int = 2) -> Obj:

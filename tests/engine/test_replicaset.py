@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from engine.cluster import Cluster
 from engine.controllers.replicaset import slow_start_batches
 from engine.objects import Obj, copy_obj, name_of
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
 ALPHABET = set("bcdfghjklmnpqrstvwxz2456789")
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def replicaset(name: str = "web", replicas: int = 3, **spec: Any) -> Obj:

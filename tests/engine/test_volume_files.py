@@ -18,9 +18,16 @@ from engine.volume_files import (
     read_file,
     write_file,
 )
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
 HTML = "/usr/share/nginx/html"
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def make_pod(name: str, volumes: list[dict[str, Any]], mounts: list[dict[str, Any]]) -> Obj:

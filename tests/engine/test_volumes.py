@@ -9,7 +9,14 @@ import pytest
 from engine.cluster import Cluster
 from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, copy_obj
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def pvc(name: str, size: str = "1Gi", **spec: Any) -> Obj:
