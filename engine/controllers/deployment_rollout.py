@@ -300,6 +300,13 @@ def calculate_status(
         "availableReplicas": available,
         "unavailableReplicas": max(0, total - available),
     }
+    terminating = [
+        rs["status"]["terminatingReplicas"]
+        for rs in all_sets
+        if (rs.get("status") or {}).get("terminatingReplicas") is not None
+    ]
+    if terminating:
+        status["terminatingReplicas"] = sum(terminating)
     old_status = d.get("status") or {}
     if old_status.get("collisionCount") is not None:
         status["collisionCount"] = old_status["collisionCount"]

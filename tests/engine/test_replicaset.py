@@ -79,7 +79,12 @@ def test_creates_named_labelled_owned_pods(cluster: Cluster) -> None:
     )
     assert {e["reason"] for e in events} == {"SuccessfulCreate"}
     assert {e["source"]["component"] for e in events} == {"replicaset-controller"}
-    assert rs_status(cluster) == {"replicas": 3, "fullyLabeledReplicas": 3, "observedGeneration": 1}
+    assert rs_status(cluster) == {
+        "replicas": 3,
+        "fullyLabeledReplicas": 3,
+        "observedGeneration": 1,
+        "terminatingReplicas": 0,
+    }
 
 
 def test_status_counts_ready_and_available(cluster: Cluster) -> None:
@@ -107,6 +112,7 @@ def test_deleted_pod_is_replaced_and_terminating_not_counted(cluster: Cluster) -
     assert len(pods_of(cluster)) == 3
     assert name_of(victim) not in {name_of(p) for p in pods_of(cluster)}
     assert rs_status(cluster)["replicas"] == 3
+    assert rs_status(cluster)["terminatingReplicas"] == 1
 
 
 def test_scale_down_victim_order(cluster: Cluster) -> None:
