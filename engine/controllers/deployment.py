@@ -30,6 +30,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engine.controllers import deployment_rollout as rollout
+from engine.controllers import deployment_status as st
 from engine.controllers import deployment_util as du
 from engine.controllers.base import Controller, make_key, split_key
 from engine.objects import (
@@ -51,9 +52,9 @@ if TYPE_CHECKING:
 COMPONENT = "deployment-controller"
 
 
-_spec_replicas = rollout.spec_replicas
-_by_creation = rollout.by_creation
-_selector = rollout.selector
+_spec_replicas = st.spec_replicas
+_by_creation = st.by_creation
+_selector = st.selector
 
 
 class DeploymentController(Controller):
@@ -109,7 +110,7 @@ class DeploymentController(Controller):
         sets = self._claim_sets(d)
         if d["metadata"].get("deletionTimestamp"):
             new_rs, old = self._new_and_old(d, sets, create=False)
-            rollout.sync_status(self, d, [*old, *([new_rs] if new_rs else [])], new_rs)
+            st.sync_status(self, d, [*old, *([new_rs] if new_rs else [])], new_rs)
             return
         d = self._check_paused(d)
         if d["spec"].get("paused") or self._is_scaling_event(d, sets):
