@@ -152,6 +152,9 @@ class GarbageCollector(Controller):
     def _attempt_to_delete(self, obj: Obj) -> None:
         solid, dangling, waiting = [], [], []
         for ref in obj["metadata"].get("ownerReferences") or []:
+            if ref.get("kind") not in KINDS:
+                solid.append(ref)  # a kind this cluster does not serve: never guess "gone"
+                continue
             owner = self._lookup(ref, namespace_of(obj))
             if owner is None or uid_of(owner) != ref.get("uid"):
                 dangling.append(ref)

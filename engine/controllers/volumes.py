@@ -89,6 +89,11 @@ class VolumeController(Controller):
                     self.enqueue("pv:" + name_of(pv))
 
     def _on_volume(self, ev: WatchEvent) -> None:
+        spec = ev.obj.get("spec") or {}
+        if ev.type == "DELETED" and spec.get("persistentVolumeReclaimPolicy") == "Delete":
+            # the provisioner deletes the backing storage with the object
+            # (HonorPVReclaimPolicy); a Retain volume's storage outlives its object
+            self.cluster.volume_data.pop(name_of(ev.obj), None)
         self.enqueue("pv:" + name_of(ev.obj))
         ref = (ev.obj.get("spec") or {}).get("claimRef")
         if ref:
@@ -273,7 +278,8 @@ class VolumeController(Controller):
         sc = self.store.get("StorageClass", "", class_name)
         if pvc is None or uid_of(pvc) != uid:
             return
-        if sc is None or (pvc.get("spec") or {}).get("volumeName"):
+        deleting = bool(pvc["metadata"].get("deletionTimestamp"))
+        if sc is None or deleting or (pvc.get("spec") or {}).get("volumeName"):
             self.enqueue("pvc:" + make_key(ns, name))
             return
         pv = vb.provisioned_volume(pvc, sc, node)

@@ -166,3 +166,10 @@ def test_unrelated_objects_untouched(running: Cluster) -> None:
     assert running.store.get("Service", "default", "web") == svc
     assert {name_of(p) for p in running.store.list("Pod")} == pods
     assert running.store.get("ReplicaSet", "default", name_of(rs)) is not None
+
+
+def test_owner_of_an_unknown_kind_is_not_guessed_gone(cluster: Cluster) -> None:
+    ref = {"apiVersion": "batch/v1", "kind": "Job", "name": "nightly", "uid": "job-uid"}
+    cluster.store.create(configmap_like_pod("job-pod", [ref]))
+    cluster.settle()
+    assert cluster.store.get("Pod", "default", "job-pod") is not None
