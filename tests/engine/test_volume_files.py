@@ -165,6 +165,10 @@ def test_busybox_errors(cluster: Cluster) -> None:
         read_file(cluster, "default", "p", "/etc")
     assert str(err.value) == "cat: read error: Is a directory"
     assert list_dir(cluster, "default", "p", "/etc/passwd") == ["/etc/passwd"]
+    with pytest.raises(FsError, match=r"^cat: can't open '/etc/passwd/x': Not a directory$"):
+        read_file(cluster, "default", "p", "/etc/passwd/x")
+    with pytest.raises(FsError, match=r"^sh: can't create /etc/passwd/x: nonexistent directory$"):
+        write_file(cluster, "default", "p", "/etc/passwd/x", "1")
     with pytest.raises(ContainerNotFound, match="container nope is not valid for pod p"):
         read_file(cluster, "default", "p", "/x", container="nope")
     with pytest.raises(NotFound):
