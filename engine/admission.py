@@ -73,6 +73,13 @@ def mutate(store: Store, new: Obj, old: Obj | None) -> None:
 def _keep_allocated(new: Obj, old: Obj) -> None:
     """The service registry copies allocated values the update left empty."""
     spec, old_spec = new.setdefault("spec", {}), old.get("spec") or {}
+    ip = spec.get("clusterIP")
+    if (
+        ip
+        and ip != old_spec.get("clusterIP")
+        and spec.get("clusterIPs") == old_spec.get("clusterIPs")
+    ):
+        spec["clusterIPs"] = [ip]  # the registry's normalizeClusterIPs
     if not spec.get("clusterIP") and old_spec.get("clusterIP"):
         spec["clusterIP"] = old_spec["clusterIP"]
         if old_spec.get("clusterIPs"):

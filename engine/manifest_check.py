@@ -45,7 +45,7 @@ class ManifestIssue:
     message: str
 
     def __str__(self) -> str:
-        what = f"{self.kind} {_quote(self.name)}" if self.name else self.kind
+        what = " ".join(x for x in (self.kind, _quote(self.name) if self.name else "") if x)
         where = f"document {self.document}"
         if self.item is not None:
             where += f", items[{self.item}]"

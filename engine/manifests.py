@@ -24,6 +24,8 @@ from engine.manifest_check import Entry, ManifestIssue, decode, entries, mapping
 from engine.objects import KINDS, Obj, copy_obj, is_namespaced, resource_ref
 from engine.result import CommandResult
 from engine.schema.defaults import apply_defaults
+from engine.schema.errors import FieldError
+from engine.schema.immutable import STS_MUTABLE
 from engine.schema.validate import validate
 from engine.store import NotFound, Store, StoreError
 from engine.yaml_in import Document, YAMLInputError, parse_documents, read_sources
@@ -127,10 +129,12 @@ def apply(
     Raises:
         ManifestError: nothing was applied; the message lists every problem with its place.
     """
-    found, issues = _entries(load_documents(source, text))
-    plan = _Plan(issues=issues)
-    for entry in found:
-        _plan_entry(cluster.store, entry, namespace, plan)
+    plan = _Plan()
+    for doc in load_documents(source, text):
+        found, issues = entries(doc)
+        plan.issues += issues
+        for entry in found:
+            _plan_entry(cluster.store, entry, namespace, plan)
     if plan.issues:
         raise ManifestError.of(plan.issues)
     _execute(cluster.store, plan.steps)
@@ -160,9 +164,13 @@ def _plan_entry(store: Store, entry: Entry, default_ns: str, plan: _Plan) -> Non
     else:
         md.pop("namespace", None)
     key = (kind, ns, name)
-    problem = _namespace_problem(store, ns, plan) or _duplicate_problem(entry, key, plan)
+    problem = _namespace_problem(store, ns, plan)
     if problem:
         plan.issues.append(entry.issue(problem, ("metadata", "namespace")))
+        return
+    problem = _duplicate_problem(entry, key, plan)
+    if problem:
+        plan.issues.append(entry.issue(problem, ("metadata", "name")))
         return
     plan.seen[key] = entry
     if kind == "Namespace":
@@ -219,9 +227,24 @@ def _desired(
         obj, errors = admission.review(store, merged, live)
         action = "unchanged" if _same(obj, live) else "configured"
     if errors:
-        plan.issues += [entry.field_issue(e) for e in errors]
+        plan.issues += [_located(entry, e, obj, live) for e in errors]
         return None
     return Planned(entry, kind, ns, name, action, obj, live)
+
+
+def _located(entry: Entry, err: FieldError, obj: Obj, live: Obj | None) -> ManifestIssue:
+    """The issue of a field error, at the most telling line: a forbidden ``spec`` change
+    points at the first changed field the manifest writes; ``clusterIPs`` at ``clusterIP``."""
+    path = err.path
+    if path == ("spec",) and live is not None:
+        new_spec, old_spec = obj.get("spec") or {}, live.get("spec") or {}
+        mutable = STS_MUTABLE if entry.kind == "StatefulSet" else ()
+        for key in entry.value.get("spec") or {}:
+            if key not in mutable and new_spec.get(key) != old_spec.get(key):
+                return entry.issue(str(err), ("spec", key))
+    if path[:2] == ("spec", "clusterIPs") and "clusterIPs" not in (entry.value.get("spec") or {}):
+        return entry.issue(str(err), ("spec", "clusterIP"))
+    return entry.field_issue(err)
 
 
 def _version_problem(kind: str, name: str, version: str, live: Obj | None) -> str | None:

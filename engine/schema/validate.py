@@ -278,7 +278,7 @@ def _service_ports(spec: Dict, path: FieldPath) -> list[FieldError]:
         target = port.get("targetPort")
         if isinstance(target, str):
             errs += [invalid((*p, "targetPort"), target, m) for m in is_port_name(target)]
-        elif target is not None:
+        elif target not in (None, 0):  # 0 is Go's "unset"
             errs += [invalid((*p, "targetPort"), target, m) for m in is_port_num(target)]
     return errs
 
