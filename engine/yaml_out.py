@@ -80,18 +80,18 @@ def go_key_less(a: str, b: str) -> bool:
         an = bn = 0
         if ca == "0" or cb == "0":
             j = i - 1
-            while j >= 0 and a[j].isdigit():
+            while j >= 0 and a[j].isdecimal():
                 if a[j] != "0":
                     an = bn = 1
                     break
                 j -= 1
         ai = i
-        while ai < len(a) and a[ai].isdigit():
-            an = an * 10 + int(a[ai])
+        while ai < len(a) and a[ai].isdecimal():
+            an = an * 10 + ord(a[ai]) - 48
             ai += 1
         bi = i
-        while bi < len(b) and b[bi].isdigit():
-            bn = bn * 10 + int(b[bi])
+        while bi < len(b) and b[bi].isdecimal():
+            bn = bn * 10 + ord(b[bi]) - 48
             bi += 1
         if an != bn:
             return an < bn
