@@ -17,10 +17,10 @@ from tests.engine.sts_helpers import (
     create_sts,
     edit_sts,
     events,
-    get_sts,
     live_names,
     names,
     pod,
+    sts_manifest,
 )
 
 
@@ -102,16 +102,14 @@ def test_template_volume_of_same_name_is_replaced(cluster: Cluster) -> None:
     cluster.drain()
     assert pod(cluster, "web-0")["spec"]["volumes"] == [
         {"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}},
-        {"name": "config", "configMap": {"name": "web-config"}},
+        {"name": "config", "configMap": {"name": "web-config", "defaultMode": 420}},
     ]
 
 
 def test_claim_labels_merge_template_labels(cluster: Cluster) -> None:
-    create_sts(cluster, replicas=0)
-    sts = copy_obj(get_sts(cluster))
-    sts["spec"]["replicas"] = 1
-    sts["spec"]["volumeClaimTemplates"][0]["metadata"]["labels"] = {"tier": "data"}
-    cluster.store.update(sts)
+    manifest = sts_manifest(replicas=1)  # claim templates are immutable: label them up front
+    manifest["spec"]["volumeClaimTemplates"][0]["metadata"]["labels"] = {"tier": "data"}
+    cluster.store.create(manifest)
     cluster.drain()
     assert claim(cluster, "www-web-0")["metadata"]["labels"] == {"tier": "data", "app": "nginx"}
 
@@ -129,7 +127,10 @@ def test_claim_being_deleted_fails_pod_creation_until_gone(
                 # a finalizer no controller here removes: the claim stays Terminating
                 "finalizers": ["example.com/hold"],
             },
-            "spec": {"accessModes": ["ReadWriteOnce"]},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
         }
     )
     cluster.store.delete("PersistentVolumeClaim", NS, "www-web-0")
