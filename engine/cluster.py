@@ -66,6 +66,11 @@ class Cluster:
         self._change_listeners: list[Callable[[], None]] = []
         self.volume_data: dict[str, dict[str, str]] = {}
         """Simulated file contents per PersistentVolume name: {path: text}."""
+        self.container_data: dict[str, dict[str, str]] = {}
+        """Containers' writable layers, keyed ``<pod uid>/<container>/<restartCount>``
+        (see :mod:`engine.volume_files`)."""
+        self.empty_dir_data: dict[str, dict[str, str]] = {}
+        """emptyDir volume contents, keyed ``<pod uid>/<volume name>``."""
         admission.install(self)
         services.install(self)
         self._install_controllers()
