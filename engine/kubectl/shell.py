@@ -1,10 +1,10 @@
 """What runs inside a container for ``kubectl exec``: a few programs and a tiny ``sh -c``.
 
-Programs: ``hostname``, ``cat``, ``ls``, ``echo``, ``true``, ``false``, ``nslookup`` (from the
-pod's namespace) and ``sh``/``bash -c SCRIPT``. The shell understands ``;``, ``&&``, ``||`` and
-the redirections ``>`` / ``>>``. Files come from :mod:`engine.volume_files` (volumes that
-outlive the pod and the container's own filesystem), except the ones the kubelet writes:
-``/etc/hostname``, ``/etc/hosts`` and ``/etc/resolv.conf``.
+Programs (busybox flavour): ``hostname``, ``cat``, ``ls``, ``mkdir``, ``echo``, ``true``,
+``false``, ``nslookup`` (from the pod's namespace) and ``sh``/``bash -c SCRIPT``. The shell
+understands ``;``, ``&&``, ``||`` and the redirections ``>`` / ``>>``. Files come from
+:mod:`engine.volume_files` (volumes that outlive the pod and the container's own filesystem),
+except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and ``/etc/resolv.conf``.
 
 Output is a list of (stream, text) chunks and an exit status, like a real process.
 """
@@ -50,9 +50,10 @@ class Proc:
 class Container:
     """One container of a pod, as seen by ``exec``."""
 
-    def __init__(self, cluster: Cluster, pod: Obj) -> None:
+    def __init__(self, cluster: Cluster, pod: Obj, container: str | None = None) -> None:
         self.cluster = cluster
         self.pod = pod
+        self.container = container
         self.namespace = str(pod["metadata"].get("namespace", "default"))
         self.name = str(pod["metadata"]["name"])
 
@@ -86,11 +87,13 @@ class Container:
             return self.hosts_file()
         if path == "/etc/resolv.conf":
             return dns_tools.resolv_conf(self.cluster, self.namespace)
-        return volume_files.read_file(self.cluster, self.namespace, self.name, path)
+        return volume_files.read_file(self.cluster, self.namespace, self.name, path, self.container)
 
     def write(self, path: str, text: str, append: bool) -> None:
         """Write a file; raises volume_files.FsError."""
-        volume_files.write_file(self.cluster, self.namespace, self.name, path, text, append)
+        volume_files.write_file(
+            self.cluster, self.namespace, self.name, path, text, append, self.container
+        )
 
     # -- programs -----------------------------------------------------------------------
     def exec(self, argv: list[str]) -> Proc:
@@ -127,7 +130,7 @@ class Container:
         try:
             tokens = _tokenize(script)
         except ValueError:
-            total.err("sh: 1: Syntax error: Unterminated quoted string\n")
+            total.err("sh: syntax error: unterminated quoted string\n")
             total.code = 2
             return total
         code = 0
@@ -148,7 +151,7 @@ class Container:
         while i < len(words):
             if words[i] in (">", ">>"):
                 if i + 1 >= len(words):
-                    proc.err("sh: 1: Syntax error: newline unexpected\n")
+                    proc.err("sh: syntax error: unexpected newline\n")
                     proc.code = 2
                     return proc
                 target = (words[i + 1], words[i] == ">>")
@@ -159,7 +162,7 @@ class Container:
         if not argv:
             return proc
         if argv[0] not in PROGRAMS and argv[0] not in ("sh", "bash"):
-            proc.err(f"sh: 1: {argv[0]}: not found\n")
+            proc.err(f"sh: {argv[0]}: not found\n")
             proc.code = 127
             return proc
         result = self.exec(argv)
@@ -176,14 +179,9 @@ class Container:
         try:
             self.write(target[0], text, target[1])
         except volume_files.FsError as exc:
-            proc.err(f"sh: 1: cannot create {target[0]}: {_reason(exc)}\n")
-            proc.code = 2
+            proc.err(f"{exc}\n")
+            proc.code = 1
         return proc
-
-
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    return text.rsplit(": ", 1)[-1] if ": " in text else text
 
 
 def _tokenize(script: str) -> list[str]:
@@ -229,12 +227,15 @@ def _cat(c: Container, args: list[str], proc: Proc) -> None:
 
 def _ls(c: Container, args: list[str], proc: Proc) -> None:
     paths = [a for a in args if not a.startswith("-")] or ["."]
+    hidden = any(a.startswith("-") and "a" in a for a in args)
     for i, path in enumerate(paths):
         try:
-            names = volume_files.list_dir(c.cluster, c.namespace, c.name, _abs(path))
+            names = volume_files.list_dir(
+                c.cluster, c.namespace, c.name, _abs(path), c.container, hidden
+            )
         except volume_files.FsError as exc:
             proc.err(f"{exc}\n")
-            proc.code = 2
+            proc.code = 1
             continue
         if len(paths) > 1:
             proc.out(("\n" if i else "") + f"{path}:\n")
@@ -246,6 +247,15 @@ def _abs(path: str) -> str:
     if path.startswith("/"):
         return path
     return "/" + path.removeprefix("./").removeprefix(".")
+
+
+def _mkdir(c: Container, args: list[str], proc: Proc) -> None:
+    for path in (a for a in args if not a.startswith("-")):
+        try:
+            volume_files.make_dir(c.cluster, c.namespace, c.name, _abs(path), c.container)
+        except volume_files.FsError as exc:
+            proc.err(f"{exc}\n")
+            proc.code = 1
 
 
 def _true(c: Container, args: list[str], proc: Proc) -> None:
@@ -267,6 +277,7 @@ PROGRAMS = {
     "echo": _echo,
     "cat": _cat,
     "ls": _ls,
+    "mkdir": _mkdir,
     "true": _true,
     "false": _false,
     "nslookup": _nslookup,

@@ -40,7 +40,7 @@ def run(env: Env, p: Parsed) -> None:
     pod = _pod(env, p.args[0])
     container = _container(env, p, pod)
     _check_running(pod, container)
-    proc = Container(env.cluster, pod).exec(command)
+    proc = Container(env.cluster, pod, container or None).exec(command)
     for stream, text in proc.chunks:
         env.result.chunks.append((stream, text))
     if proc.code:
