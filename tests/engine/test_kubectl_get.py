@@ -58,7 +58,8 @@ def test_all_groups_kinds_with_resource_prefixes(web: Cluster) -> None:
 
 def test_comma_list_and_type_slash_name(web: Cluster) -> None:
     out = ok(web, "get sts,svc")
-    assert "statefulset.apps/web" in out and "service/nginx" in out
+    assert "statefulset.apps/web" in out
+    assert "service/nginx" in out
     assert ok(web, "get pod/web-1").splitlines()[1].startswith("web-1 ")
 
 
@@ -91,12 +92,14 @@ def test_output_name_json_yaml_jsonpath(web: Cluster) -> None:
     assert ok(web, "get pods -o name") == "pod/web-0\npod/web-1\n"
     assert ok(web, "get sts -o name") == "statefulset.apps/web\n"
     doc = json.loads(ok(web, "get pod web-0 -o json"))
-    assert doc["kind"] == "Pod" and doc["metadata"]["name"] == "web-0"
+    assert doc["kind"] == "Pod"
+    assert doc["metadata"]["name"] == "web-0"
     listed = yaml.safe_load(ok(web, "get pods -o yaml"))
-    assert listed["kind"] == "List" and len(listed["items"]) == 2
+    assert listed["kind"] == "List"
+    assert len(listed["items"]) == 2
     assert ok(web, "get pods -o jsonpath='{.items[*].metadata.name}'") == "web-0 web-1"
     assert ok(web, "get pod web-1 -o jsonpath={.status.podIP}") == "10.244.2.11"
-    ranged = ok(web, 'get pods -o jsonpath=\'{range .items[*]}{.metadata.name}{"\\n"}{end}\'')
+    ranged = ok(web, "get pods -o jsonpath='{range .items[*]}{.metadata.name}{\"\\n\"}{end}'")
     assert ranged == "web-0\nweb-1\n"
 
 
@@ -154,7 +157,9 @@ def test_no_resources(cluster: Cluster) -> None:
 
 
 def test_errors(web: Cluster) -> None:
-    assert fails(web, "get podz").stderr == 'error: the server doesn\'t have a resource type "podz"\n'
+    assert (
+        fails(web, "get podz").stderr == 'error: the server doesn\'t have a resource type "podz"\n'
+    )
     assert fails(web, "get pods --foo").stderr == (
         "Error: unknown flag: --foo\nSee 'kubectl get --help' for usage.\n"
     )

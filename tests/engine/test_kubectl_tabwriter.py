@@ -7,11 +7,7 @@ from engine.kubectl.tabwriter import align, table
 
 def test_columns_are_widest_cell_plus_three_and_last_is_unpadded() -> None:
     text = table([["NAME", "READY", "AGE"], ["web-0", "1/1", "2m10s"], ["web-10", "0/1", "5s"]])
-    assert text == (
-        "NAME     READY   AGE\n"
-        "web-0    1/1     2m10s\n"
-        "web-10   0/1     5s\n"
-    )
+    assert text == ("NAME     READY   AGE\nweb-0    1/1     2m10s\nweb-10   0/1     5s\n")
 
 
 def test_minimum_width_is_six() -> None:
