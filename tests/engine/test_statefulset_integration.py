@@ -9,6 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine.cluster import Cluster
 from engine.controllers.statefulset import identity
@@ -231,3 +233,52 @@ def test_deleting_the_set_keeps_claims_by_default(cluster: Cluster) -> None:
     assert claim_names(cluster) == ["www-web-0", "www-web-1"]
     apply_web(cluster, replicas=2)
     assert names(cluster) == ["web-0", "web-1"], "re-applying reattaches the same claims"
+
+
+LIVE_OPS = st.one_of(
+    st.tuples(st.just("scale"), st.integers(0, 4)),
+    st.tuples(st.just("unready"), st.integers(0, 4)),
+    st.tuples(st.just("ready"), st.integers(0, 4)),
+    st.tuples(st.just("delete"), st.integers(0, 4)),
+    st.tuples(st.just("image"), st.sampled_from(["0.21", "0.24"])),
+    st.tuples(st.just("wait"), st.sampled_from([0.5, 2, 5, 40])),
+)
+
+
+def live_step(cluster: Cluster, op: str, arg: float | str) -> None:
+    """One random operation through the cluster's intents (a no-op for a missing pod)."""
+    name = f"web-{arg}"
+    exists = cluster.store.get("Pod", NS, name) is not None
+    if op == "scale":
+        cluster.scale("StatefulSet", NS, "web", int(arg))
+    elif op == "image":
+        set_image(cluster, f"registry.k8s.io/nginx-slim:{arg}")
+    elif op == "wait":
+        cluster.advance(float(arg))
+    elif exists and op in ("unready", "ready"):
+        cluster.fault_readiness(NS, name, op == "unready")
+    elif exists and op == "delete":
+        cluster.delete("Pod", NS, name)
+
+
+@settings(max_examples=15, deadline=None, database=None)
+@given(policy=st.sampled_from(["OrderedReady", "Parallel"]), ops=st.lists(LIVE_OPS, max_size=15))
+def test_random_live_history_converges(policy: str, ops: list[tuple[str, float | str]]) -> None:
+    cluster = Cluster(seed=1, strict=True)
+    inv = Invariants(cluster)
+    apply_web(cluster, replicas=2, podManagementPolicy=policy)
+    for op, arg in ops:
+        live_step(cluster, op, arg)
+    for _ in range(6):
+        for p in pods(cluster):
+            if p["metadata"].get("annotations"):
+                cluster.fault_readiness(NS, p["metadata"]["name"], False)
+        cluster.settle()
+    sts = get_sts(cluster)
+    want = sts["spec"]["replicas"]
+    assert names(cluster) == [f"web-{i}" for i in range(want)]
+    status = sts["status"]
+    assert status["currentRevision"] == status["updateRevision"]
+    assert {identity.pod_revision(p) for p in pods(cluster)} <= {status["updateRevision"]}
+    assert status.get("readyReplicas", 0) == want
+    assert inv.violations == []
