@@ -145,17 +145,17 @@ class Kubelet(Controller):
             stage = stages.select(run, pod, ctx)
             if stage is None:
                 return
-            now = self.clock.now()
-            if stage.ident != run.stage:
-                run.stage, run.stage_since = stage.ident, now
+            if stage.ident not in run.entered:
+                run.entered.add(stage.ident)
                 if stage.enter is not None:
                     stage.enter(run, pod, ctx)
-                stage = stages.select(run, pod, ctx) or stage
+                    continue  # entering may change what is due
+            now = self.clock.now()
             if stage.due > now + 1e-9:
                 self.enqueue_after(key, stage.due - now)
                 return
             stage.fire(run, pod, ctx)
-            run.stage = ""
+            stages.fired(run, stage)
             if run.done:
                 return
         self.enqueue(key)

@@ -371,3 +371,29 @@ def test_changed_image_restarts_the_container(cluster: Cluster) -> None:
     assert container(pod)["image"] == "registry.k8s.io/nginx-slim:0.27"
     assert container(pod)["restartCount"] == 1
     assert container(pod)["lastState"]["terminated"]["exitCode"] == 0
+
+
+def test_containers_start_in_order_and_a_failing_one_holds_up_no_other(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["containers"].append({"name": "sidecar", "image": "busybox:1.36"})
+    create(cluster, pod)
+    cluster.advance(3)
+    assert column(cluster, "web-0") == ("0/2", "ContainerCreating")
+    assert get(cluster, "web-0")["status"]["phase"] == "Pending"
+    cluster.advance(3)
+    assert column(cluster, "web-0") == ("1/2", "Running")
+    cluster.advance(2)
+    assert column(cluster, "web-0") == ("2/2", "Running")
+    started = [e[2] for e in events(cluster, get(cluster, "web-0")) if e[1] == "Started"]
+    assert started == ["Started container nginx", "Started container sidecar"]
+
+    bad = make_pod("web-1")
+    bad["spec"]["containers"].append({"name": "sidecar", "image": "busybox:no-such-tag"})
+    create(cluster, bad)
+    cluster.advance(8)
+    pod = get(cluster, "web-1")
+    assert column(cluster, "web-1") == ("1/2", "ErrImagePull")
+    assert pod["status"]["phase"] == "Pending"
+    assert cond(pod, "Ready") == "False"
+    ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["message"] == "containers with unready status: [sidecar]"
