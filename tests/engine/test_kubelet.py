@@ -397,3 +397,30 @@ def test_containers_start_in_order_and_a_failing_one_holds_up_no_other(cluster: 
     assert cond(pod, "Ready") == "False"
     ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
     assert ready["message"] == "containers with unready status: [sidecar]"
+
+
+def test_status_reports_generation_and_volume_mounts(cluster: Cluster) -> None:
+    mounts = [
+        {"name": "www", "mountPath": "/usr/share/nginx/html"},
+        {"name": "conf", "mountPath": "/etc/nginx/conf.d", "readOnly": True},
+    ]
+    volumes = [{"name": "www", "emptyDir": {}}, {"name": "conf", "emptyDir": {}}]
+    create(
+        cluster,
+        make_pod("web-0", node="worker-1", volumes=volumes, container={"volumeMounts": mounts}),
+    )
+    assert "volumeMounts" not in container(get(cluster, "web-0"))
+    cluster.advance(3)
+    pod = get(cluster, "web-0")
+    assert container(pod)["volumeMounts"] == [
+        {"mountPath": "/usr/share/nginx/html", "name": "www"},
+        {
+            "mountPath": "/etc/nginx/conf.d",
+            "name": "conf",
+            "readOnly": True,
+            "recursiveReadOnly": "Disabled",
+        },
+    ]
+    generation = pod["metadata"]["generation"]
+    assert pod["status"]["observedGeneration"] == generation
+    assert {c["observedGeneration"] for c in pod["status"]["conditions"]} == {generation}
