@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.cluster import Cluster
+from engine.config import ClusterConfig, Timings
 from engine.format import pod_status_column
 from engine.node_status import condition
 from engine.objects import Obj, copy_obj, pod_condition
@@ -260,3 +261,14 @@ def test_pods_of_a_deleted_node_are_garbage_collected(cluster: Cluster) -> None:
         "DeletionByPodGC",
         "PodGC: node no longer exists",
     )
+
+
+def test_eviction_timing_stands_for_the_default_toleration() -> None:
+    cluster = Cluster(ClusterConfig(timings=Timings(eviction=30)), seed=1, strict=True)
+    create(cluster, make_pod("web-0", node="worker-1"))
+    cluster.advance(10)
+    cluster.node_down("worker-1")
+    cluster.advance(40 + 29.9)
+    assert not get(cluster, "web-0")["metadata"].get("deletionTimestamp")
+    cluster.advance(0.1)
+    assert get(cluster, "web-0")["metadata"].get("deletionTimestamp")
