@@ -332,6 +332,8 @@ def _start_fire_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
         c = run.containers[index]
         if not run.ip:
             run.ip = ctx.allocate_ip()
+            if not run.ip:
+                return  # no sandbox without an address: the start is retried
         run.sandbox_ready = True
         if c.has_run:
             if c.state == "terminated":

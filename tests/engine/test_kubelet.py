@@ -424,3 +424,26 @@ def test_status_reports_generation_and_volume_mounts(cluster: Cluster) -> None:
     generation = pod["metadata"]["generation"]
     assert pod["status"]["observedGeneration"] == generation
     assert {c["observedGeneration"] for c in pod["status"]["conditions"]} == {generation}
+
+
+def test_exhausted_pod_cidr_fails_the_sandbox_until_an_address_frees_up() -> None:
+    cluster = Cluster(ClusterConfig(nodes=1), seed=1, strict=True)
+    node = copy_obj(cluster.store.must_get("Node", "", "worker-1"))
+    node["spec"]["podCIDR"] = "10.244.1.0/30"  # a single assignable address: .2
+    node["spec"]["podCIDRs"] = ["10.244.1.0/30"]
+    cluster.store.update(node)
+    create(cluster, make_pod("a"))
+    create(cluster, make_pod("b"))
+    cluster.advance(5)
+    assert get(cluster, "a")["status"]["podIP"] == "10.244.1.2"
+    pod = get(cluster, "b")
+    assert column(cluster, "b") == ("0/1", "ContainerCreating")
+    failures = [e[2] for e in events(cluster, pod) if e[1] == "FailedCreatePodSandBox"]
+    assert failures
+    assert failures[0].endswith(
+        "failed to allocate for range 0: no IP addresses available in range set: "
+        "10.244.1.1-10.244.1.2"
+    )
+    cluster.delete("Pod", "default", "a", force=True)
+    cluster.advance(2)
+    assert get(cluster, "b")["status"]["podIP"] == "10.244.1.2"
