@@ -94,7 +94,6 @@ class PodRun:
     #: stages whose ``enter`` already ran
     entered: set[str] = field(default_factory=set)
     probe: ProbeRun = field(default_factory=ProbeRun)
-    stopping: bool = False
     done: bool = False
     final_phase: str = ""
 

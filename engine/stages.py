@@ -1,11 +1,15 @@
 """The kubelet as a kwok-style stage table: predicate on the pod's runtime → when → next state.
 
-Each :class:`Stage` names a step of a pod's life (pull an image, start containers, become
-Ready, fail a probe, crash, stop). :func:`select` returns the first stage, in table order, whose
-predicate holds for the runtime record; the kubelet enters it (``enter`` runs once: the
-``Killing`` event, the CrashLoopBackOff status), waits until ``due`` and then ``fire``s it. After
-every change the kubelet selects again, so a newer state simply replaces a pending stage — a pod
-deleted while starting goes straight to ``stop`` and never "becomes Ready" later.
+Each :class:`Stage` names a step of a pod's life: ``stop`` (graceful termination), ``redefine``
+(a container's image changed), ``crash``, the per-container start-up steps ``pull-begin`` /
+``pull-end`` / ``pull-backoff`` / ``start`` (containers start one after another, and one that
+is backing off holds up no other), ``ready`` and ``probe-fail``. The table's functions return
+the stages that apply to the runtime record; :func:`select` picks one (``stop`` preempts
+everything, else the first one due now, else the one due soonest). The kubelet enters it once
+(``enter``: the ``Killing`` events), waits until ``due`` and ``fire``s it, then selects again.
+Delays count from when a stage first applied (its *anchor*); a stage that stops applying loses
+its anchor, so a newer state cancels a pending one — a pod deleted while starting goes straight
+to ``stop`` and never "becomes Ready" later.
 
 Timings come from ``cluster.timings`` (k8s-semantics.md §8.7). Event reasons and messages are the
 real kubelet's (``pkg/kubelet/images/image_manager.go``, ``kuberuntime_container.go``,
@@ -111,7 +115,6 @@ def _grace(pod: Obj) -> float:
 
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    run.stopping = True
     for c in run.containers:
         c.final = True
         if c.state == "running":
