@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.cluster import Cluster
 from engine.config import ClusterConfig, Timings
 from engine.format import pod_status_column
@@ -184,8 +186,9 @@ def test_statefulset_pod_on_a_lost_node_is_replaced_only_after_force_delete(
     assert get(cluster, "web-1")["status"]["podIP"] != old_ip
 
 
-def test_replicaset_pod_on_a_lost_node_is_replaced_at_eviction(cluster: Cluster) -> None:
-    cluster.store.create(workload("ReplicaSet", "api", 2))
+@pytest.mark.parametrize("kind", ["ReplicaSet", "Deployment"])
+def test_replicated_pod_on_a_lost_node_is_replaced_at_eviction(cluster: Cluster, kind: str) -> None:
+    cluster.store.create(workload(kind, "api", 2))
     cluster.advance(30)
     before = live(cluster, "api")
     (lost,) = [name for name, (node, _) in before.items() if node == "worker-1"]
