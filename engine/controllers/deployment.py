@@ -44,7 +44,7 @@ from engine.objects import (
     owner_reference,
     uid_of,
 )
-from engine.store import AlreadyExists, WatchEvent
+from engine.store import AlreadyExists, StoreError, WatchEvent
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -245,7 +245,8 @@ class DeploymentController(Controller):
         ann[du.REVISION] = rev
         return True
 
-    def _create_new(self, d: Obj, old: list[Obj], new_revision: str) -> Obj:
+    def _create_new(self, d: Obj, old: list[Obj], new_revision: str) -> Obj | None:
+        """Create the new ReplicaSet; None when that failed (retried on the next sync)."""
         collisions = (d.get("status") or {}).get("collisionCount")
         template = copy_obj(d["spec"].get("template") or {})
         h = du.compute_hash(template, collisions)
@@ -275,6 +276,9 @@ class DeploymentController(Controller):
             created = self.store.create(rs)
         except AlreadyExists:
             return self._hash_collision(d, rs)
+        except StoreError as exc:
+            self._create_failed(d, name_of(rs), exc)
+            return None
         if count > 0:
             self._event(d, f"Scaled up replica set {name_of(created)} from 0 to {count}")
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
@@ -292,7 +296,22 @@ class DeploymentController(Controller):
         self.store.update(fresh)
         return created
 
-    def _hash_collision(self, d: Obj, rs: Obj) -> Obj:
+    def _create_failed(self, d: Obj, rs_name: str, exc: StoreError) -> None:
+        msg = f'Failed to create new replica set "{rs_name}": {exc}'
+        fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
+        du.set_condition(
+            fresh.setdefault("status", {}),
+            du.new_condition(
+                "Progressing", "False", "ReplicaSetCreateError", msg, self.clock.timestamp()
+            ),
+        )
+        self.store.update(fresh)
+        self.cluster.events.warning(d, "ReplicaSetCreateError", msg, COMPONENT)
+
+    def _hash_collision(self, d: Obj, rs: Obj) -> Obj | None:
+        """An RS of that name exists: reuse it if it is ours with this template, else bump
+        ``status.collisionCount`` (the status write requeues the Deployment; the next hash
+        differs)."""
         existing = self.store.must_get("ReplicaSet", namespace_of(d), name_of(rs))
         owned = (controller_ref(existing) or {}).get("uid") == uid_of(d)
         same = du.equal_ignore_hash(
@@ -303,8 +322,8 @@ class DeploymentController(Controller):
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
         status = fresh.setdefault("status", {})
         status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
-        self.store.update(fresh)  # the status write requeues the deployment
-        raise RuntimeError(f"hash collision for ReplicaSet {name_of(rs)}; collisionCount bumped")
+        self.store.update(fresh)
+        return None
 
     def _new_rs_replicas(self, d: Obj, all_sets: list[Obj], new_rs: Obj) -> int:
         """``NewRSNewReplicas``."""
