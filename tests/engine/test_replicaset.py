@@ -203,7 +203,7 @@ def test_create_failure_reports_event_and_condition(cluster: Cluster) -> None:
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": "x", "namespace": "default"},
-            "spec": {"containers": []},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
         }
     )
 
