@@ -359,7 +359,10 @@ def test_scaled_value_rounding() -> None:
 
 
 def test_hash_collision_bumps_collision_count(cluster: Cluster, kubelet: FakeKubelet) -> None:
-    template = deployment()["spec"]["template"]
+    probe = isolated_cluster()
+    probe.store.create(deployment())
+    probe.drain()
+    template = get_deploy(probe)["spec"]["template"]  # as stored, API defaults included
     squatter = {
         "apiVersion": "apps/v1",
         "kind": "ReplicaSet",
