@@ -214,8 +214,8 @@ class DeploymentController(Controller):
     def _sync_existing_new(self, d: Obj, rs: Obj, new_revision: str) -> Obj:
         copy = copy_obj(rs)
         changed = du.set_new_rs_annotations(d, copy, new_revision, exists=True)
-        min_ready = d["spec"].get("minReadySeconds", 0)
-        if changed or copy["spec"].get("minReadySeconds", 0) != min_ready:
+        min_ready = d["spec"].get("minReadySeconds") or 0
+        if changed or (copy["spec"].get("minReadySeconds") or 0) != min_ready:
             copy["spec"]["minReadySeconds"] = min_ready
             return self.store.update(copy)
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
@@ -264,7 +264,7 @@ class DeploymentController(Controller):
             },
             "spec": {
                 "replicas": 0,
-                "minReadySeconds": d["spec"].get("minReadySeconds", 0),
+                "minReadySeconds": d["spec"].get("minReadySeconds") or 0,
                 "selector": selector,
                 "template": template,
             },
