@@ -265,9 +265,12 @@ class VolumeController(Controller):
         uid = uid_of(pvc)
         self._provisioning[uid] = True
         ns, name = namespace_of(pvc), name_of(pvc)
+        delay = self.cluster.timings.provision
+        if delay <= 0:  # an instant provisioner: bound before the scheduler looks at the pod
+            self._finish_provisioning(ns, name, uid, name_of(sc), node)
+            return
         self.clock.call_later(
-            self.cluster.timings.provision,
-            lambda: self._finish_provisioning(ns, name, uid, name_of(sc), node),
+            delay, lambda: self._finish_provisioning(ns, name, uid, name_of(sc), node)
         )
 
     def _finish_provisioning(

@@ -334,3 +334,12 @@ def test_claim_deleted_while_provisioning_gets_no_volume(cluster: Cluster) -> No
     cluster.settle()
     assert cluster.store.get("PersistentVolumeClaim", "default", "quick") is None
     assert cluster.store.count("PersistentVolume") == 0
+
+
+def test_instant_provisioner_binds_in_the_same_reaction() -> None:
+    cluster = isolated_cluster()
+    cluster.timings.provision = 0
+    cluster.store.create(pvc("now"))
+    cluster.drain()
+    assert claim(cluster, "now")["status"]["phase"] == "Bound"
+    assert cluster.clock.now() == 0
