@@ -556,3 +556,49 @@ def test_load_objects_returns_manifests_as_written(cluster: Cluster) -> None:
     with pytest.raises(ManifestError):
         load_objects("x.yaml", STS.replace("replicas: 2", "replicas: -1"))
     assert load_objects("x.yaml", STS.replace("replicas: 2", "replicas: -1"), check=False)
+
+
+# -- kubectl flags -----------------------------------------------------------------------
+
+
+def test_server_dry_run_checks_everything_and_writes_nothing(cluster: Cluster) -> None:
+    before = snapshot(cluster)
+    assert apply(cluster, "web.yaml", WEB, dry_run="server") == [
+        "service/nginx created (server dry run)",
+        "statefulset.apps/web created (server dry run)",
+    ]
+    assert snapshot(cluster) == before
+    assert rejected(cluster, STS.replace("replicas: 2", "replicas: -1"), dry_run="server")
+
+
+def test_client_dry_run_skips_server_checks(cluster: Cluster) -> None:
+    apply(cluster, "x.yaml", STS)
+    changed = STS.replace("serviceName: nginx", "serviceName: other")
+    assert apply(cluster, "x.yaml", changed, dry_run="client") == [
+        "statefulset.apps/web configured (dry run)"
+    ]
+    assert rejected(cluster, changed, dry_run="server").endswith("are forbidden")
+    assert rejected(cluster, STS.replace("replicas: 2", "replicas: x"), dry_run="client")
+
+
+def test_explicit_namespace_must_match(cluster: Cluster) -> None:
+    text = SVC.replace("  name: nginx\n", "  name: nginx\n  namespace: kube-system\n")
+    assert rejected(cluster, text, namespace="default", enforce_namespace=True) == (
+        'x.yaml: document 1 (Service "nginx"), line 5: the namespace from the provided object '
+        '"kube-system" does not match the namespace "default". You must pass '
+        "'--namespace=kube-system' to perform this operation."
+    )
+
+
+def test_warning_for_objects_created_without_apply(cluster: Cluster) -> None:
+    text = SVC.replace("name: nginx", "name: kubernetes").replace("  clusterIP: None\n", "")
+    warnings: list[str] = []
+    assert apply(cluster, "x.yaml", text, warnings=warnings) == ["service/kubernetes configured"]
+    assert warnings == [
+        "Warning: resource services/kubernetes is missing the "
+        "kubectl.kubernetes.io/last-applied-configuration annotation which is required by "
+        "kubectl apply. kubectl apply should only be used on resources created declaratively "
+        "by either kubectl create --save-config or kubectl apply. The missing annotation will "
+        "be patched automatically."
+    ]
+    assert cluster.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
