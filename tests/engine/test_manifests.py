@@ -602,3 +602,14 @@ def test_warning_for_objects_created_without_apply(cluster: Cluster) -> None:
         "be patched automatically."
     ]
     assert cluster.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
+
+
+def test_json_manifest_with_tabs(cluster: Cluster) -> None:
+    text = '{\n\t"apiVersion": "v1",\n\t"kind": "Namespace",\n\t"metadata": {"name": "Shop"}\n}\n'
+    assert rejected(cluster, text, "ns.json") == (
+        'ns.json: document 1 (Namespace "Shop"), line 4: metadata.name: Invalid value: "Shop": '
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+    )
+    assert apply(cluster, "ns.json", text.replace("Shop", "shop")) == ["namespace/shop created"]
