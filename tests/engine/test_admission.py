@@ -358,3 +358,37 @@ def test_storage_class_is_immutable(cluster: Cluster) -> None:
         'StorageClass.storage.k8s.io "standard" is invalid: reclaimPolicy: Forbidden: updates to '
         "reclaimPolicy are forbidden."
     )
+
+
+def _every_kind() -> list[Obj]:
+    dep = sts("api")
+    dep["kind"] = "Deployment"
+    del dep["spec"]["serviceName"]
+    rs = copy_obj(dep)
+    rs["kind"], rs["metadata"]["name"] = "ReplicaSet", "api-1"
+    claim = {"metadata": {"name": "www"}, "spec": pvc()["spec"]}
+    return [
+        pod(livenessProbe={"tcpSocket": {"port": 80}}, env=[{"name": "N", "valueFrom": {
+            "fieldRef": {"fieldPath": "metadata.name"}}}]),
+        sts(volumeClaimTemplates=[claim]),
+        dep,
+        rs,
+        pvc(),
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+         "spec": {"type": "NodePort", "sessionAffinity": "ClientIP", "ports": [{"port": 80}]}},
+        {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"},
+         "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                  "nfs": {"server": "nfs", "path": "/x"}}},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+         "provisioner": "example.com/fast"},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("obj", _every_kind(), ids=lambda o: str(o["kind"]))
+def test_rewriting_a_stored_object_changes_nothing(cluster: Cluster, obj: Obj) -> None:
+    stored = cluster.store.create(obj)
+    rv = cluster.store.resource_version
+    assert cluster.store.update(copy_obj(stored)) is stored
+    assert cluster.store.resource_version == rv
+    assert apply_defaults(copy_obj(stored)) == stored
