@@ -46,6 +46,7 @@ def local_pv(name: str, node: str, claim_name: str) -> Obj:
             "accessModes": ["ReadWriteOnce"],
             "storageClassName": "",
             "claimRef": {"namespace": "default", "name": claim_name},
+            "local": {"path": f"/mnt/disks/{name}"},
             "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [hostname]}]}},
         },
         "status": {"phase": "Bound"},
