@@ -41,11 +41,20 @@ from engine.schema.errors import FieldError
 from engine.schema.immutable import STS_MUTABLE
 from engine.schema.validate import validate
 from engine.store import Store, StoreError
+from engine.yaml_out import list_to_yaml, to_yaml
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
-__all__ = ["ManifestError", "ManifestIssue", "apply", "delete_manifests", "load_objects"]
+__all__ = [
+    "ManifestError",
+    "ManifestIssue",
+    "apply",
+    "delete_manifests",
+    "list_to_yaml",
+    "load_objects",
+    "to_yaml",
+]
 
 Action = Literal["created", "configured", "unchanged"]
 DryRun = Literal["client", "server"]

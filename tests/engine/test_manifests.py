@@ -613,3 +613,10 @@ def test_json_manifest_with_tabs(cluster: Cluster) -> None:
         "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
     )
     assert apply(cluster, "ns.json", text.replace("Shop", "shop")) == ["namespace/shop created"]
+
+
+def test_cluster_apply_passes_options(cluster: Cluster) -> None:
+    assert cluster.apply("x.yaml", SVC, dry_run="server") == [
+        "service/nginx created (server dry run)"
+    ]
+    assert cluster.get("Service", "default", "nginx") is None
