@@ -620,3 +620,67 @@ def test_cluster_apply_passes_options(cluster: Cluster) -> None:
         "service/nginx created (server dry run)"
     ]
     assert cluster.get("Service", "default", "nginx") is None
+
+
+POD_PV_SC = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: busybox
+    env:
+    - name: A=B
+      value: x
+    livenessProbe:
+      exec: {command: [sh]}
+      successThreshold: 2
+  tolerations:
+  - key: k
+    operator: Exists
+    value: v
+  dnsPolicy: Sometimes
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv1
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Keep
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+volumeBindingMode: Later
+"""
+
+
+def test_pod_persistent_volume_and_storage_class_checks(cluster: Cluster) -> None:
+    pod, pv, sc = (
+        'document 1 (Pod "p")',
+        'document 2 (PersistentVolume "pv1")',
+        ('document 3 (StorageClass "fast")'),
+    )
+    expected = [
+        (pod, 10, 'spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment '
+         "variable name must consist only of printable ASCII characters other than '='"),
+        (pod, 14, "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"),
+        (pod, 19, 'spec.dnsPolicy: Unsupported value: "Sometimes": supported values: '
+         '"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"'),
+        (pod, 17, 'spec.tolerations[0].operator: Invalid value: "v": value must be empty when '
+         "`operator` is 'Exists'"),
+        (pv, 28, 'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported '
+         'values: "Delete", "Recycle", "Retain"'),
+        (pv, 25, "spec: Required value: must specify a volume type"),
+        (sc, 30, "provisioner: Required value"),
+        (sc, 34, 'volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", '
+         '"WaitForFirstConsumer"'),
+    ]  # fmt: skip
+    assert rejected(cluster, POD_PV_SC).split("\n") == [
+        f"x.yaml: {doc}, line {line}: {message}" for doc, line, message in expected
+    ]
