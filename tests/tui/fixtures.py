@@ -80,6 +80,7 @@ def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> 
                 "persistentVolumeReclaimPolicy": "Delete",
                 "storageClassName": "standard",
                 "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
+                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
             },
             "status": {"phase": "Bound"},
         }
