@@ -19,6 +19,7 @@ from __future__ import annotations
 import shlex
 from typing import TYPE_CHECKING
 
+from engine.kubectl import help
 from engine.kubectl.commands import COMMANDS, TOOLS
 from engine.kubectl.env import Env
 from engine.kubectl.parse import KubectlError, parse_args
@@ -88,16 +89,16 @@ def _dispatch(
     prefixed = words[0] in ("kubectl", "k")
     if prefixed:
         words = words[1:]
-        if not words:
-            raise KubectlError(
-                "kubectl controls the Kubernetes cluster manager.\n\n"
-                'Use "kubectl <command> --help" for more information about a given command.\n'
-            )
+    if not words or words[0] in ("help", "-h", "--help"):
+        result.out(help.overview())
+        return
     name, rest = words[0], words[1:]
     if not prefixed and name in TOOLS:
         TOOLS[name](Env(cluster, namespace, result, name, stdin), rest)
         return
     command = COMMANDS.get(name)
+    if command is None and name in help.UNSUPPORTED:
+        raise KubectlError(help.unsupported(name))
     if command is None:
         if prefixed:
             raise KubectlError(_unknown_command(name))
@@ -105,6 +106,10 @@ def _dispatch(
             f"{name}: command not found (commands: kubectl …, nslookup, dig, host, sleep, fault)\n",
             127,
         )
+    flags_part = rest[: rest.index("--")] if "--" in rest else rest
+    if "-h" in flags_part or "--help" in flags_part:
+        result.out(help.command_help(command.name, command.flags))
+        return
     parsed = parse_args(rest, command.flags, command.name)
     ns = parsed.text("namespace") or namespace
     env = Env(cluster, ns, result, command.name, stdin, "namespace" in parsed.given)

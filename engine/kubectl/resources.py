@@ -49,6 +49,11 @@ def _aliases() -> dict[str, str]:
 _ALIASES = _aliases()
 
 
+def short_names(kind: str) -> tuple[str, ...]:
+    """kubectl's short names of ``kind`` (``sts``)."""
+    return _SHORT.get(kind, ())
+
+
 def resolve_kind(word: str) -> str:
     """The kind for a resource word, or kubectl's error for an unknown type."""
     kind = _ALIASES.get(word.lower())

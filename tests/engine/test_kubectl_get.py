@@ -191,3 +191,27 @@ def test_unterminated_quote(web: Cluster) -> None:
 
 def test_comment_at_end_of_line(web: Cluster) -> None:
     assert ok(web, "get sts   # the seed's set") == ok(web, "get sts")
+
+
+def test_custom_columns_and_sort_by(web: Cluster) -> None:
+    out = ok(web, "get pods -o custom-columns=NAME:.metadata.name,IP:.status.podIP,X:.spec.nope")
+    assert out == (
+        "NAME    IP            X\nweb-0   10.244.1.10   <none>\nweb-1   10.244.2.11   <none>\n"
+    )
+    ordered = ok(web, "get svc -A --sort-by={.spec.clusterIP} -o name")
+    assert ordered == "service/kubernetes\nservice/kube-dns\nservice/nginx\n"
+
+
+def test_help_and_unsupported_commands(web: Cluster) -> None:
+    assert ok(web, "kubectl").startswith("kubectl controls the Kubernetes cluster manager")
+    assert "Usage:\n  kubectl scale " in ok(web, "kubectl scale --help")
+    assert fails(web, "kubectl logs web-0").stderr == (
+        'error: "kubectl logs" is not available in the playground (see "kubectl --help" for '
+        "what is)\n"
+    )
+    resources = ok(web, "kubectl api-resources").splitlines()
+    assert resources[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    assert (
+        "statefulsets             sts          apps/v1               true         StatefulSet"
+        in (resources)
+    )

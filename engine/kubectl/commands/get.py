@@ -24,6 +24,7 @@ FLAGS = (
     Flag("no-headers", "bool"),
     Flag("ignore-not-found", "bool"),
     Flag("filename", "strs", "f"),
+    Flag("sort-by", "str", default=""),
 )
 
 ENDPOINTS_WARNING = (
@@ -38,11 +39,13 @@ _FORMATS = (
 def check_output_format(value: str) -> None:
     """Reject ``-o`` values we (and kubectl) cannot print."""
     base = value.split("=", 1)[0]
-    if value in ("", "wide", "yaml", "json", "name") or base == "jsonpath":
+    if value in ("", "wide", "yaml", "json", "name") or base in ("jsonpath", "custom-columns"):
         if base == "jsonpath" and "=" not in value:
             raise error("template format specified but no template given")
+        if base == "custom-columns" and "=" not in value:
+            raise error("custom-columns format specified but no custom columns given")
         return
-    if base in ("custom-columns", "go-template", "template", "jsonpath-as-json"):
+    if base in ("go-template", "template", "jsonpath-as-json"):
         raise error(f'the output format "{base}" is not supported in the playground')
     raise error(
         f'unable to match a printer suitable for the output format "{value}", '
@@ -81,9 +84,14 @@ def run(env: Env, p: Parsed) -> None:
     if any(t.kind == "Endpoints" for t in targets):
         env.err(ENDPOINTS_WARNING)
     found, errors = collect(env, targets, selector_text, p.flag("all-namespaces"))
+    if p.text("sort-by"):
+        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
     if p.flag("ignore-not-found"):
         errors = []
-    if fmt in ("", "wide"):
+    if fmt.startswith("custom-columns="):
+        objs = [o for _, kind_objs in found for o in kind_objs]
+        env.out(custom_columns(fmt.split("=", 1)[1], objs, p.flag("no-headers")))
+    elif fmt in ("", "wide"):
         _print_tables(env, p, found)
         if not any(objs for _, objs in found) and not errors and not p.flag("ignore-not-found"):
             where = "" if p.flag("all-namespaces") else f" in {env.namespace} namespace"
@@ -95,6 +103,47 @@ def run(env: Env, p: Parsed) -> None:
         _print_generic(env, fmt, [o for _, objs in found for o in objs], single)
     if errors:
         raise KubectlError("".join(errors))
+
+
+def _field(expr: str) -> str:
+    expr = expr.strip()
+    if expr.startswith("{") and expr.endswith("}"):
+        return expr
+    return "{" + (expr if expr.startswith(".") else "." + expr) + "}"
+
+
+def sort_objects(objs: list[Obj], field: str) -> list[Obj]:
+    """``--sort-by``: by the field's value (numbers numerically), stable."""
+    template = _field(field)
+
+    def key(obj: Obj) -> tuple[int, float, str]:
+        value = output.jsonpath(template, obj)
+        try:
+            return (0, float(value), "")
+        except ValueError:
+            return (1, 0.0, value)
+
+    return sorted(objs, key=key)
+
+
+def custom_columns(spec: str, objs: list[Obj], no_headers: bool) -> str:
+    """``-o custom-columns=HEADER:.field,…``; missing values print ``<none>``."""
+    columns: list[tuple[str, str]] = []
+    for part in spec.split(","):
+        header, sep, expr = part.partition(":")
+        if not sep or not expr:
+            raise error(
+                f"unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>"
+            )
+        columns.append((header, _field(expr)))
+    rows = [] if no_headers else [[h for h, _ in columns]]
+    for obj in objs:
+        cells = []
+        for _, template in columns:
+            value = output.jsonpath(template, obj).replace(" ", ",")
+            cells.append(value or "<none>")
+        rows.append(cells)
+    return tabwriter.table(rows) if rows else ""
 
 
 def collect(
