@@ -81,10 +81,13 @@ def qualified_singular(kind: str) -> str:
 
 @dataclass
 class Target:
-    """What a command's arguments ask for: one kind, optionally some names."""
+    """What a command's arguments ask for: one kind, optionally some names (and, for ``-f``,
+    the manifest they came from and its namespace)."""
 
     kind: str
     names: list[str]
+    source: str = ""
+    namespace: str | None = None
 
 
 def parse_targets(args: list[str], allow_all: bool = False) -> list[Target]:
