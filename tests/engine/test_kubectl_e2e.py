@@ -150,3 +150,25 @@ def test_live_clock_commands_never_block() -> None:
     assert "kubectl wait only blocks in scripts" in result.stderr
     assert ok(live, "kubectl rollout status sts/web") == "Waiting for 2 pods to be ready...\n"
     assert ok(live, "kubectl delete pod web-0") == 'pod "web-0" deleted from default namespace\n'
+
+
+def test_watch_prints_every_change_until_the_request_timeout(cluster: Cluster) -> None:
+    ok(cluster, f"kubectl apply -f {WEB_YAML}")
+    start = cluster.clock.now()
+    out = ok(cluster, "kubectl get pods -w -l app=nginx --request-timeout=20s")
+    assert cluster.clock.now() - start == pytest.approx(20)
+    lines = out.splitlines()
+    assert lines[0].split() == ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    states = [line.split()[:3] for line in lines[1:]]
+    assert states[0] == ["web-0", "0/1", "Pending"]
+    # web-1 appears only after web-0 is Running and Ready (OrderedReady)
+    first_web1 = next(i for i, s in enumerate(states) if s[0] == "web-1")
+    assert ["web-0", "1/1", "Running"] in states[:first_web1]
+    assert states[-1] == ["web-1", "1/1", "Running"]
+
+
+def test_watch_needs_a_request_timeout(web: Cluster) -> None:
+    assert "--request-timeout" in fails(web, "kubectl get pods -w").stderr
+    assert fails(web, "kubectl get pods,svc -w --request-timeout=5s").stderr.startswith(
+        "error: watch is only supported on individual resources"
+    )

@@ -9,6 +9,7 @@ output; an empty result prints ``No resources found in <ns> namespace.`` on stde
 from __future__ import annotations
 
 from engine.kubectl import output, tables, tabwriter
+from engine.kubectl.commands.watch import run_watch
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error, help_error
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
@@ -25,6 +26,7 @@ FLAGS = (
     Flag("ignore-not-found", "bool"),
     Flag("filename", "strs", "f"),
     Flag("sort-by", "str", default=""),
+    Flag("request-timeout", "str", default=""),
 )
 
 ENDPOINTS_WARNING = (
@@ -56,11 +58,6 @@ def check_output_format(value: str) -> None:
 def run(env: Env, p: Parsed) -> None:
     """Entry point."""
     fmt = p.text("output")
-    if p.flag("watch") or p.flag("watch-only"):
-        raise error(
-            "--watch is not supported here: the playground's panels update live; "
-            "run the command again to see the new state"
-        )
     if p.flags["filename"]:
         raise error("get -f is not supported in the playground; name the resources instead")
     if not p.args:
@@ -78,6 +75,9 @@ def run(env: Env, p: Parsed) -> None:
     if p.flag("show-labels") and fmt not in ("", "wide"):
         raise error(f"--show-labels option cannot be used with {fmt.split('=')[0]} printer")
     targets = parse_targets(p.args, allow_all=True)
+    if p.flag("watch") or p.flag("watch-only"):
+        run_watch(env, p, targets)
+        return
     selector_text = p.text("selector")
     if selector_text and any(t.names for t in targets):
         raise error("name cannot be provided when a selector is specified")
