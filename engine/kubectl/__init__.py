@@ -78,7 +78,7 @@ def run(
     except KubectlError as exc:
         result.fail(exc.text, exc.code)
     except StoreError as exc:
-        result.fail(f"Error from server ({exc.reason}): {exc}\n")
+        result.fail(_api_error(exc))
     cluster.drain()
     return result
 
@@ -114,6 +114,15 @@ def _dispatch(
     ns = parsed.text("namespace") or namespace
     env = Env(cluster, ns, result, command.name, stdin, "namespace" in parsed.given)
     command.handler(env, parsed)
+
+
+def _api_error(exc: StoreError) -> str:
+    """kubectl's rendering of an API error: Invalid prints ``The StatefulSet "web" is
+    invalid: …`` as is, the others ``Error from server (Reason): message``."""
+    text = str(exc)
+    if exc.reason == "Invalid" and text.startswith("The "):
+        return text.rstrip("\n") + "\n"
+    return f"Error from server ({exc.reason}): {text}\n"
 
 
 def _unknown_command(name: str) -> str:

@@ -172,3 +172,17 @@ def test_watch_needs_a_request_timeout(web: Cluster) -> None:
     assert fails(web, "kubectl get pods,svc -w --request-timeout=5s").stderr.startswith(
         "error: watch is only supported on individual resources"
     )
+
+
+def test_invalid_updates_print_the_api_message(web: Cluster) -> None:
+    before = web.store.must_get("StatefulSet", "default", "web")
+    result = fails(web, 'kubectl patch sts web -p \'{"spec":{"replicas":-2}}\'')
+    assert result.stderr == (
+        'The StatefulSet "web" is invalid: spec.replicas: Invalid value: -2: must be greater '
+        "than or equal to 0\n"
+    )
+    assert web.store.must_get("StatefulSet", "default", "web") == before
+    assert fails(web, "kubectl patch sts web -p '{bad'").stderr == (
+        "error: unable to parse \"{bad\": yaml: line 1: expected ',' or '}', but got "
+        "'<stream end>'\n"
+    )
