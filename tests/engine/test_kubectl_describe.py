@@ -114,3 +114,19 @@ def test_errors(web: Cluster) -> None:
     )
     empty = run(web, "describe deploy")
     assert (empty.code, empty.stderr) == (0, "No resources found in default namespace.\n")
+
+
+def test_namespace_and_storageclass(web: Cluster) -> None:
+    assert ok(web, "describe ns default") == (
+        "Name:         default\n"
+        "Labels:       kubernetes.io/metadata.name=default\n"
+        "Annotations:  <none>\n"
+        "Status:       Active\n"
+        "\n"
+        "No resource quota.\n"
+        "\n"
+        "No LimitRange resource.\n"
+    )
+    sc = ok(web, "describe storageclass standard")
+    assert "IsDefaultClass:        Yes\n" in sc
+    assert "VolumeBindingMode:     Immediate\n" in sc

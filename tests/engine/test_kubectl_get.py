@@ -175,7 +175,7 @@ def test_errors(web: Cluster) -> None:
     assert fails(web, "get sts nope").stderr == (
         'Error from server (NotFound): statefulsets.apps "nope" not found\n'
     )
-    assert "--watch is not supported" in fails(web, "get pods -w").stderr
+    assert "--request-timeout" in fails(web, "get pods -w").stderr
     assert fails(web, "get pods -o name --show-labels").stderr == (
         "error: --show-labels option cannot be used with name printer\n"
     )
