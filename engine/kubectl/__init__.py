@@ -16,6 +16,7 @@ kubectl does), ``drain`` and ``rollout status``.
 
 from __future__ import annotations
 
+import logging
 import shlex
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 __all__ = ["run", "split"]
+
+log = logging.getLogger(__name__)
 
 
 def split(line: str) -> list[str]:
@@ -79,6 +82,11 @@ def run(
         result.fail(exc.text, exc.code)
     except StoreError as exc:
         result.fail(_api_error(exc))
+    except Exception as exc:  # a bug elsewhere must not take the app or a script down
+        if cluster.strict:
+            raise
+        log.exception("command %r failed", line)
+        result.fail(f"error: internal error in {words[0]!r}: {type(exc).__name__}: {exc}\n")
     cluster.drain()
     return result
 

@@ -215,3 +215,19 @@ def test_help_and_unsupported_commands(web: Cluster) -> None:
         "statefulsets             sts          apps/v1               true         StatefulSet"
         in (resources)
     )
+
+
+def test_a_crash_elsewhere_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.kubectl.commands import tools
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("resolver exploded")
+
+    monkeypatch.setattr(tools.dns_tools, "run_nslookup", boom)
+    relaxed = Cluster(seed=1)
+    result = run(relaxed, "nslookup nginx")
+    assert result.code == 1
+    assert result.stderr == "error: internal error in 'nslookup': RuntimeError: resolver exploded\n"
+    strict = Cluster(seed=1, strict=True)
+    with pytest.raises(RuntimeError):
+        run(strict, "nslookup nginx")
