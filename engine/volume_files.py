@@ -185,6 +185,18 @@ class _PodFs:
             return "file", place.image[place.rel]
         return ("dir", None) if _has_dir(place.image, place.rel) else ("none", None)
 
+    def missing_reason(self, kind: str, rel: str) -> str:
+        """strerror for a failed lookup: I/O error, Not a directory (a file on the way) or
+        No such file or directory."""
+        if kind == "io":
+            return "I/O error"
+        parent = posixpath.dirname(rel)
+        while parent:
+            if self.lookup(parent)[0] == "file":
+                return "Not a directory"
+            parent = posixpath.dirname(parent)
+        return _NOENT
+
     def children(self, rel: str) -> list[str]:
         place = self.place(rel)
         names: set[str] = set()
@@ -229,7 +241,7 @@ def read_file(
         return text
     if kind == "dir":
         raise FsError("cat: read error: Is a directory")
-    reason = "I/O error" if kind == "io" else _NOENT
+    reason = fs.missing_reason(kind, _norm(path))
     raise FsError(f"cat: can't open '{path}': {reason}")
 
 
@@ -313,7 +325,7 @@ def list_dir(
     if kind == "file":
         return [path]
     if kind != "dir":
-        raise FsError(f"ls: {path}: {'I/O error' if kind == 'io' else _NOENT}")
+        raise FsError(f"ls: {path}: {fs.missing_reason(kind, rel)}")
     names = fs.children(rel)
     return names if show_hidden else [n for n in names if not n.startswith(".")]
 

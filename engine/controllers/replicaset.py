@@ -12,7 +12,9 @@ One sync of ``namespace/name``:
    (``ActivePodsWithRanks``). Events ``SuccessfulCreate`` ``Created pod: web-abc12`` /
    ``SuccessfulDelete`` ``Deleted pod: web-abc12``, failures ``FailedCreate`` / ``FailedDelete``.
 3. Status: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (minReadySeconds),
-   observedGeneration, and the ``ReplicaFailure`` condition while creating/deleting fails;
+   observedGeneration, terminatingReplicas (owned pods still shutting down; feature
+   DeploymentReplicaSetTerminatingReplicas, beta and on in 1.35), and the ``ReplicaFailure``
+   condition while creating/deleting fails;
    written only when it changed. A pod that will turn available later requeues the set then.
 
 A set being deleted only updates its status (the garbage collector removes its pods).
@@ -95,7 +97,14 @@ class ReplicaSetController(Controller):
                 for p in self.store.list("Pod", ns)
                 if pod_util.is_pod_active(p) and _owned_by(p, rs)
             ]
-        self._update_status(rs, pods, error)
+        terminating = [
+            p
+            for p in self.store.list("Pod", ns)
+            if p["metadata"].get("deletionTimestamp")
+            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+            and _owned_by(p, rs)
+        ]
+        self._update_status(rs, pods, len(terminating), error)
 
     def _claim(self, rs: Obj, pods: list[Obj]) -> list[Obj]:
         match = _selector(rs)
@@ -190,8 +199,9 @@ class ReplicaSetController(Controller):
         return list(seen.values())
 
     # -- status -------------------------------------------------------------------------
-    def _update_status(self, rs: Obj, pods: list[Obj], error: str | None) -> None:
+    def _update_status(self, rs: Obj, pods: list[Obj], terminating: int, error: str | None) -> None:
         status = self._compute_status(rs, pods, error)
+        status["terminatingReplicas"] = terminating  # DeploymentReplicaSetTerminatingReplicas
         if status != rs.get("status"):
             new = copy_obj(rs)
             new["status"] = status

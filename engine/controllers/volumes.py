@@ -26,9 +26,8 @@ another uid → Released, then the reclaim policy: ``Retain`` keeps it Released 
 ``cluster.volume_data``), ``Delete`` deletes the object and the simulated contents, ``Recycle``
 scrubs the contents and makes it Available again.
 
-:class:`PVCProtectionController` owns ``kubernetes.io/pvc-protection`` and
-``kubernetes.io/pv-protection``: adds them to live objects, and removes them from a deleted claim
-once no scheduled, non-terminal pod mounts it, and from a deleted volume once it is not Bound.
+:class:`PVCProtectionController` (in :mod:`volume_protection`, re-exported here) owns the
+``kubernetes.io/pvc-protection`` and ``kubernetes.io/pv-protection`` finalizers.
 """
 
 from __future__ import annotations
@@ -38,10 +37,12 @@ from typing import Any
 from engine import volume_files
 from engine.controllers import volume_binding as vb
 from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.volume_protection import PVCProtectionController
 from engine.objects import Obj, annotations_of, copy_obj, name_of, namespace_of, uid_of
 from engine.store import NotFound, WatchEvent
 
 COMPONENT = "persistentvolume-controller"
+__all__ = ["PVCProtectionController", "VolumeController"]
 
 
 def _claim_key(obj: Obj) -> str:
@@ -88,6 +89,11 @@ class VolumeController(Controller):
                     self.enqueue("pv:" + name_of(pv))
 
     def _on_volume(self, ev: WatchEvent) -> None:
+        spec = ev.obj.get("spec") or {}
+        if ev.type == "DELETED" and spec.get("persistentVolumeReclaimPolicy") == "Delete":
+            # the provisioner deletes the backing storage with the object
+            # (HonorPVReclaimPolicy); a Retain volume's storage outlives its object
+            self.cluster.volume_data.pop(name_of(ev.obj), None)
         self.enqueue("pv:" + name_of(ev.obj))
         ref = (ev.obj.get("spec") or {}).get("claimRef")
         if ref:
@@ -272,7 +278,8 @@ class VolumeController(Controller):
         sc = self.store.get("StorageClass", "", class_name)
         if pvc is None or uid_of(pvc) != uid:
             return
-        if sc is None or (pvc.get("spec") or {}).get("volumeName"):
+        deleting = bool(pvc["metadata"].get("deletionTimestamp"))
+        if sc is None or deleting or (pvc.get("spec") or {}).get("volumeName"):
             self.enqueue("pvc:" + make_key(ns, name))
             return
         pv = vb.provisioned_volume(pvc, sc, node)
@@ -367,54 +374,4 @@ class VolumeController(Controller):
             new = copy_obj(pv)
             new["spec"].pop("claimRef", None)
             _set_phase(new, "Available", now)
-            self.store.update(new)
-
-
-class PVCProtectionController(Controller):
-    """The pvc-protection and pv-protection finalizers (``pkg/controller/volume/pvcprotection``,
-    ``pvprotection``)."""
-
-    name = "pvc-protection-controller"
-
-    def setup(self) -> None:
-        """Watch claims, volumes and the pods that mount claims."""
-        self.store.subscribe(lambda ev: self.enqueue(_claim_key(ev.obj)), ["PersistentVolumeClaim"])
-        self.store.subscribe(lambda ev: self.enqueue("pv:" + name_of(ev.obj)), ["PersistentVolume"])
-        self.store.subscribe(self._on_pod, ["Pod"])
-
-    def _on_pod(self, ev: WatchEvent) -> None:
-        for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
-            claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
-            if claim:
-                self.enqueue("pvc:" + make_key(namespace_of(ev.obj), claim))
-
-    def sync(self, key: str) -> None:
-        """Add or remove the protection finalizer of a claim or volume."""
-        kind, _, rest = key.partition(":")
-        if kind == "pvc":
-            ns, name = split_key(rest)
-            pvc = self.store.get("PersistentVolumeClaim", ns, name)
-            if pvc is not None:
-                in_use = bool(vb.pods_using_claim(self.store.list("Pod", ns), name))
-                self._reconcile(pvc, vb.PVC_PROTECTION, in_use)
-        else:
-            pv = self.store.get("PersistentVolume", "", rest)
-            if pv is not None:
-                bound = (pv.get("status") or {}).get("phase") == "Bound"
-                self._reconcile(pv, vb.PV_PROTECTION, bound)
-
-    def _reconcile(self, obj: Obj, finalizer: str, in_use: bool) -> None:
-        finalizers = list(obj["metadata"].get("finalizers") or [])
-        deleting = bool(obj["metadata"].get("deletionTimestamp"))
-        if not deleting and finalizer not in finalizers:
-            new = copy_obj(obj)
-            new["metadata"]["finalizers"] = [*finalizers, finalizer]
-            self.store.update(new)
-        elif deleting and finalizer in finalizers and not in_use:
-            new = copy_obj(obj)
-            rest = [f for f in finalizers if f != finalizer]
-            if rest:
-                new["metadata"]["finalizers"] = rest
-            else:
-                new["metadata"].pop("finalizers", None)
             self.store.update(new)

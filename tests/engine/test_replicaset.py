@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from engine.cluster import Cluster
 from engine.controllers.replicaset import slow_start_batches
 from engine.objects import Obj, copy_obj, name_of
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
 ALPHABET = set("bcdfghjklmnpqrstvwxz2456789")
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def replicaset(name: str = "web", replicas: int = 3, **spec: Any) -> Obj:
@@ -70,7 +79,12 @@ def test_creates_named_labelled_owned_pods(cluster: Cluster) -> None:
     )
     assert {e["reason"] for e in events} == {"SuccessfulCreate"}
     assert {e["source"]["component"] for e in events} == {"replicaset-controller"}
-    assert rs_status(cluster) == {"replicas": 3, "fullyLabeledReplicas": 3, "observedGeneration": 1}
+    assert rs_status(cluster) == {
+        "replicas": 3,
+        "fullyLabeledReplicas": 3,
+        "observedGeneration": 1,
+        "terminatingReplicas": 0,
+    }
 
 
 def test_status_counts_ready_and_available(cluster: Cluster) -> None:
@@ -98,6 +112,7 @@ def test_deleted_pod_is_replaced_and_terminating_not_counted(cluster: Cluster) -
     assert len(pods_of(cluster)) == 3
     assert name_of(victim) not in {name_of(p) for p in pods_of(cluster)}
     assert rs_status(cluster)["replicas"] == 3
+    assert rs_status(cluster)["terminatingReplicas"] == 1
 
 
 def test_scale_down_victim_order(cluster: Cluster) -> None:
@@ -188,7 +203,7 @@ def test_create_failure_reports_event_and_condition(cluster: Cluster) -> None:
             "apiVersion": "v1",
             "kind": "Pod",
             "metadata": {"name": "x", "namespace": "default"},
-            "spec": {"containers": []},
+            "spec": {"containers": [{"name": "c", "image": "nginx"}]},
         }
     )
 

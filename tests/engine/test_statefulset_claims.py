@@ -17,11 +17,18 @@ from tests.engine.sts_helpers import (
     create_sts,
     edit_sts,
     events,
-    get_sts,
+    fake_kubelet_cluster,
     live_names,
     names,
     pod,
+    sts_manifest,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 @pytest.fixture
@@ -100,18 +107,16 @@ def test_template_volume_of_same_name_is_replaced(cluster: Cluster) -> None:
     ]
     cluster.store.update(edited)
     cluster.drain()
-    assert pod(cluster, "web-0")["spec"]["volumes"] == [
-        {"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}},
-        {"name": "config", "configMap": {"name": "web-config"}},
-    ]
+    volumes = pod(cluster, "web-0")["spec"]["volumes"]
+    assert [v["name"] for v in volumes] == ["www", "config"]
+    assert volumes[0] == {"name": "www", "persistentVolumeClaim": {"claimName": "www-web-0"}}
+    assert volumes[1]["configMap"]["name"] == "web-config"
 
 
 def test_claim_labels_merge_template_labels(cluster: Cluster) -> None:
-    create_sts(cluster, replicas=0)
-    sts = copy_obj(get_sts(cluster))
-    sts["spec"]["replicas"] = 1
+    sts = sts_manifest(replicas=1)
     sts["spec"]["volumeClaimTemplates"][0]["metadata"]["labels"] = {"tier": "data"}
-    cluster.store.update(sts)
+    cluster.store.create(sts)
     cluster.drain()
     assert claim(cluster, "www-web-0")["metadata"]["labels"] == {"tier": "data", "app": "nginx"}
 
@@ -129,7 +134,10 @@ def test_claim_being_deleted_fails_pod_creation_until_gone(
                 # a finalizer no controller here removes: the claim stays Terminating
                 "finalizers": ["example.com/hold"],
             },
-            "spec": {"accessModes": ["ReadWriteOnce"]},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+            },
         }
     )
     cluster.store.delete("PersistentVolumeClaim", NS, "www-web-0")

@@ -17,6 +17,7 @@ from tests.engine.sts_helpers import (
     bring_up,
     create_sts,
     edit_sts,
+    fake_kubelet_cluster,
     finish_terminating,
     get_sts,
     live_names,
@@ -25,6 +26,12 @@ from tests.engine.sts_helpers import (
     pod,
     ready,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 @pytest.fixture
@@ -279,3 +286,19 @@ def test_terminating_condemned_pod_blocks_scale_up_of_same_name(
     finish_terminating(cluster)
     assert live_names(cluster) == ["web-0", "web-1", "web-2"]
     assert inv.violations == []
+
+
+def test_status_counts_condemned_pods_during_scale_down(cluster: Cluster) -> None:
+    create_sts(cluster, replicas=5)
+    bring_up(cluster)
+    cluster.scale("StatefulSet", NS, "web", 3)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"]) == (5, 5), "READY 5/3 for a moment"
+    assert status["currentReplicas"] == 4, "the terminating web-4 is not current"
+    finish_terminating(cluster)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"]) == (4, 4)
+    finish_terminating(cluster)
+    status = get_sts(cluster)["status"]
+    assert (status["replicas"], status["readyReplicas"], status["availableReplicas"]) == (3, 3, 3)
+    assert status["observedGeneration"] == get_sts(cluster)["metadata"]["generation"]

@@ -13,6 +13,7 @@ from tests.engine.sts_helpers import (
     Invariants,
     bring_up,
     create_sts,
+    fake_kubelet_cluster,
     finish_terminating,
     get_sts,
     live_names,
@@ -22,6 +23,12 @@ from tests.engine.sts_helpers import (
     ready,
     set_image,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 @pytest.fixture
@@ -90,7 +97,12 @@ def test_slow_start_batches(cluster: Cluster) -> None:
     sts = {**sts, "spec": {**sts["spec"], "replicas": 10}}
     revisions = History(cluster.store).list(sts)
     inputs = control.Inputs(
-        sts, [], Revisions(revisions[0], revisions[0], 0), {}, 0.0, cluster.clock.parse_timestamp
+        sts,
+        [],
+        Revisions(revisions[0], revisions[0], 0),
+        lambda _n: None,
+        0.0,
+        cluster.clock.parse_timestamp,
     )
     plan = control.plan(inputs)
     assert [s.batch for s in plan.steps] == [0, 1, 1, 2, 2, 2, 2, 3, 3, 3]

@@ -13,6 +13,7 @@ from tests.engine.sts_helpers import (
     bring_up,
     create_sts,
     edit_sts,
+    fake_kubelet_cluster,
     finish_terminating,
     get_sts,
     live_names,
@@ -22,6 +23,12 @@ from tests.engine.sts_helpers import (
     ready,
     set_image,
 )
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """The kubelet, scheduler and garbage collector are faked by the tests."""
+    return fake_kubelet_cluster()
 
 
 @pytest.fixture

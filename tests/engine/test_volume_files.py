@@ -18,9 +18,16 @@ from engine.volume_files import (
     read_file,
     write_file,
 )
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
 HTML = "/usr/share/nginx/html"
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def make_pod(name: str, volumes: list[dict[str, Any]], mounts: list[dict[str, Any]]) -> Obj:
@@ -158,6 +165,10 @@ def test_busybox_errors(cluster: Cluster) -> None:
         read_file(cluster, "default", "p", "/etc")
     assert str(err.value) == "cat: read error: Is a directory"
     assert list_dir(cluster, "default", "p", "/etc/passwd") == ["/etc/passwd"]
+    with pytest.raises(FsError, match=r"^cat: can't open '/etc/passwd/x': Not a directory$"):
+        read_file(cluster, "default", "p", "/etc/passwd/x")
+    with pytest.raises(FsError, match=r"^sh: can't create /etc/passwd/x: nonexistent directory$"):
+        write_file(cluster, "default", "p", "/etc/passwd/x", "1")
     with pytest.raises(ContainerNotFound, match="container nope is not valid for pod p"):
         read_file(cluster, "default", "p", "/x", container="nope")
     with pytest.raises(NotFound):

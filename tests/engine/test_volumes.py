@@ -9,7 +9,14 @@ import pytest
 from engine.cluster import Cluster
 from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, copy_obj
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
+
+
+@pytest.fixture
+def cluster() -> Cluster:
+    """Controllers under test without the node side (pods get status from the test)."""
+    return isolated_cluster()
 
 
 def pvc(name: str, size: str = "1Gi", **spec: Any) -> Obj:
@@ -305,3 +312,25 @@ def test_claim_without_default_class_stays_classless() -> None:
     cluster.settle()
     assert "storageClassName" not in claim(cluster, "x")["spec"]
     assert claim(cluster, "x")["status"]["phase"] == "Pending"
+
+
+def test_deleting_volume_objects_and_their_storage(cluster: Cluster) -> None:
+    cluster.store.create(static_pv("kept", "1Gi", policy="Retain"))
+    cluster.store.create(static_pv("scrubbed", "1Gi", policy="Delete"))
+    cluster.settle()
+    cluster.volume_data["kept"] = {"a": "1"}
+    cluster.volume_data["scrubbed"] = {"a": "1"}
+    cluster.delete("PersistentVolume", "", "kept")
+    cluster.delete("PersistentVolume", "", "scrubbed")
+    cluster.settle()
+    assert cluster.store.get("PersistentVolume", "", "kept") is None
+    assert cluster.volume_data == {"kept": {"a": "1"}}  # a Retain volume's storage outlives it
+
+
+def test_claim_deleted_while_provisioning_gets_no_volume(cluster: Cluster) -> None:
+    cluster.store.create(pvc("quick"))
+    cluster.drain()
+    cluster.delete("PersistentVolumeClaim", "default", "quick")
+    cluster.settle()
+    assert cluster.store.get("PersistentVolumeClaim", "default", "quick") is None
+    assert cluster.store.count("PersistentVolume") == 0

@@ -24,7 +24,7 @@ real controller. The algorithm never touches the store: tests drive it with plai
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -87,8 +87,8 @@ class Inputs:
     sts: Obj
     pods: list[Obj]
     revisions: Revisions
-    #: PersistentVolumeClaims of the set's namespace, by name
-    claims: Mapping[str, Obj]
+    #: the PersistentVolumeClaim of that name in the set's namespace, if any
+    claim: Callable[[str], Obj | None]
     now: float
     parse: Callable[[str], float]
 
@@ -171,8 +171,8 @@ class _Planner:
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
-        names = identity.claims_for(sts, identity.ordinal_of(pod))
-        return [c for c in (self.inp.claims.get(name_of(n)) for n in names.values()) if c]
+        wanted = identity.claims_for(sts, identity.ordinal_of(pod)).values()
+        return [c for c in (self.inp.claim(name_of(w)) for w in wanted) if c is not None]
 
     def claim_is_stale(self, pod: Obj) -> bool:
         """STS-POD ``PodClaimIsStale``: whenScaled=Delete and a claim owned by an old pod."""
@@ -290,11 +290,11 @@ class _Planner:
         if self.min_ready == 0:
             return None
         times = [
-            self.inp.parse(since) + self.min_ready
+            since + self.min_ready
             for pod in self.inp.pods
             if identity.is_running_and_ready(pod)
             and not self.available(pod)
-            and (since := identity.ready_since(pod))
+            and (since := identity.ready_since(pod, self.inp.parse)) is not None
         ]
         return min(times, default=None)
 

@@ -1,7 +1,10 @@
 """StatefulSet controller plumbing (STS-MAIN, stateful_set.go).
 
 Watch handlers turn StatefulSet, Pod, PersistentVolumeClaim and ControllerRevision events into
-the owning set's ``namespace/name`` key. :meth:`StatefulSetController.sync` gathers the set, its
+the owning set's ``namespace/name`` key (through the controller ownerReference; an orphan pod or
+revision, and every claim, also wakes the sets whose selector matches its labels: the claims this
+controller creates carry ``selector.matchLabels``, so a claim that finishes deleting unblocks its
+pod at once). :meth:`StatefulSetController.sync` gathers the set, its
 revisions (adopting orphans) and its pods (adopting orphans that match the selector and the
 ``<set>-<ordinal>`` name, releasing owned pods that no longer match), resolves the current and
 update revisions, asks :mod:`control` for a plan, lets :mod:`pod_control` execute it, writes the
@@ -127,22 +130,24 @@ class StatefulSetController(Controller):
             self._failures.pop(key, None)
 
     def _sync_set(self, sts: Obj) -> list[str]:
-        matcher = _matcher(sts)
-        if matcher is None:
-            raise spec.SpecError(
-                f"StatefulSet {namespace_of(sts)}/{name_of(sts)}: spec.selector: invalid selector"
-            )
+        try:
+            matcher = from_label_selector(spec.selector(sts))
+        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
+            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
+            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
         for revision in self.history.list(sts):
             if controller_ref(revision) is None:
                 self.history.adopt(sts, revision)
         revisions = sort_revisions(self.history.list(sts))
         pods = self._claim_pods(sts, matcher)
         revs = resolve(self.history, sts, revisions)
-        claims = {
-            name_of(c): c for c in self.store.list("PersistentVolumeClaim", namespace_of(sts))
-        }
+        ns = namespace_of(sts)
+
+        def claim(name: str) -> Obj | None:
+            return self.store.get("PersistentVolumeClaim", ns, name)
+
         now, parse = self.clock.now(), self.clock.parse_timestamp
-        inputs = control.Inputs(sts, pods, revs, claims, now, parse)
+        inputs = control.Inputs(sts, pods, revs, claim, now, parse)
         plan = control.plan(inputs)
         errors = self.pod_control.execute(plan)
         write_status(self.store, sts, plan.status)
@@ -194,5 +199,5 @@ def _matcher(sts: Obj) -> Matcher | None:
     """The set's selector as a matcher; None when it is missing or invalid."""
     try:
         return from_label_selector(spec.selector(sts))
-    except (spec.SpecError, SelectorError, KeyError, TypeError):
+    except (spec.SpecError, SelectorError, KeyError, TypeError, AttributeError):
         return None

@@ -247,12 +247,16 @@ def is_running_and_ready(pod: Obj) -> bool:
     return pod_phase(pod) == "Running" and is_pod_ready(pod)
 
 
-def ready_since(pod: Obj) -> str | None:
-    """lastTransitionTime of a True Ready condition (None when not ready)."""
+def ready_since(pod: Obj, parse: Callable[[str], float]) -> float | None:
+    """Clock time of a True Ready condition's lastTransitionTime (None when not ready, or when
+    the time is missing or unreadable: a zero time, never Available with minReadySeconds)."""
     cond = pod_condition(pod, "Ready")
-    if cond is None or cond.get("status") != "True":
+    if cond is None or cond.get("status") != "True" or not cond.get("lastTransitionTime"):
         return None
-    return str(cond.get("lastTransitionTime") or "") or None
+    try:
+        return parse(str(cond["lastTransitionTime"]))
+    except ValueError:
+        return None
 
 
 def is_running_and_available(
@@ -266,8 +270,8 @@ def is_running_and_available(
         return False
     if min_ready_seconds == 0:
         return True
-    since = ready_since(pod)
-    return since is not None and parse(since) + min_ready_seconds <= now
+    since = ready_since(pod, parse)
+    return since is not None and since + min_ready_seconds <= now
 
 
 def is_healthy(pod: Obj) -> bool:
