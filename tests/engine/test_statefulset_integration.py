@@ -282,3 +282,36 @@ def test_random_live_history_converges(policy: str, ops: list[tuple[str, float |
     assert {identity.pod_revision(p) for p in pods(cluster)} <= {status["updateRevision"]}
     assert status.get("readyReplicas", 0) == want
     assert inv.violations == []
+
+
+FIXTURE_SET = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: test
+spec:
+  replicas: 0
+  serviceName: test
+  selector:
+    matchLabels: {app: foo}
+  template:
+    metadata:
+      labels: {app: foo}
+      annotations: {test: value}
+    spec:
+      containers:
+      - name: test
+        image: test
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="admission defaults enableServiceLinks in pod templates; the API server does that in "
+    "SetDefaults_Pod only (pods, not templates), so the revision data gains a field",
+)
+def test_applied_set_gets_the_revision_name_kubernetes_gives_it(cluster: Cluster) -> None:
+    """The 1.34.0 compatibility fixture (pkg/controller/statefulset/testdata): the same
+    user-written set, defaulted by the API server, is revision ``test-776999688b``."""
+    cluster.apply("fixture.yaml", FIXTURE_SET)
+    assert get_sts(cluster, "test")["status"]["updateRevision"] == "test-776999688b"
