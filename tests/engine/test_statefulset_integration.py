@@ -315,3 +315,22 @@ def test_applied_set_gets_the_revision_name_kubernetes_gives_it(cluster: Cluster
     user-written set, defaulted by the API server, is revision ``test-776999688b``."""
     cluster.apply("fixture.yaml", FIXTURE_SET)
     assert get_sts(cluster, "test")["status"]["updateRevision"] == "test-776999688b"
+
+
+def test_orphaned_pods_are_adopted_by_the_reapplied_set(cluster: Cluster) -> None:
+    apply_web(cluster, replicas=2)
+    before = uids(cluster)
+    cluster.delete("StatefulSet", NS, "web", cascade="orphan")
+    cluster.settle()
+    assert cluster.store.get("StatefulSet", NS, "web") is None
+    assert uids(cluster) == before, "orphaned, not deleted"
+    assert all(not p["metadata"].get("ownerReferences") for p in pods(cluster))
+    log = EventLog(cluster)
+    apply_web(cluster, replicas=2)
+    assert uids(cluster) == before, "adopted, not recreated"
+    sts = get_sts(cluster)
+    assert all(
+        p["metadata"]["ownerReferences"][0]["uid"] == sts["metadata"]["uid"] for p in pods(cluster)
+    )
+    assert log.messages() == []
+    assert sts["status"]["readyReplicas"] == 2
