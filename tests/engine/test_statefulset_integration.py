@@ -334,3 +334,21 @@ def test_orphaned_pods_are_adopted_by_the_reapplied_set(cluster: Cluster) -> Non
     )
     assert log.messages() == []
     assert sts["status"]["readyReplicas"] == 2
+
+
+def test_pod_on_a_lost_node_is_not_replaced_until_force_deleted(
+    cluster: Cluster, inv: Invariants
+) -> None:
+    apply_web(cluster, replicas=3)
+    node = pod(cluster, "web-1")["spec"]["nodeName"]
+    uid = pod(cluster, "web-1")["metadata"]["uid"]
+    cluster.node_down(node)
+    cluster.advance(400)
+    assert identity.is_terminating(pod(cluster, "web-1")), "evicted, but nobody confirms"
+    assert pod(cluster, "web-1")["metadata"]["uid"] == uid, "at most one web-1, ever"
+    cluster.delete("Pod", NS, "web-1", force=True)
+    cluster.settle()
+    assert pod(cluster, "web-1")["metadata"]["uid"] != uid
+    assert pod(cluster, "web-1")["spec"]["nodeName"] != node
+    assert identity.is_running_and_ready(pod(cluster, "web-1"))
+    assert inv.violations == []
