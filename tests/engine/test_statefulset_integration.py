@@ -352,3 +352,22 @@ def test_pod_on_a_lost_node_is_not_replaced_until_force_deleted(
     assert pod(cluster, "web-1")["spec"]["nodeName"] != node
     assert identity.is_running_and_ready(pod(cluster, "web-1"))
     assert inv.violations == []
+
+
+def test_broken_rollout_is_not_fixed_by_reverting_alone(cluster: Cluster, inv: Invariants) -> None:
+    apply_web(cluster, replicas=3)
+    good = get_sts(cluster)["status"]["currentRevision"]
+    set_image(cluster, "registry.k8s.io/nginx-slim:no-such-tag")
+    cluster.advance(120)
+    assert pod(cluster, "web-2")["spec"]["containers"][0]["image"].endswith("no-such-tag")
+    assert not identity.is_running_and_ready(pod(cluster, "web-2"))
+    assert not identity.is_terminating(pod(cluster, "web-1")), "the rollout stopped"
+    set_image(cluster, "registry.k8s.io/nginx-slim:0.24")
+    cluster.advance(120)
+    assert get_sts(cluster)["status"]["updateRevision"] == good
+    assert pod(cluster, "web-2")["spec"]["containers"][0]["image"].endswith("no-such-tag")
+    cluster.delete("Pod", NS, "web-2")
+    cluster.settle()
+    assert {identity.pod_revision(p) for p in pods(cluster)} == {good}
+    assert get_sts(cluster)["status"]["readyReplicas"] == 3
+    assert inv.violations == []
