@@ -371,3 +371,11 @@ def test_broken_rollout_is_not_fixed_by_reverting_alone(cluster: Cluster, inv: I
     assert {identity.pod_revision(p) for p in pods(cluster)} == {good}
     assert get_sts(cluster)["status"]["readyReplicas"] == 3
     assert inv.violations == []
+
+
+def test_min_ready_seconds_spaces_the_pods(cluster: Cluster, inv: Invariants) -> None:
+    apply_web(cluster, replicas=3, minReadySeconds=10)
+    for lower, higher in (("web-0", "web-1"), ("web-1", "web-2")):
+        assert created(cluster, higher) == ready_time(cluster, lower) + 10
+    assert get_sts(cluster)["status"]["availableReplicas"] == 3
+    assert inv.violations == []
