@@ -89,7 +89,7 @@ def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> li
     errors: list[str] = []
     for path in paths:
         try:
-            cluster.apply(path)
+            cluster.apply(path, namespace=namespace)
         except ManifestError as exc:
             errors.append(str(exc))
         except OSError as exc:
