@@ -99,9 +99,8 @@ def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> li
 
 def run_script_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``stsplay script``."""
-    from engine.script import run_script
-
     from engine.cluster import Cluster
+    from engine.script import run_script
 
     if args.file == "-":
         text, source = sys.stdin.read(), "<stdin>"
