@@ -119,8 +119,10 @@ class StatefulSetController(Controller):
         try:
             errors = self._sync_set(sts)
         except spec.SpecError as exc:
-            log.warning("%s: %s", self.name, exc)
-            self.errors.append(f"{self.name}: {exc}")
+            message = f"{self.name}: {exc}"
+            if not self.errors or self.errors[-1] != message:
+                log.warning("%s", message)
+                self.errors.append(message)
             return
         if errors:
             failures = self._failures.get(key, 0)
