@@ -8,7 +8,7 @@ from engine.cluster import Cluster
 from engine.config import ClusterConfig, Timings
 from engine.format import pod_ready_column, pod_restarts_column, pod_status_column
 from engine.ipam import NodeIPAM, RangeExhausted
-from engine.objects import copy_obj
+from engine.objects import Obj, copy_obj, pod_condition
 from engine.pod_runtime import go_duration, normalize_image
 from tests.engine.podutil import cond, container, create, events, get, make_pod, reasons
 
@@ -447,3 +447,62 @@ def test_exhausted_pod_cidr_fails_the_sandbox_until_an_address_frees_up() -> Non
     cluster.delete("Pod", "default", "a", force=True)
     cluster.advance(2)
     assert get(cluster, "b")["status"]["podIP"] == "10.244.1.2"
+
+
+def init_states(pod: Obj) -> list[tuple[str, str]]:
+    """(name, state or waiting/terminated reason) of the init containers."""
+    out = []
+    for cs in pod["status"]["initContainerStatuses"]:
+        kind, detail = next(iter(cs["state"].items()))
+        out.append((cs["name"], detail.get("reason") or kind))
+    return out
+
+
+def test_init_containers_run_to_completion_one_at_a_time(cluster: Cluster) -> None:
+    pod = make_pod("mysql-0")
+    pod["spec"]["initContainers"] = [
+        {"name": "init-mysql", "image": "mysql:5.7"},
+        {"name": "clone-mysql", "image": "gcr.io/google-samples/xtrabackup:1.0"},
+    ]
+    create(cluster, pod)
+    pod = get(cluster, "mysql-0")
+    initialized = pod_condition(pod, "Initialized")
+    assert initialized is not None
+    assert (initialized["status"], initialized["reason"], initialized["message"]) == (
+        "False",
+        "ContainersNotInitialized",
+        "containers with incomplete status: [init-mysql clone-mysql]",
+    )
+    assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
+    cluster.advance(3)
+    pod = get(cluster, "mysql-0")
+    assert init_states(pod) == [("init-mysql", "running"), ("clone-mysql", "ContainerCreating")]
+    assert pod["status"]["podIP"] == "10.244.1.2"
+    assert pod["status"]["phase"] == "Pending"
+    cluster.advance(1)
+    assert init_states(get(cluster, "mysql-0"))[0] == ("init-mysql", "Completed")
+    cluster.advance(4)
+    pod = get(cluster, "mysql-0")
+    assert init_states(pod) == [("init-mysql", "Completed"), ("clone-mysql", "Completed")]
+    assert cond(pod, "Initialized") == "True"
+    assert container(pod)["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    cluster.advance(5)
+    assert column(cluster, "mysql-0") == ("1/1", "Running")
+    started = [e[2] for e in events(cluster, get(cluster, "mysql-0")) if e[1] == "Started"]
+    assert started == [
+        "Started container init-mysql",
+        "Started container clone-mysql",
+        "Started container nginx",
+    ]
+
+
+def test_init_container_that_cannot_pull_holds_the_pod(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["initContainers"] = [{"name": "setup", "image": "busybox:no-such-tag"}]
+    create(cluster, pod)
+    cluster.advance(60)
+    pod = get(cluster, "web-0")
+    assert init_states(pod)[0][1] in ("ErrImagePull", "ImagePullBackOff")
+    assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert pod["status"]["phase"] == "Pending"
+    assert "Pulling" not in [e[1] for e in events(cluster, pod) if "nginx-slim" in e[2]]
