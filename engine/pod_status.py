@@ -67,7 +67,11 @@ def _conditions(
         else:
             reason = "ContainersNotReady"
             message = f"containers with unready status: [{' '.join(unready)}]"
-    incomplete = [c.name for c in run.init_containers if not (c.sidecar or c.completed)]
+    incomplete = [
+        c.name
+        for c in run.init_containers
+        if not ((c.state == "running") if c.sidecar else c.completed)
+    ]
     init_reason = "ContainersNotInitialized" if incomplete else ""
     init_message = f"containers with incomplete status: [{' '.join(incomplete)}]"
     wanted = {

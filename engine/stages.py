@@ -47,7 +47,8 @@ def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
 
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    for c in run.all_containers:
+    # regular containers first, then sidecars in reverse order (KEP-753 termination order)
+    for c in [*run.containers, *reversed(run.init_containers)]:
         c.final = True
         if c.state == "running":
             ctx.event("Normal", "Killing", f"Stopping container {c.name}")

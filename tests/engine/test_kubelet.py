@@ -506,3 +506,23 @@ def test_init_container_that_cannot_pull_holds_the_pod(cluster: Cluster) -> None
     assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
     assert pod["status"]["phase"] == "Pending"
     assert "Pulling" not in [e[1] for e in events(cluster, pod) if "nginx-slim" in e[2]]
+
+
+def test_sidecar_init_container_keeps_running_and_stops_last(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["initContainers"] = [
+        {"name": "log", "image": "busybox:1.36", "restartPolicy": "Always"}
+    ]
+    create(cluster, pod)
+    assert cond(get(cluster, "web-0"), "Initialized") == "False"
+    cluster.advance(3)
+    pod = get(cluster, "web-0")
+    assert init_states(pod) == [("log", "running")]
+    assert cond(pod, "Initialized") == "True"
+    cluster.advance(5)
+    pod = get(cluster, "web-0")
+    assert cond(pod, "Ready") == "True"
+    assert init_states(pod) == [("log", "running")]
+    cluster.delete("Pod", "default", "web-0")
+    killing = [e[2] for e in events(cluster, get(cluster, "web-0")) if e[1] == "Killing"]
+    assert killing == ["Stopping container nginx", "Stopping container log"]
