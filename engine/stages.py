@@ -64,6 +64,7 @@ def _stop_fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
             c.exit_code, c.reason = (137, "Error") if killed else (0, "Completed")
     ok = all(c.state == "terminated" and c.exit_code == 0 for c in run.containers)
     run.final_phase = "Succeeded" if ok else "Failed"
+    run.sandbox_ready = False  # the sandbox goes with the containers
     run.done = True
 
 

@@ -248,8 +248,18 @@ def test_graceful_termination_waits_for_containers(cluster: Cluster) -> None:
     assert ("Normal", "Killing", "Stopping container nginx") in events(cluster, pod)
     cluster.advance(4.9)
     assert cond(get(cluster, "web-0"), "Ready") == "True"
+    seen: list[Obj] = []
+    cluster.store.subscribe(lambda ev: seen.append(ev.obj), kinds=["Pod"])
     cluster.advance(0.1)
     assert cluster.store.get("Pod", "default", "web-0") is None
+    final = seen[-1]  # the kubelet's last status, then the final delete
+    assert final["status"]["phase"] == "Succeeded"
+    terminated = container(final)["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["reason"]) == (0, "Completed")
+    ready = pod_condition(final, "Ready")
+    assert ready is not None
+    assert (ready["status"], ready["reason"]) == ("False", "PodCompleted")
+    assert cond(final, "PodReadyToStartContainers") == "False"
 
 
 def test_short_grace_period_caps_the_stop(cluster: Cluster) -> None:
