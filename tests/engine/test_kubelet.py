@@ -207,6 +207,10 @@ def test_crash_needs_a_running_container(cluster: Cluster) -> None:
     create(cluster, make_pod("web-0"))
     with pytest.raises(ValueError, match='pod "web-0" in namespace "default" has no running'):
         cluster.fault_crash("default", "web-0")
+    cluster.advance(10)
+    cluster.node_down("worker-1")
+    with pytest.raises(ValueError, match='the kubelet of node "worker-1" is stopped'):
+        cluster.fault_crash("default", "web-0")
 
 
 def test_unpullable_image_backs_off_and_stays_pending(cluster: Cluster) -> None:
