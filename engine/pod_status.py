@@ -36,7 +36,10 @@ def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str
         status["podIPs"] = [{"ip": run.ip}]
     status["startTime"] = clock.timestamp(run.start_time)
     spec = pod.get("spec") or {}
-    specs = {c.get("name"): c for c in [*(spec.get("initContainers") or []), *spec["containers"]]}
+    specs = {
+        c.get("name"): c
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    }
     if run.init_containers:
         status["initContainerStatuses"] = [
             _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.init_containers
