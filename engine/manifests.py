@@ -34,6 +34,7 @@ from engine.manifest_check import (
     load_documents,
     mapping_issues,
 )
+from engine.manifest_create import create_manifests
 from engine.manifest_delete import delete_manifests
 from engine.objects import KINDS, Obj, copy_obj, is_namespaced, resource_ref
 from engine.schema.defaults import apply_defaults
@@ -50,6 +51,7 @@ __all__ = [
     "ManifestError",
     "ManifestIssue",
     "apply",
+    "create_manifests",
     "delete_manifests",
     "list_to_yaml",
     "load_objects",
