@@ -179,37 +179,18 @@ def _plan_entry(store: Store, entry: Entry, plan: _Plan) -> None:
         return
     kind, name = entry.kind, entry.name
     if not name:
-        md = obj.get("metadata") or {}
+        generated = (obj.get("metadata") or {}).get("generateName")
         why = (
-            "cannot use generate name with apply"
-            if md.get("generateName")
-            else ("resource name may not be empty")
+            "cannot use generate name with apply" if generated else "resource name may not be empty"
         )
         plan.issues.append(entry.issue(why, ("metadata",)))
         return
-    md = obj.setdefault("metadata", {})
-    ns = ""
-    if is_namespaced(kind):
-        ns = md.get("namespace") or plan.default_ns
-        md["namespace"] = ns
-        if plan.enforce_ns and ns != plan.default_ns:
-            plan.issues.append(entry.issue(
-                f'the namespace from the provided object "{ns}" does not match the namespace '
-                f'"{plan.default_ns}". You must pass \'--namespace={ns}\' to perform this '
-                "operation.",
-                ("metadata", "namespace"),
-            ))  # fmt: skip
-            return
-    else:
-        md.pop("namespace", None)
+    ns, problem = _resolve_namespace(store, entry, obj, plan)
     key = (kind, ns, name)
-    problem = None if plan.client_only else _namespace_problem(store, ns, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "namespace")))
-        return
-    problem = _duplicate_problem(entry, key, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "name")))
+    if problem is None:
+        problem = _duplicate_problem(entry, key, plan)
+    if problem is not None:
+        plan.issues.append(problem)
         return
     plan.seen[key] = entry
     if kind == "Namespace":
@@ -217,6 +198,28 @@ def _plan_entry(store: Store, entry: Entry, plan: _Plan) -> None:
     step = _desired(store, entry, key, obj, plan)
     if step is not None:
         plan.steps.append(step)
+
+
+def _resolve_namespace(
+    store: Store, entry: Entry, obj: Obj, plan: _Plan
+) -> tuple[str, ManifestIssue | None]:
+    """Set the object's namespace (the default, or none for cluster-scoped kinds) and check it:
+    it must match an explicit ``-n`` and exist (or be created earlier in this apply)."""
+    md = obj.setdefault("metadata", {})
+    if not is_namespaced(entry.kind):
+        md.pop("namespace", None)
+        return "", None
+    ns = md.get("namespace") or plan.default_ns
+    md["namespace"] = ns
+    where = ("metadata", "namespace")
+    if plan.enforce_ns and ns != plan.default_ns:
+        message = (
+            f'the namespace from the provided object "{ns}" does not match the namespace '
+            f"\"{plan.default_ns}\". You must pass '--namespace={ns}' to perform this operation."
+        )
+        return ns, entry.issue(message, where)
+    problem = None if plan.client_only else _namespace_problem(store, ns, plan)
+    return ns, entry.issue(problem, where) if problem else None
 
 
 def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
@@ -230,12 +233,15 @@ def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
     return None
 
 
-def _duplicate_problem(entry: Entry, key: tuple[str, str, str], plan: _Plan) -> str | None:
+def _duplicate_problem(
+    entry: Entry, key: tuple[str, str, str], plan: _Plan
+) -> ManifestIssue | None:
     first = plan.seen.get(key)
     if first is None:
         return None
     where = f"{first.doc.source} document {first.doc.index}"
-    return f"the same object is already defined in {where} (line {first.line()})"
+    message = f"the same object is already defined in {where} (line {first.line()})"
+    return entry.issue(message, ("metadata", "name"))
 
 
 def _desired(
