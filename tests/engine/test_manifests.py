@@ -721,3 +721,13 @@ def test_create_with_generate_name_and_save_config(cluster: Cluster) -> None:
     assert missing.stderr == (
         'Error from server (NotFound): error when creating "x.yaml": namespaces "shop" not found\n'
     )
+
+
+def test_container_resource_names(cluster: Cluster) -> None:
+    text = POD_PV_SC.split("---")[0].replace(
+        "    env:", "    resources:\n      limits: {memmory: 1Gi, example.com/gpu: 1}\n    env:"
+    )
+    assert (
+        'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
+        'Invalid value: "memmory": must be a standard resource for containers'
+    ) in rejected(cluster, text).split("\n")
