@@ -1,4 +1,6 @@
-"""Manifests: ``kubectl apply -f`` / ``kubectl delete -f`` for the playground.
+"""Manifests: ``kubectl apply -f`` for the playground, plus the entry points of the other
+manifest commands (:func:`create_manifests` for ``create -f``, :func:`delete_manifests` for
+``delete -f``), :func:`load_objects` for demos and exercises, and ``to_yaml`` for ``-o yaml``.
 
 :func:`apply` is all-or-nothing per invocation. It first *plans* every object of every document
 — resource mapping, strict decoding, defaulting, validation, the namespace exists, no object
@@ -8,7 +10,9 @@ document 5 leaves documents 1–4 unapplied and the store untouched. If a write 
 admission hook from another part of the engine), the writes already made are rolled back.
 
 Each object is reported as kubectl does: ``service/nginx created``, ``statefulset.apps/web
-configured``, ``… unchanged`` (nothing written). Errors carry their place:
+configured``, ``… unchanged`` (nothing written; the three-way merge of
+:mod:`engine.apply_merge` decides), with ``(server dry run)`` when asked. Errors carry their
+place:
 ``web.yaml: document 2 (StatefulSet "web"), line 14: spec.replicas: Invalid value: "three":
 must be an integer``.
 """
