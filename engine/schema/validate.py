@@ -18,6 +18,7 @@ from engine.objects import Obj, is_namespaced
 from engine.schema.errors import (
     FieldError,
     FieldPath,
+    GoStruct,
     duplicate,
     forbidden,
     invalid,
@@ -134,16 +135,30 @@ def _scaled(value: Any) -> int:
     return int(value or 0)
 
 
+def _go_rolling(rolling: Dict | None) -> GoStruct | None:
+    """apps.RollingUpdateStatefulSetStrategy as the API prints it."""
+    if rolling is None:
+        return None
+    return GoStruct(
+        (
+            ("Partition", rolling.get("partition", 0)),
+            ("MaxUnavailable", rolling.get("maxUnavailable")),
+        )
+    )
+
+
 def _sts_strategy(strategy: Dict, path: FieldPath) -> list[FieldError]:
     rolling = strategy.get("rollingUpdate")
     kind = strategy.get("type")
     if kind not in ("RollingUpdate", "OnDelete"):
-        return [invalid(path, strategy, "must be 'RollingUpdate' or 'OnDelete'")]
+        value = GoStruct((("Type", kind or ""), ("RollingUpdate", _go_rolling(rolling))))
+        return [invalid(path, value, "must be 'RollingUpdate' or 'OnDelete'")]
     if rolling is None:
         return []
     rp = (*path, "rollingUpdate")
     if kind == "OnDelete":
-        return [invalid(rp, rolling, "only allowed for updateStrategy 'RollingUpdate'")]
+        detail = "only allowed for updateStrategy 'RollingUpdate'"
+        return [invalid(rp, _go_rolling(rolling), detail)]
     errs: list[FieldError] = []
     if "maxUnavailable" in rolling:
         errs += _int_or_percent(rolling["maxUnavailable"], (*rp, "maxUnavailable"))

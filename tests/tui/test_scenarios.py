@@ -77,9 +77,7 @@ async def test_scale_up_is_ordered(engine: Cluster, sync: Sync) -> None:
 
 
 @needs_engine
-async def test_deleted_pod_returns_with_its_claim_and_a_new_ip(
-    engine: Cluster, sync: Sync
-) -> None:
+async def test_deleted_pod_returns_with_its_claim_and_a_new_ip(engine: Cluster, sync: Sync) -> None:
     app = PlaygroundApp(engine)
     async with app.run_test(size=(160, 45)) as pilot:
         await sync(pilot)

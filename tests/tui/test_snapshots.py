@@ -44,7 +44,9 @@ def test_small_terminal_80x24(snap_compare: Snap) -> None:
 
 
 def test_help_screen(snap_compare: Snap) -> None:
-    assert snap_compare(world_app(), terminal_size=WIDE, press=["question_mark"], run_before=settled)
+    assert snap_compare(
+        world_app(), terminal_size=WIDE, press=["question_mark"], run_before=settled
+    )
 
 
 def test_filter_and_pinned_query(snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:
