@@ -75,7 +75,7 @@ def validate_meta(obj: Obj) -> list[FieldError]:
     return errs
 
 
-def _selector(selector: Dict | None, labels: Dict, owner: str) -> list[FieldError]:
+def _selector(selector: Dict | None, labels: Dict | None, owner: str) -> list[FieldError]:
     """Selector present, valid, non-empty and matching the template's labels."""
     if selector is None:
         return [required(("spec", "selector"))]
@@ -84,7 +84,7 @@ def _selector(selector: Dict | None, labels: Dict, owner: str) -> list[FieldErro
         detail = f"empty selector is invalid for {owner}"
         return [*errs, invalid(("spec", "selector"), selector, detail)]
     try:
-        matches = from_label_selector(selector)(labels)
+        matches = from_label_selector(selector)(labels or {})
     except (SelectorError, KeyError, TypeError):
         matches = True  # reported by validate_label_selector
     if not matches:
@@ -96,7 +96,7 @@ def _selector(selector: Dict | None, labels: Dict, owner: str) -> list[FieldErro
 def _selector_and_template(obj: Obj, owner: str, full_template: bool) -> list[FieldError]:
     spec = obj.get("spec") or {}
     template = spec.get("template") or {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
+    labels = (template.get("metadata") or {}).get("labels")  # None prints as null
     errs = _selector(spec.get("selector"), labels, owner)
     pod_spec = template.get("spec") or {}
     tp: FieldPath = ("spec", "template")
