@@ -731,3 +731,26 @@ def test_container_resource_names(cluster: Cluster) -> None:
         'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
         'Invalid value: "memmory": must be a standard resource for containers'
     ) in rejected(cluster, text).split("\n")
+
+
+def test_controllers_create_pods_with_api_defaults(cluster: Cluster) -> None:
+    cluster.apply("demos/manifests/web.yaml")
+    cluster.settle()
+    pod = cluster.store.must_get("Pod", "default", "web-0")
+    spec = pod["spec"]
+    assert (spec["serviceAccountName"], spec["priority"], spec["enableServiceLinks"]) == (
+        "default",
+        0,
+        True,
+    )
+    assert [t["key"] for t in spec["tolerations"]] == [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ]
+    assert pod["status"]["qosClass"] == "BestEffort"
+    claim = cluster.store.must_get("PersistentVolumeClaim", "default", "www-web-0")
+    assert claim["spec"]["storageClassName"] == "standard"
+    assert apply(cluster, "web.yaml", WEB) == [
+        "service/nginx unchanged",
+        "statefulset.apps/web unchanged",
+    ]
