@@ -128,6 +128,9 @@ def _api_error(exc: StoreError) -> str:
     """kubectl's rendering of an API error: Invalid prints ``The StatefulSet "web" is
     invalid: …`` as is, the others ``Error from server (Reason): message``."""
     text = str(exc)
+    kubectl_message = getattr(exc, "kubectl_message", None)  # admission.AdmissionInvalid
+    if isinstance(kubectl_message, str):
+        return kubectl_message + "\n"
     if exc.reason == "Invalid" and text.startswith("The "):
         return text.rstrip("\n") + "\n"
     return f"Error from server ({exc.reason}): {text}\n"
