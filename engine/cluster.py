@@ -66,6 +66,11 @@ class Cluster:
         self._change_listeners: list[Callable[[], None]] = []
         self.volume_data: dict[str, dict[str, str]] = {}
         """Simulated file contents per PersistentVolume name: {path: text}."""
+        self.container_data: dict[str, dict[str, str]] = {}
+        """Containers' writable layers, keyed ``<pod uid>/<container>/<restartCount>``
+        (see :mod:`engine.volume_files`)."""
+        self.empty_dir_data: dict[str, dict[str, str]] = {}
+        """emptyDir volume contents, keyed ``<pod uid>/<volume name>``."""
         admission.install(self)
         services.install(self)
         self._install_controllers()
@@ -190,13 +195,15 @@ class Cluster:
         return fired
 
     # -- intents ----------------------------------------------------------------------------
-    def apply(self, source: str, text: str | None = None) -> list[str]:
+    def apply(self, source: str, text: str | None = None, **options: Any) -> list[str]:
         """Apply manifests (a path, or ``text`` with ``source`` naming it); returns kubectl's
         per-object lines (``statefulset.apps/web created``). Raises ManifestError, having
-        applied nothing, when any document is invalid."""
+        applied nothing, when any document is invalid. ``options`` are
+        :func:`engine.manifests.apply`'s (``namespace``, ``enforce_namespace``, ``dry_run``,
+        ``warnings``)."""
         from engine import manifests
 
-        lines = manifests.apply(self, source, text)
+        lines = manifests.apply(self, source, text, **options)
         self.drain()
         return lines
 

@@ -20,8 +20,11 @@ def set_pod_status(
 ) -> Obj:
     """Force a pod's status, as controller unit tests in Kubernetes do with a fake kubelet.
 
-    Use for testing one controller in isolation; integration tests let the kubelet run.
+    Use for testing one controller in isolation; integration tests let the kubelet run. The
+    first call makes the real kubelet step aside for the rest of the test (see
+    :func:`fake_kubelet`), so it never overwrites the forced status.
     """
+    fake_kubelet(cluster)
     pod = copy_obj(cluster.store.must_get("Pod", namespace, name))
     now = cluster.clock.timestamp()
     if node:
@@ -52,6 +55,16 @@ def set_pod_status(
     stored = cluster.store.update(pod)
     cluster.drain()
     return stored
+
+
+def fake_kubelet(cluster: Cluster, *, scheduler: bool = False) -> None:
+    """Stop the simulated kubelet (and with ``scheduler`` the scheduler too): pods keep
+    whatever status and node a test forces on them, as in Kubernetes controller unit tests.
+
+    Their store subscriptions stay, but the runner no longer processes their queues.
+    """
+    stopped = {"kubelet", "default-scheduler"} if scheduler else {"kubelet"}
+    cluster.controllers = [c for c in cluster.controllers if c.name not in stopped]
 
 
 def pod_names(cluster: Cluster, namespace: str = "default") -> list[str]:

@@ -1,31 +1,159 @@
-"""The ``stsplay`` command."""
+"""The ``stsplay`` command: the playground app, and headless subcommands.
+
+``stsplay`` opens the app on the default cluster (the seed's headless Service ``nginx`` and
+StatefulSet ``web``); ``stsplay -f FILE_OR_DIR`` starts from the user's manifests instead.
+``stsplay script FILE|-`` runs a command script headlessly on the virtual clock.
+"""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+DESCRIPTION = (
+    "A terminal playground for Kubernetes StatefulSets, headless Services, volumes and "
+    "cluster DNS. Without a subcommand it opens the playground app."
+)
+
+
+def default_manifest() -> Path:
+    """Path of the built-in default cluster manifest (the seed's nginx/web example)."""
+    here = Path(__file__).resolve().parent.parent / "demos" / "manifests" / "web.yaml"
+    if here.exists():
+        return here
+    packaged = resources.files("engine") / "demos" / "manifests" / "web.yaml"
+    return Path(str(packaged))
+
+
+def _cluster_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-f",
+        "--filename",
+        metavar="FILE_OR_DIR",
+        action="append",
+        help="start from these manifests (file or directory; repeatable) instead of the "
+        "default cluster",
+    )
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--nodes", type=int, default=3, help="number of worker nodes (default: 3)")
+    parser.add_argument(
+        "-n",
+        "--namespace",
+        default="default",
+        help="namespace commands and DNS queries run from (default: default)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The top-level argument parser."""
-    parser = argparse.ArgumentParser(
-        prog="stsplay",
-        description="A terminal playground for Kubernetes StatefulSets, headless Services, "
-        "volumes and cluster DNS.",
+    """The argument parser (top level plus subcommands)."""
+    parser = argparse.ArgumentParser(prog="stsplay", description=DESCRIPTION)
+    _cluster_options(parser)
+    parser.add_argument(
+        "--speed",
+        type=float,
+        default=1.0,
+        help="simulated seconds per real second (default: 1; '<'/'>' change it live)",
     )
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    script = sub.add_parser(
+        "script",
+        help="run a command script headlessly on the virtual clock",
+        description="Run commands (kubectl subset, nslookup, dig, host, sleep, fault …) line "
+        "by line on the virtual clock and print what each prints. Starts from a bare cluster "
+        "unless -f or --default-cluster is given.",
+    )
+    script.add_argument("file", metavar="FILE", help="script file, or - for standard input")
+    _cluster_options(script)
+    script.add_argument(
+        "--default-cluster",
+        action="store_true",
+        help="start from the default cluster (nginx Service + web StatefulSet), settled",
+    )
+    script.add_argument("--echo", action="store_true", help="print each command as '$ command'")
+    script.add_argument(
+        "--keep-going", action="store_true", help="continue after a failing command"
+    )
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point."""
-    args = build_parser().parse_args(argv)
-    from engine import Cluster
+def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> list[str]:
+    """Apply each path; returns error messages (nothing of a failing path is applied)."""
+    from engine.cluster import Cluster
+    from engine.manifests import ManifestError
 
-    cluster = Cluster(seed=args.seed)
-    cluster.settle()
-    print(f"cluster ready: {cluster.store.count('Node')} nodes")
+    assert isinstance(cluster, Cluster)
+    errors: list[str] = []
+    for path in paths:
+        try:
+            cluster.apply(path)
+        except ManifestError as exc:
+            errors.append(str(exc))
+        except OSError as exc:
+            errors.append(f"error: the path {path!r} cannot be read: {exc.strerror}")
+    return errors
+
+
+def run_script_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``stsplay script``."""
+    from engine.script import run_script
+
+    from engine.cluster import Cluster
+
+    if args.file == "-":
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            text, source = Path(args.file).read_text(encoding="utf-8"), args.file
+        except OSError as exc:
+            stderr.write(f"stsplay: cannot read {args.file}: {exc.strerror}\n")
+            return 2
+    cluster = Cluster(seed=args.seed, nodes=args.nodes)
+    paths = list(args.filename or [])
+    if args.default_cluster:
+        paths.insert(0, str(default_manifest()))
+    errors = _load_manifests(cluster, paths, args.namespace)
+    if errors:
+        for message in errors:
+            stderr.write(message.rstrip("\n") + "\n")
+        return 1
+    if paths:
+        cluster.settle()
+    return run_script(
+        cluster,
+        text,
+        echo=args.echo,
+        keep_going=args.keep_going,
+        out=stdout,
+        err=stderr,
+        source=source,
+        namespace=args.namespace,
+    )
+
+
+def run_app(args: argparse.Namespace) -> int:
+    """Open the playground app on a real clock."""
+    from engine.clock import RealClock
+    from engine.cluster import Cluster
+    from tui.app import PlaygroundApp
+
+    cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
+    paths = list(args.filename or [str(default_manifest())])
+    errors = _load_manifests(cluster, paths, args.namespace)
+    app = PlaygroundApp(cluster, namespace=args.namespace, startup_errors=errors)
+    app.run()
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``stsplay``."""
+    args = build_parser().parse_args(argv)
+    if args.command == "script":
+        return run_script_command(args, sys.stdout, sys.stderr)
+    return run_app(args)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,199 @@
-"""Scheduler (placeholder: filled in by its owner)."""
+"""default-scheduler: binds pending pods to nodes (:mod:`engine.scheduling` is the algorithm).
+
+A pod is pending while it has no ``spec.nodeName`` and no ``deletionTimestamp``. Like the real
+scheduler's queueing hints, a pending pod is retried when something that could make it fit
+changes: a node, a pod leaving a node (deleted or finished), a claim, volume or StorageClass.
+
+Binding writes ``spec.nodeName`` and the ``PodScheduled=True`` condition and records
+``Scheduled``; a failure writes ``PodScheduled=False`` (reason ``Unschedulable``) and records
+``FailedScheduling`` with the scheduler's exact text. Pods with unbound WaitForFirstConsumer
+claims are *assumed* on the chosen node: the claims get ``volume.kubernetes.io/selected-node``
+and the pod is bound once the volume controller has bound them (the scheduler's PreBind wait).
+"""
 
 from __future__ import annotations
 
-from engine.controllers.base import Controller
+from typing import TYPE_CHECKING, Any
+
+from engine import scheduling
+from engine.controllers.base import Controller, make_key, split_key
+from engine.objects import Obj, copy_obj, name_of, namespace_of
+from engine.store import WatchEvent
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+_TERMINAL = ("Succeeded", "Failed")
+_RETRY_KINDS = ["Node", "PersistentVolumeClaim", "PersistentVolume", "StorageClass"]
+
+
+def _pending(pod: Obj) -> bool:
+    spec = pod.get("spec") or {}
+    if spec.get("nodeName") or pod["metadata"].get("deletionTimestamp"):
+        return False
+    return spec.get("schedulerName", "default-scheduler") in ("", "default-scheduler")
+
+
+def _occupies(pod: Obj) -> str:
+    """The node a pod takes a slot on ("" when none)."""
+    phase = (pod.get("status") or {}).get("phase")
+    return "" if phase in _TERMINAL else str((pod.get("spec") or {}).get("nodeName") or "")
 
 
 class Scheduler(Controller):
-    """Scheduler"""
+    """The default scheduler."""
 
     name = "default-scheduler"
 
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__(cluster)
+        #: pod key → (pod uid, node) for pods waiting on WaitForFirstConsumer provisioning
+        self._assumed: dict[str, tuple[str, str]] = {}
+
+    def setup(self) -> None:
+        """Watch pods and everything a pending pod may be waiting for."""
+        self.store.subscribe(self._on_pod, kinds=["Pod"])
+        self.store.subscribe(lambda _ev: self._retry_all(), kinds=_RETRY_KINDS)
+
+    # -- watch handlers ---------------------------------------------------------------------
+    def _on_pod(self, ev: WatchEvent) -> None:
+        pod, old = ev.obj, ev.old
+        key = make_key(*ev.key)
+        if ev.type != "DELETED" and _pending(pod):
+            if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
+                self._enqueue_new(key)
+            return
+        freed = ev.type == "DELETED" and _occupies(pod)
+        finished = old is not None and _occupies(old) and not _occupies(pod)
+        if freed or finished:
+            self._retry_all()
+
+    def _enqueue_new(self, key: str) -> None:
+        delay = self.cluster.timings.schedule
+        if delay > 0:
+            self.enqueue_after(key, delay)
+        else:
+            self.enqueue(key)
+
+    def _retry_all(self) -> None:
+        for pod in self.store.list("Pod"):
+            if _pending(pod):
+                self.enqueue(make_key(namespace_of(pod), name_of(pod)))
+
+    # -- reconcile ------------------------------------------------------------------------------
     def sync(self, key: str) -> None:
-        """Reconcile ``key``."""
+        """Try to place one pending pod."""
+        namespace, name = split_key(key)
+        pod = self.store.get("Pod", namespace, name)
+        if pod is None or not _pending(pod):
+            self._assumed.pop(key, None)
+            return
+        if self._finish_assumed(key, pod):
+            return
+        nodes = sorted(self.store.list("Node"), key=name_of)
+        volumes = scheduling.volume_prefilter(self.store, pod)
+        if volumes.error:
+            self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
+            return
+        by_node = self._pods_by_node(exclude=key)
+        reasons: dict[str, list[str]] = {}
+        feasible: list[Obj] = []
+        for node in nodes:
+            failed = scheduling.filter_node(pod, node, by_node.get(name_of(node), []), volumes)
+            if failed:
+                reasons[name_of(node)] = failed
+            else:
+                feasible.append(node)
+        if not feasible:
+            self._fail(pod, scheduling.fit_error(len(nodes), reasons))
+            return
+        best = min(
+            feasible, key=lambda n: scheduling.score_key(pod, n, by_node.get(name_of(n), []))
+        )
+        if volumes.delayed:
+            self._assume(key, pod, name_of(best), volumes.delayed)
+        else:
+            self._bind(pod, name_of(best))
+
+    def _pods_by_node(self, exclude: str) -> dict[str, list[Obj]]:
+        by_node: dict[str, list[Obj]] = {}
+        for p in self.store.list("Pod"):
+            node = _occupies(p)
+            if node:
+                by_node.setdefault(node, []).append(p)
+        for key, (_uid, node) in self._assumed.items():
+            if key != exclude:
+                ns, nm = split_key(key)
+                assumed = self.store.get("Pod", ns, nm)
+                if assumed is not None:
+                    by_node.setdefault(node, []).append(assumed)
+        return by_node
+
+    # -- volume binding wait -----------------------------------------------------------------
+    def _assume(self, key: str, pod: Obj, node: str, claims: list[Obj]) -> None:
+        self._assumed[key] = (str(pod["metadata"].get("uid", "")), node)
+        for pvc in claims:
+            annotations = pvc["metadata"].get("annotations") or {}
+            if annotations.get(scheduling.SELECTED_NODE) == node:
+                continue
+            updated = copy_obj(pvc)
+            updated["metadata"].setdefault("annotations", {})[scheduling.SELECTED_NODE] = node
+            self.store.update(updated)
+
+    def _finish_assumed(self, key: str, pod: Obj) -> bool:
+        """Bind an assumed pod once its claims are bound; True while it is still assumed."""
+        assumed = self._assumed.get(key)
+        if assumed is None:
+            return False
+        uid, node = assumed
+        volumes = scheduling.volume_prefilter(self.store, pod)
+        node_obj = self.store.get("Node", "", node)
+        if uid != pod["metadata"].get("uid") or volumes.error or node_obj is None:
+            del self._assumed[key]
+            return False
+        if volumes.delayed:
+            return True  # still waiting for the provisioner
+        del self._assumed[key]
+        if scheduling.REASON_PV_AFFINITY in scheduling.filter_node(pod, node_obj, [], volumes):
+            return False
+        self._bind(pod, node)
+        return True
+
+    # -- writes ------------------------------------------------------------------------------------
+    def _bind(self, pod: Obj, node: str) -> None:
+        updated = copy_obj(pod)
+        updated["spec"]["nodeName"] = node
+        _set_condition(updated, {"status": "True"}, self.clock.timestamp())
+        stored = self.store.update(updated)
+        message = f"Successfully assigned {namespace_of(pod)}/{name_of(pod)} to {node}"
+        self.cluster.events.normal(stored, "Scheduled", message, self.name)
+
+    def _fail(self, pod: Obj, message: str) -> None:
+        updated = copy_obj(pod)
+        cond = {"status": "False", "reason": "Unschedulable", "message": message}
+        _set_condition(updated, cond, self.clock.timestamp())
+        stored = self.store.update(updated) if updated != pod else pod
+        self.cluster.events.warning(stored, "FailedScheduling", message, self.name)
+
+
+def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
+    fields = {"observedGeneration": int(pod["metadata"].get("generation", 1) or 1), **fields}
+    status = pod.setdefault("status", {})
+    status.setdefault("phase", "Pending")
+    conditions: list[dict[str, Any]] = status.setdefault("conditions", [])
+    for cond in conditions:
+        if cond.get("type") == "PodScheduled":
+            same = all(cond.get(k) == v for k, v in fields.items())
+            if not same:
+                since = (
+                    now
+                    if cond.get("status") != fields["status"]
+                    else cond.get("lastTransitionTime", now)
+                )
+                cond.clear()
+                cond.update({"type": "PodScheduled", **fields, "lastProbeTime": None})
+                cond["lastTransitionTime"] = since
+            return
+    conditions.append(
+        {"type": "PodScheduled", **fields, "lastProbeTime": None, "lastTransitionTime": now}
+    )

@@ -1,14 +1,203 @@
-"""StatefulSet controller (placeholder: filled in by its owner)."""
+"""StatefulSet controller plumbing (STS-MAIN, stateful_set.go).
+
+Watch handlers turn StatefulSet, Pod, PersistentVolumeClaim and ControllerRevision events into
+the owning set's ``namespace/name`` key (through the controller ownerReference; an orphan pod or
+revision, and every claim, also wakes the sets whose selector matches its labels: the claims this
+controller creates carry ``selector.matchLabels``, so a claim that finishes deleting unblocks its
+pod at once). :meth:`StatefulSetController.sync` gathers the set, its
+revisions (adopting orphans) and its pods (adopting orphans that match the selector and the
+``<set>-<ordinal>`` name, releasing owned pods that no longer match), resolves the current and
+update revisions, asks :mod:`control` for a plan, lets :mod:`pod_control` execute it, writes the
+status (:mod:`status`) and trims the revision history.
+
+Requeues: a failed sync retries with client-go's per-item exponential back-off (5 ms doubling,
+1000 s cap); with minReadySeconds the set is looked at again when the next Ready pod turns
+Available. A StatefulSet whose spec the controller cannot act on (no selector, a malformed
+maxUnavailable) is logged and not retried, as upstream does for a bad selector.
+"""
 
 from __future__ import annotations
 
-from engine.controllers.base import Controller
+import logging
+from typing import TYPE_CHECKING
+
+from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.statefulset import control, identity, spec
+from engine.controllers.statefulset.pod_control import PodControl
+from engine.controllers.statefulset.revisions import History, resolve, sort_revisions, truncate
+from engine.controllers.statefulset.status import write as write_status
+from engine.objects import (
+    Obj,
+    controller_ref,
+    copy_obj,
+    labels_of,
+    name_of,
+    namespace_of,
+    owner_reference,
+    uid_of,
+)
+from engine.selectors import Matcher, SelectorError, from_label_selector
+from engine.store import StoreError, WatchEvent
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+log = logging.getLogger(__name__)
+
+#: client-go DefaultControllerRateLimiter's per-item back-off.
+BACKOFF_BASE = 0.005
+BACKOFF_CAP = 1000.0
 
 
 class StatefulSetController(Controller):
-    """StatefulSet controller"""
+    """Keeps each StatefulSet's pods, claims, revisions and status in line with its spec."""
 
     name = "statefulset-controller"
 
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__(cluster)
+        self.pod_control = PodControl(cluster)
+        self.history = History(cluster.store)
+        self._failures: dict[str, int] = {}
+
+    # -- watches ------------------------------------------------------------------------------
+    def setup(self) -> None:
+        """Watch StatefulSets, Pods, PersistentVolumeClaims and ControllerRevisions."""
+        self.store.subscribe(self._on_set, ["StatefulSet"])
+        self.store.subscribe(self._on_pod, ["Pod"])
+        self.store.subscribe(self._on_owned, ["PersistentVolumeClaim", "ControllerRevision"])
+
+    def _on_set(self, ev: WatchEvent) -> None:
+        self.enqueue(make_key(*ev.key))
+
+    def _on_pod(self, ev: WatchEvent) -> None:
+        ref, old_ref = controller_ref(ev.obj), controller_ref(ev.old) if ev.old else None
+        if old_ref is not None and old_ref != ref:
+            self._enqueue_ref(namespace_of(ev.obj), old_ref)
+        if ref is not None:
+            self._enqueue_ref(namespace_of(ev.obj), ref)
+        elif ev.type != "DELETED":
+            self._enqueue_selecting(ev.obj)
+
+    def _on_owned(self, ev: WatchEvent) -> None:
+        ns = namespace_of(ev.obj)
+        refs = ev.obj["metadata"].get("ownerReferences") or []
+        for ref in refs:
+            if ref.get("kind") == "StatefulSet":
+                self._enqueue_ref(ns, ref)
+            elif ref.get("kind") == "Pod":
+                pod = self.store.get("Pod", ns, str(ref.get("name")))
+                pod_ref = controller_ref(pod) if pod is not None else None
+                if pod_ref is not None:
+                    self._enqueue_ref(ns, pod_ref)
+        if not refs or ev.kind == "PersistentVolumeClaim":
+            self._enqueue_selecting(ev.obj)
+
+    def _enqueue_ref(self, namespace: str, ref: dict[str, object]) -> None:
+        """Enqueue the StatefulSet a (controller) ownerReference names, if it still exists."""
+        if ref.get("kind") != "StatefulSet":
+            return
+        sts = self.store.get("StatefulSet", namespace, str(ref.get("name")))
+        if sts is not None and uid_of(sts) == ref.get("uid"):
+            self.enqueue(make_key(namespace, name_of(sts)))
+
+    def _enqueue_selecting(self, obj: Obj) -> None:
+        """Enqueue every set in the namespace whose selector matches ``obj``'s labels."""
+        for sts in self.store.list("StatefulSet", namespace_of(obj)):
+            matcher = _matcher(sts)
+            if matcher is not None and matcher(labels_of(obj)):
+                self.enqueue(make_key(namespace_of(sts), name_of(sts)))
+
+    # -- sync -----------------------------------------------------------------------------------
     def sync(self, key: str) -> None:
-        """Reconcile ``key``."""
+        """Reconcile the StatefulSet ``key``."""
+        namespace, name = split_key(key)
+        sts = self.store.get("StatefulSet", namespace, name)
+        if sts is None:
+            self._failures.pop(key, None)
+            return
+        try:
+            errors = self._sync_set(sts)
+        except spec.SpecError as exc:
+            log.warning("%s: %s", self.name, exc)
+            self.errors.append(f"{self.name}: {exc}")
+            return
+        if errors:
+            failures = self._failures.get(key, 0)
+            self._failures[key] = failures + 1
+            self.enqueue_after(key, min(BACKOFF_BASE * 2**failures, BACKOFF_CAP))
+        else:
+            self._failures.pop(key, None)
+
+    def _sync_set(self, sts: Obj) -> list[str]:
+        try:
+            matcher = from_label_selector(spec.selector(sts))
+        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
+            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
+            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
+        for revision in self.history.list(sts):
+            if controller_ref(revision) is None:
+                self.history.adopt(sts, revision)
+        revisions = sort_revisions(self.history.list(sts))
+        pods = self._claim_pods(sts, matcher)
+        revs = resolve(self.history, sts, revisions)
+        ns = namespace_of(sts)
+
+        def claim(name: str) -> Obj | None:
+            return self.store.get("PersistentVolumeClaim", ns, name)
+
+        now, parse = self.clock.now(), self.clock.parse_timestamp
+        inputs = control.Inputs(sts, pods, revs, claim, now, parse)
+        plan = control.plan(inputs)
+        errors = self.pod_control.execute(plan)
+        write_status(self.store, sts, plan.status)
+        truncate(self.history, sts, pods, revisions, revs)
+        if plan.available_at is not None:
+            self.enqueue_after(
+                make_key(namespace_of(sts), name_of(sts)), plan.available_at - self.clock.now()
+            )
+        return errors
+
+    def _claim_pods(self, sts: Obj, matcher: Matcher) -> list[Obj]:
+        """The set's pods; adopts matching orphans and releases owned pods that stopped matching
+        (controller.PodControllerRefManager.ClaimPods with the ``isMemberOf`` filter)."""
+        deleting = spec.is_being_deleted(sts)
+        owned = []
+        for pod in self.store.list("Pod", namespace_of(sts)):
+            ref = controller_ref(pod)
+            matches = matcher(labels_of(pod)) and identity.is_member(sts, pod)
+            if ref is not None and ref.get("uid") == uid_of(sts):
+                if matches:
+                    owned.append(pod)
+                elif not deleting:
+                    self._set_owner(pod, None)
+            elif ref is None and matches and not deleting and not identity.is_terminating(pod):
+                adopted = self._set_owner(pod, sts)
+                if adopted is not None:
+                    owned.append(adopted)
+        return owned
+
+    def _set_owner(self, pod: Obj, sts: Obj | None) -> Obj | None:
+        """Adopt (``sts``) or release (None) a pod; returns the stored pod."""
+        updated = copy_obj(pod)
+        refs = updated["metadata"].get("ownerReferences") or []
+        refs = [r for r in refs if not r.get("controller")]
+        if sts is not None:
+            refs.append(owner_reference(sts))
+        if refs:
+            updated["metadata"]["ownerReferences"] = refs
+        else:
+            updated["metadata"].pop("ownerReferences", None)
+        try:
+            return self.store.update(updated)
+        except StoreError as exc:
+            log.warning("%s: cannot change the owner of pod %s: %s", self.name, name_of(pod), exc)
+            return None
+
+
+def _matcher(sts: Obj) -> Matcher | None:
+    """The set's selector as a matcher; None when it is missing or invalid."""
+    try:
+        return from_label_selector(spec.selector(sts))
+    except (spec.SpecError, SelectorError, KeyError, TypeError, AttributeError):
+        return None

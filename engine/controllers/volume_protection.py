@@ -1,0 +1,73 @@
+"""The storage-object-in-use protection controllers (``pkg/controller/volume/pvcprotection``,
+``pvprotection``) as one controller named ``pvc-protection-controller``.
+
+* ``kubernetes.io/pvc-protection`` is added to every live claim (the real admission plugin adds
+  it on create; the controller adds it if missing). A deleted claim keeps it — and shows
+  ``Terminating`` — while a scheduled pod in a non-terminal phase mounts the claim (a
+  Terminating pod still has it mounted); then it is removed and the claim disappears.
+* ``kubernetes.io/pv-protection`` is added to every live volume and removed from a deleted
+  volume once it is no longer Bound.
+
+Keys are ``pvc:<ns>/<name>`` and ``pv:<name>``.
+"""
+
+from __future__ import annotations
+
+from engine.controllers import volume_binding as vb
+from engine.controllers.base import Controller, make_key, split_key
+from engine.objects import Obj, copy_obj, name_of, namespace_of
+from engine.store import WatchEvent
+
+
+def _claim_key(obj: Obj) -> str:
+    return "pvc:" + make_key(namespace_of(obj), name_of(obj))
+
+
+class PVCProtectionController(Controller):
+    """The pvc-protection and pv-protection finalizers (``pkg/controller/volume/pvcprotection``,
+    ``pvprotection``)."""
+
+    name = "pvc-protection-controller"
+
+    def setup(self) -> None:
+        """Watch claims, volumes and the pods that mount claims."""
+        self.store.subscribe(lambda ev: self.enqueue(_claim_key(ev.obj)), ["PersistentVolumeClaim"])
+        self.store.subscribe(lambda ev: self.enqueue("pv:" + name_of(ev.obj)), ["PersistentVolume"])
+        self.store.subscribe(self._on_pod, ["Pod"])
+
+    def _on_pod(self, ev: WatchEvent) -> None:
+        for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
+            claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+            if claim:
+                self.enqueue("pvc:" + make_key(namespace_of(ev.obj), claim))
+
+    def sync(self, key: str) -> None:
+        """Add or remove the protection finalizer of a claim or volume."""
+        kind, _, rest = key.partition(":")
+        if kind == "pvc":
+            ns, name = split_key(rest)
+            pvc = self.store.get("PersistentVolumeClaim", ns, name)
+            if pvc is not None:
+                in_use = bool(vb.pods_using_claim(self.store.list("Pod", ns), name))
+                self._reconcile(pvc, vb.PVC_PROTECTION, in_use)
+        else:
+            pv = self.store.get("PersistentVolume", "", rest)
+            if pv is not None:
+                bound = (pv.get("status") or {}).get("phase") == "Bound"
+                self._reconcile(pv, vb.PV_PROTECTION, bound)
+
+    def _reconcile(self, obj: Obj, finalizer: str, in_use: bool) -> None:
+        finalizers = list(obj["metadata"].get("finalizers") or [])
+        deleting = bool(obj["metadata"].get("deletionTimestamp"))
+        if not deleting and finalizer not in finalizers:
+            new = copy_obj(obj)
+            new["metadata"]["finalizers"] = [*finalizers, finalizer]
+            self.store.update(new)
+        elif deleting and finalizer in finalizers and not in_use:
+            new = copy_obj(obj)
+            rest = [f for f in finalizers if f != finalizer]
+            if rest:
+                new["metadata"]["finalizers"] = rest
+            else:
+                new["metadata"].pop("finalizers", None)
+            self.store.update(new)

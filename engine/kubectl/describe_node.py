@@ -1,0 +1,130 @@
+"""``kubectl describe node`` (describeNode, describeNodeResource)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from engine.kubectl.describe import events_for
+from engine.kubectl.describe_util import Writer
+from engine.kubectl.tables import node_roles
+from engine.objects import Obj
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+_RESOURCE_ORDER = ("cpu", "memory", "ephemeral-storage", "pods")
+
+
+def _sorted_resources(resources: dict[str, Any]) -> list[str]:
+    known = [r for r in _RESOURCE_ORDER if r in resources]
+    return known + sorted(r for r in resources if r not in _RESOURCE_ORDER)
+
+
+def describe_node(cluster: Cluster, node: Obj) -> str:
+    """describeNode."""
+    w = Writer(cluster.clock)
+    md, spec = node["metadata"], node.get("spec") or {}
+    status: dict[str, Any] = node.get("status") or {}
+    w.write(0, f"Name:\t{md['name']}\n")
+    w.write(0, f"Roles:\t{node_roles(node)}\n")
+    w.labels("Labels", md.get("labels"))
+    w.annotations("Annotations", md.get("annotations"))
+    w.write(0, f"CreationTimestamp:\t{w.rfc1123z(md.get('creationTimestamp'))}\n")
+    _taints(w, spec.get("taints") or [])
+    w.write(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
+    w.write(0, "Lease:\n")
+    w.write(1, f"HolderIdentity:\t{md['name']}\n")
+    w.write(1, "AcquireTime:\t<unset>\n")
+    w.write(1, f"RenewTime:\t{w.rfc1123z(cluster.clock.timestamp())}\n")
+    _conditions(w, status.get("conditions") or [])
+    w.write(0, "Addresses:\n")
+    for addr in status.get("addresses") or []:
+        w.write(1, f"{addr.get('type')}:\t{addr.get('address')}\n")
+    for title, key in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
+        values = status.get(key) or {}
+        if values:
+            w.write(0, f"{title}:\n")
+            for name in _sorted_resources(values):
+                w.write(0, f"  {name}:\t{values[name]}\n")
+    _system_info(w, status.get("nodeInfo") or {})
+    if spec.get("podCIDR"):
+        w.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
+    if spec.get("podCIDRs"):
+        w.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
+    _pods(w, cluster, md["name"])
+    w.events(events_for(cluster, node))
+    return w.text()
+
+
+def _taints(w: Writer, taints: list[dict[str, Any]]) -> None:
+    w.write(0, "Taints:\t")
+    if not taints:
+        w.line("<none>")
+        return
+    for i, t in enumerate(taints):
+        if i:
+            w.write(0, "\t")
+        value = f"={t['value']}" if t.get("value") else ""
+        w.write(0, f"{t.get('key')}{value}:{t.get('effect')}\n")
+
+
+def _conditions(w: Writer, conditions: list[dict[str, Any]]) -> None:
+    if not conditions:
+        return
+    w.write(
+        0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n"
+    )
+    w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+    for c in conditions:
+        w.write(
+            1,
+            f"{c.get('type')} \t{c.get('status')} \t{w.rfc1123z(c.get('lastHeartbeatTime'))} \t"
+            f"{w.rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t"
+            f"{c.get('message', '')}\n",
+        )
+
+
+def _system_info(w: Writer, info: dict[str, Any]) -> None:
+    w.write(0, "System Info:\n")
+    for title, key in (
+        ("Machine ID", "machineID"),
+        ("System UUID", "systemUUID"),
+        ("Boot ID", "bootID"),
+        ("Kernel Version", "kernelVersion"),
+        ("OS Image", "osImage"),
+        ("Operating System", "operatingSystem"),
+        ("Architecture", "architecture"),
+        ("Container Runtime Version", "containerRuntimeVersion"),
+        ("Kubelet Version", "kubeletVersion"),
+        ("Kube-Proxy Version", "kubeProxyVersion"),
+    ):
+        w.write(0, f"  {title}:\t{info.get(key, '')}\n")
+
+
+def _pods(w: Writer, cluster: Cluster, node_name: str) -> None:
+    pods = sorted(
+        (
+            p
+            for p in cluster.store.list("Pod")
+            if (p.get("spec") or {}).get("nodeName") == node_name
+            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")
+        ),
+        key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]),
+    )
+    w.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
+    w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
+    w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")
+    for p in pods:
+        age = w.since(p["metadata"].get("creationTimestamp"))
+        w.write(
+            1,
+            f"{p['metadata'].get('namespace')}\t{p['metadata']['name']}\t\t0 (0%)\t0 (0%)\t"
+            f"0 (0%)\t0 (0%)\t{age}\n",
+        )
+    w.write(
+        0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n"
+    )
+    w.write(1, "Resource\tRequests\tLimits\n")
+    w.write(1, "--------\t--------\t------\n")
+    for name in ("cpu", "memory", "ephemeral-storage"):
+        w.write(1, f"{name}\t0 (0%)\t0 (0%)\n")

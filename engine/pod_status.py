@@ -1,0 +1,155 @@
+"""Render a pod's ``status`` from the kubelet's runtime record (``generateAPIPodStatus``).
+
+Conditions come in the order the kubelet writes them (PodReadyToStartContainers, Initialized,
+Ready, ContainersReady, PodScheduled); a condition keeps its ``lastTransitionTime`` while its
+status is unchanged. Conditions other controllers own (``PodScheduled`` from the scheduler,
+``DisruptionTarget`` from the taint-eviction controller) are carried over untouched.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.clock import Clock
+from engine.objects import Obj
+from engine.pod_runtime import ContainerRun, PodRun, digest_of, normalize_image
+
+_KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
+
+# Pod generation tracking is GA in 1.35: the status and every condition carry the
+# ``observedGeneration`` (metadata.generation) they were computed for.
+
+
+def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str, Any]:
+    """The status the kubelet would post for ``pod`` now."""
+    old: dict[str, Any] = pod.get("status") or {}
+    restart_policy = str((pod.get("spec") or {}).get("restartPolicy", "Always"))
+    phase = run.phase(restart_policy)
+    generation = int(pod["metadata"].get("generation", 1) or 1)
+    status: dict[str, Any] = {"observedGeneration": generation, "phase": phase}
+    status["conditions"] = _conditions(old, run, phase, generation, clock)
+    if host_ip:
+        status["hostIP"] = host_ip
+        status["hostIPs"] = [{"ip": host_ip}]
+    if run.ip:
+        status["podIP"] = run.ip
+        status["podIPs"] = [{"ip": run.ip}]
+    status["startTime"] = clock.timestamp(run.start_time)
+    specs = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
+    status["containerStatuses"] = [
+        _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.containers
+    ]
+    for key in ("qosClass", "reason", "message", "nominatedNodeName"):
+        if key in old:
+            status[key] = old[key]
+    return status
+
+
+def _conditions(
+    old: dict[str, Any], run: PodRun, phase: str, generation: int, clock: Clock
+) -> list[dict[str, Any]]:
+    previous = {c.get("type"): c for c in old.get("conditions") or []}
+    unready = [c.name for c in run.containers if not c.ready]
+    ready = not unready and phase == "Running"
+    reason, message = "", ""
+    if not ready:
+        if phase in ("Succeeded", "Failed"):
+            reason = "PodCompleted"
+        else:
+            reason = "ContainersNotReady"
+            message = f"containers with unready status: [{' '.join(unready)}]"
+    wanted = {
+        "PodReadyToStartContainers": (run.sandbox_ready, "", ""),
+        "Initialized": (True, "", ""),
+        "Ready": (ready, reason, message),
+        "ContainersReady": (ready, reason, message),
+    }
+    out: list[dict[str, Any]] = []
+    for ctype in _KUBELET_CONDITIONS:
+        flag, why, text = wanted[ctype]
+        cond = _condition(previous.get(ctype), ctype, flag, why, text, clock)
+        out.append({"observedGeneration": generation, **cond})
+    scheduled = previous.get("PodScheduled") or {
+        "type": "PodScheduled",
+        "observedGeneration": generation,
+        "status": "True",
+        "lastProbeTime": None,
+        "lastTransitionTime": clock.timestamp(run.start_time),
+    }
+    out.append(scheduled)
+    out += [c for t, c in previous.items() if t not in _KUBELET_CONDITIONS and t != "PodScheduled"]
+    return out
+
+
+def _condition(
+    prev: dict[str, Any] | None, ctype: str, flag: bool, reason: str, message: str, clock: Clock
+) -> dict[str, Any]:
+    status = "True" if flag else "False"
+    if prev is not None and prev.get("status") == status:
+        since = prev.get("lastTransitionTime") or clock.timestamp()
+    else:
+        since = clock.timestamp()
+    cond: dict[str, Any] = {"type": ctype, "status": status, "lastProbeTime": None}
+    cond["lastTransitionTime"] = since
+    if reason:
+        cond["reason"] = reason
+    if message:
+        cond["message"] = message
+    return cond
+
+
+def terminated_state(run: PodRun, c: ContainerRun, clock: Clock) -> dict[str, Any]:
+    """The ``terminated`` state of a container's last run."""
+    return {
+        "terminated": {
+            "exitCode": c.exit_code,
+            "reason": c.reason,
+            "startedAt": clock.timestamp(c.started_at or run.start_time),
+            "finishedAt": clock.timestamp(c.finished_at or clock.now()),
+            "containerID": container_id(run, c, c.restart_count),
+        }
+    }
+
+
+def container_id(run: PodRun, c: ContainerRun, attempt: int) -> str:
+    """``containerd://<64 hex>`` of the container's ``attempt``-th run."""
+    return "containerd://" + digest_of(f"{run.uid}/{c.name}/{attempt}")
+
+
+def _container_status(
+    run: PodRun, c: ContainerRun, spec: dict[str, Any], clock: Clock
+) -> dict[str, Any]:
+    image = normalize_image(c.image)
+    out: dict[str, Any] = {"name": c.name, "image": image}
+    if c.has_run:
+        repo = image.split("@", 1)[0].rsplit(":", 1)[0] if "/" in image else image
+        out["imageID"] = f"{repo}@sha256:{digest_of(image)}"
+        out["containerID"] = container_id(run, c, c.restart_count)
+    else:
+        out["imageID"] = ""
+    if c.state == "running":
+        state: dict[str, Any] = {"running": {"startedAt": clock.timestamp(c.started_at or 0.0)}}
+    elif c.state == "terminated":
+        state = terminated_state(run, c, clock)
+    else:
+        waiting: dict[str, Any] = {"reason": c.reason}
+        if c.message:
+            waiting["message"] = c.message
+        state = {"waiting": waiting}
+    out["state"] = state
+    out["lastState"] = c.last_terminated or {}
+    out["ready"] = c.ready
+    out["restartCount"] = c.restart_count
+    out["started"] = c.state == "running"
+    if c.has_run and spec.get("volumeMounts"):
+        out["volumeMounts"] = [_mount_status(m) for m in spec["volumeMounts"]]
+    return out
+
+
+def _mount_status(mount: dict[str, Any]) -> dict[str, Any]:
+    """A ``VolumeMountStatus`` (name, mountPath, and for read-only mounts recursiveReadOnly)."""
+    out: dict[str, Any] = {"mountPath": mount.get("mountPath", ""), "name": mount.get("name", "")}
+    if mount.get("readOnly"):
+        out["readOnly"] = True
+        out["recursiveReadOnly"] = "Disabled"
+    return out

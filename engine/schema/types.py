@@ -1,0 +1,146 @@
+"""A small schema language for the API types, and the decoding check that uses it.
+
+A schema is one of:
+
+* a scalar type name: :data:`STR`, :data:`INT`, :data:`BOOL`, :data:`NUM`, :data:`INTSTR`
+  (``intstr.IntOrString``: ``targetPort``, ``maxUnavailable``), :data:`QTY`
+  (``resource.Quantity``: a string like ``1Gi`` or a number);
+* :data:`OBJ` for a subtree typed only as "an object" (affinity, securityContext…), :data:`JSON`
+  for any value;
+* a ``dict`` of field name → schema (a Go struct: unknown fields are errors);
+* a one-element ``list`` ``[schema]`` (a Go slice);
+* :class:`MapOf` (a Go map with string keys).
+
+:func:`decode_errors` plays the API server's strict JSON decoding: wrong types are reported
+(``spec.replicas: Invalid value: "three": must be an integer``) and unknown fields are
+collected like ``strict decoding error: unknown field "spec.replica"``. ``null`` is "unset",
+as in Go.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from engine.schema.errors import FieldError, FieldPath, go_value, invalid, path_str
+from engine.schema.names import QUANTITY_MSG, parse_quantity
+
+STR = "string"
+INT = "integer"
+BOOL = "boolean"
+NUM = "number"
+INTSTR = "int-or-string"
+QTY = "quantity"
+OBJ = "object"
+JSON = "any"
+
+
+@dataclass(frozen=True)
+class MapOf:
+    """A map from string keys to values of ``value`` schema."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class DecodeError:
+    """A value the decoder cannot take: a wrong type, or an unknown field."""
+
+    path: FieldPath
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def unknown_field(path: FieldPath) -> DecodeError:
+    """``strict decoding error: unknown field "spec.replica"``."""
+    return DecodeError(path, f'strict decoding error: unknown field "{path_str(path)}"')
+
+
+def _type_error(path: FieldPath, value: Any, expected: str) -> DecodeError:
+    err: FieldError = invalid(path, value, f"must be {expected}")
+    return DecodeError(path, str(err))
+
+
+_SCALAR_CHECKS: dict[str, tuple[Callable[[Any], bool], str]] = {
+    STR: (lambda v: isinstance(v, str), "a string"),
+    INT: (
+        lambda v: (
+            (isinstance(v, int) and not isinstance(v, bool))
+            or (isinstance(v, float) and v.is_integer())
+        ),
+        "an integer",
+    ),
+    BOOL: (lambda v: isinstance(v, bool), "a boolean"),
+    NUM: (lambda v: isinstance(v, int | float) and not isinstance(v, bool), "a number"),
+    INTSTR: (
+        lambda v: isinstance(v, str) or (isinstance(v, int) and not isinstance(v, bool)),
+        "an integer or a string",
+    ),
+    OBJ: (lambda v: isinstance(v, dict), "an object"),
+    JSON: (lambda v: True, "a value"),
+}
+
+
+def decode_errors(value: Any, schema: Any, path: FieldPath = ()) -> list[DecodeError]:
+    """Type and unknown-field errors of ``value`` against ``schema``, in document order."""
+    out: list[DecodeError] = []
+    _check(value, schema, path, out)
+    return out
+
+
+def _check(value: Any, schema: Any, path: FieldPath, out: list[DecodeError]) -> None:
+    if value is None:
+        return
+    if isinstance(schema, dict):
+        if not isinstance(value, dict):
+            out.append(_type_error(path, value, "an object"))
+            return
+        for key, item in value.items():
+            if key not in schema:
+                out.append(unknown_field((*path, key)))
+            else:
+                _check(item, schema[key], (*path, key), out)
+    elif isinstance(schema, list):
+        if not isinstance(value, list):
+            out.append(_type_error(path, value, "a list"))
+            return
+        for i, item in enumerate(value):
+            _check(item, schema[0], (*path, i), out)
+    elif isinstance(schema, MapOf):
+        if not isinstance(value, dict):
+            out.append(_type_error(path, value, "an object"))
+            return
+        for key, item in value.items():
+            _check(item, schema.value, (*path, key), out)
+    elif schema == QTY:
+        if isinstance(value, bool) or not isinstance(value, str | int | float):
+            out.append(_type_error(path, value, 'a quantity (a string like "1Gi")'))
+        elif parse_quantity(value) is None:
+            out.append(
+                DecodeError(
+                    path, f"{path_str(path)}: Invalid value: {go_value(value)}: {QUANTITY_MSG}"
+                )
+            )
+    else:
+        ok, expected = _SCALAR_CHECKS[schema]
+        if not ok(value):
+            out.append(_type_error(path, value, expected))
+
+
+def normalize(value: Any, schema: Any) -> Any:
+    """Drop ``null`` fields and turn integral floats of integer fields into ints (what the Go
+    decoder does); ``value`` must have passed :func:`decode_errors`."""
+    if isinstance(schema, dict) and isinstance(value, dict):
+        return {k: normalize(v, schema.get(k, JSON)) for k, v in value.items() if v is not None}
+    if isinstance(schema, list) and isinstance(value, list):
+        return [normalize(v, schema[0]) for v in value]
+    if isinstance(schema, MapOf) and isinstance(value, dict):
+        return {k: normalize(v, schema.value) for k, v in value.items()}
+    if schema == INT and isinstance(value, float):
+        return int(value)
+    if schema == STR and value is None:
+        return ""
+    return value

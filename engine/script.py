@@ -1,0 +1,143 @@
+"""Scripts of the command language, run headlessly (``stsplay script FILE|-``, demos, tests).
+
+A script is one command per line (see :mod:`engine.kubectl`). Blank lines and ``#`` comments are
+skipped, a trailing ``\\`` continues a command on the next line, and a here-document
+(``kubectl apply -f - <<EOF`` … ``EOF``) gives a command its standard input.
+
+Each command's stdout and stderr chunks are written to the given streams in the order the tool
+wrote them, and both streams are flushed after every command, so a combined capture reads like
+a terminal. With ``echo`` each command is shown first as ``$ command``. The run stops at the
+first failing command (its exit status is the script's) unless ``keep_going``. Errors that name
+a script line (``script.txt:7: …``) are only those of the runner itself, such as an unterminated
+quote.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+from engine import kubectl
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+_HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2\s*$")
+
+
+class ScriptError(ValueError):
+    """The runner cannot make a command of these lines; ``line`` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+@dataclass
+class Step:
+    """One command of a script."""
+
+    line: int
+    command: str
+    stdin: str | None = None
+    shown: str = ""
+
+
+def parse_script(text: str) -> list[Step | ScriptError]:
+    """Split a script into commands (and runner errors, in their place)."""
+    lines = text.splitlines()
+    steps: list[Step | ScriptError] = []
+    i = 0
+    while i < len(lines):
+        start = i
+        command = lines[i]
+        i += 1
+        while command.endswith("\\") and i < len(lines):
+            command = command[:-1] + lines[i]
+            i += 1
+        stripped = command.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        step = Step(start + 1, stripped, shown=stripped)
+        heredoc = _HEREDOC.search(stripped)
+        if heredoc:
+            i = _read_heredoc(lines, i, step, heredoc, steps)
+        steps.append(_check_quotes(step))
+    return steps
+
+
+def _read_heredoc(
+    lines: list[str], i: int, step: Step, match: re.Match[str], steps: list[Step | ScriptError]
+) -> int:
+    strip_tabs, word = match.group(1) == "-", match.group(3)
+    body: list[str] = []
+    while i < len(lines):
+        current = lines[i].lstrip("\t") if strip_tabs else lines[i]
+        i += 1
+        if current == word:
+            step.command = step.command[: match.start()].rstrip()
+            step.stdin = "".join(f"{b}\n" for b in body)
+            step.shown = "\n".join([step.shown, *body, word])
+            return i
+        body.append(current)
+    steps.append(
+        ScriptError(
+            step.line,
+            f"here-document at line {step.line} delimited by end-of-file (wanted '{word}')",
+        )
+    )
+    step.command = ""
+    return i
+
+
+def _check_quotes(step: Step) -> Step | ScriptError:
+    if not step.command:
+        return step
+    try:
+        kubectl.split(step.command)
+    except ValueError as exc:
+        reason = "unterminated quote" if "quotation" in str(exc) else str(exc)
+        return ScriptError(step.line, reason)
+    return step
+
+
+def run_script(
+    cluster: Cluster,
+    text: str,
+    *,
+    echo: bool,
+    keep_going: bool,
+    out: TextIO,
+    err: TextIO,
+    source: str,
+    namespace: str = "default",
+) -> int:
+    """Run ``text`` against ``cluster``; returns the exit status (0, or the first failure's)."""
+    status = 0
+    for step in parse_script(text):
+        if isinstance(step, ScriptError):
+            err.write(f"{source}:{step.line}: {step.message}\n")
+            err.flush()
+            status = status or 2
+            if not keep_going:
+                return status
+            continue
+        if not step.command:
+            continue
+        if echo:
+            out.write(f"$ {step.shown}\n")
+            out.flush()
+        result = kubectl.run(cluster, step.command, namespace, stdin=step.stdin)
+        for stream, chunk in result.chunks:
+            target = out if stream == "out" else err
+            target.write(chunk)
+            target.flush()
+        out.flush()
+        err.flush()
+        if result.code:
+            status = status or result.code
+            if not keep_going:
+                return status
+    return status

@@ -1,0 +1,211 @@
+"""Store-level fixtures for the TUI tests.
+
+:func:`store_cluster` builds the seed's world (headless Service ``nginx``, StatefulSet ``web``
+with its pods, claims, volumes, endpoints and events) by writing objects straight into the
+store, as controller unit tests in Kubernetes do with fakes. Panel tests use it so they do not
+depend on the controllers; the scenario tests (``test_scenarios.py``) run the real engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from engine.clock import Clock, VirtualClock
+from engine.cluster import Cluster
+from engine.objects import Obj, is_pod_ready, owner_reference
+from tests.helpers import set_pod_status
+
+NS = "default"
+
+
+WEB_YAML = "demos/manifests/web.yaml"
+
+
+def _probe(check: Callable[[], object]) -> bool:
+    try:
+        check()
+    except NotImplementedError:
+        return False
+    return True
+
+
+def _kubelet_runs_pods() -> bool:
+    def check() -> None:
+        cluster = Cluster(seed=0)
+        cluster.apply(WEB_YAML)
+        cluster.settle()
+        pods = cluster.store.list("Pod", "default")
+        if not pods or not all(is_pod_ready(p) for p in pods):
+            raise NotImplementedError("pods never turn Ready")
+
+    return _probe(check)
+
+
+def _dns_tools() -> bool:
+    from engine.dns import tools
+
+    return _probe(lambda: tools.run_nslookup(Cluster(seed=0), ["kubernetes"], "default"))
+
+
+def _kubectl() -> bool:
+    from engine import kubectl
+
+    return _probe(lambda: kubectl.run(Cluster(seed=0), "get pods", "default"))
+
+
+#: which engine parts main has (the scenario tests skip, naming what they wait for)
+HAS_ENGINE = _kubelet_runs_pods()
+HAS_DNS = _dns_tools()
+HAS_KUBECTL = _kubectl()
+
+
+def _service() -> Obj:
+    return {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "nginx", "namespace": NS, "labels": {"app": "nginx"}},
+        "spec": {
+            "clusterIP": "None",
+            "clusterIPs": ["None"],
+            "type": "ClusterIP",
+            "selector": {"app": "nginx"},
+            "ports": [{"name": "web", "port": 80, "protocol": "TCP", "targetPort": 80}],
+        },
+    }
+
+
+def _statefulset(replicas: int) -> Obj:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "web", "namespace": NS},
+        "spec": {
+            "serviceName": "nginx",
+            "replicas": replicas,
+            "podManagementPolicy": "OrderedReady",
+            "selector": {"matchLabels": {"app": "nginx"}},
+            "template": {
+                "metadata": {"labels": {"app": "nginx"}},
+                "spec": {"containers": [{"name": "nginx", "image": "nginx-slim:0.24"}]},
+            },
+        },
+    }
+
+
+def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> Obj:
+    """Create pod ``web-<ordinal>`` with its claim and volume, Running (and Ready)."""
+    name = f"web-{ordinal}"
+    claim = f"www-{name}"
+    pv = f"pvc-0000000{ordinal}-8b4d-4c1e-9f2a-5d7e8a9b0c11"
+    cluster.store.create(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": pv},
+            "spec": {
+                "capacity": {"storage": "1Gi"},
+                "accessModes": ["ReadWriteOnce"],
+                "persistentVolumeReclaimPolicy": "Delete",
+                "storageClassName": "standard",
+                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
+                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
+            },
+            "status": {"phase": "Bound"},
+        }
+    )
+    cluster.store.create(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": claim, "namespace": NS, "labels": {"app": "nginx"}},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+                "storageClassName": "standard",
+                "volumeName": pv,
+            },
+            "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
+        }
+    )
+    pod: Obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": NS,
+            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
+            "ownerReferences": [owner_reference(sts)],
+        },
+        "spec": {
+            "hostname": name,
+            "subdomain": "nginx",
+            "containers": [{"name": "nginx", "image": "nginx-slim:0.24"}],
+            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
+        },
+    }
+    cluster.store.create(pod)
+    ip = f"10.244.{ordinal % 3 + 1}.{10 + ordinal}"
+    return set_pod_status(cluster, NS, name, ready=ready, ip=ip, node=f"worker-{ordinal % 3 + 1}")
+
+
+def set_endpoints(cluster: Cluster, pods: list[Obj]) -> None:
+    """Write the nginx EndpointSlice for ``pods`` (ready per the pod's Ready condition)."""
+    from engine.objects import is_pod_ready
+
+    endpoints: list[dict[str, Any]] = [
+        {
+            "addresses": [p["status"]["podIP"]],
+            "conditions": {"ready": is_pod_ready(p), "serving": True, "terminating": False},
+            "hostname": p["metadata"]["name"],
+            "nodeName": p["spec"].get("nodeName"),
+            "targetRef": {"kind": "Pod", "namespace": NS, "name": p["metadata"]["name"]},
+        }
+        for p in pods
+    ]
+    existing = cluster.store.get("EndpointSlice", NS, "nginx-abcde")
+    slice_obj: Obj = {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": "nginx-abcde",
+            "namespace": NS,
+            "labels": {"kubernetes.io/service-name": "nginx"},
+        },
+        "addressType": "IPv4",
+        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
+        "endpoints": endpoints,
+    }
+    if existing is None:
+        cluster.store.create(slice_obj)
+    else:
+        cluster.store.update(slice_obj)
+
+
+def store_cluster(replicas: int = 2, clock: Clock | None = None) -> Cluster:
+    """The seed's world written straight into the store of a cluster whose controllers are
+    switched off, so what the panels show depends on these objects alone (stable snapshots
+    whatever the controllers do)."""
+    cluster = Cluster(seed=0, clock=clock or VirtualClock())
+    cluster.controllers.clear()
+    svc = cluster.store.create(_service())
+    sts = cluster.store.create(_statefulset(replicas))
+    pods = [add_pod(cluster, sts, i) for i in range(replicas)]
+    set_endpoints(cluster, pods)
+    status = dict(sts)
+    status["status"] = {
+        "replicas": replicas,
+        "readyReplicas": replicas,
+        "currentRevision": "web-6d4f8c7b9",
+        "updateRevision": "web-6d4f8c7b9",
+    }
+    cluster.store.update(status)
+    for pod in pods:
+        cluster.events.normal(
+            sts,
+            "SuccessfulCreate",
+            f"create Pod {pod['metadata']['name']} in StatefulSet web successful",
+            "statefulset-controller",
+        )
+    cluster.events.normal(svc, "Created", "headless service created", "playground")
+    return cluster

@@ -1,0 +1,124 @@
+"""What the keys ask the cluster to do (no Textual).
+
+Each function sends one intent to :class:`~engine.cluster.Cluster` and returns the short
+message the app shows as a notification. Engine errors (``NotFound`` when the object vanished,
+``Invalid``, a controller not available yet) propagate; the screen turns them into error
+notifications. Describe and YAML texts come from the shared command language and manifest
+code, falling back to the error text if those fail.
+"""
+
+from __future__ import annotations
+
+from engine.cluster import Cluster
+from engine.objects import KINDS, Obj, annotations_of, is_namespaced, resource_ref
+from tui.format import READINESS_FAULT
+from tui.rows import Ref
+
+#: kinds ``+``/``-`` can scale
+SCALABLE = ("StatefulSet", "Deployment", "ReplicaSet")
+
+#: kinds whose delete means something in the playground (events and PVs too)
+DELETABLE = tuple(KINDS)
+
+
+class IntentError(ValueError):
+    """The intent does not apply to the selected object."""
+
+
+def scale(cluster: Cluster, ref: Ref, delta: int) -> str:
+    """Change the workload's replicas by ``delta`` (not below 0)."""
+    if ref.kind not in SCALABLE:
+        raise IntentError(f"{ref.kind} {ref.name} cannot be scaled")
+    obj = cluster.store.must_get(ref.kind, ref.namespace, ref.name)
+    replicas = max(0, int((obj.get("spec") or {}).get("replicas", 1)) + delta)
+    cluster.scale(ref.kind, ref.namespace, ref.name, replicas)
+    return f"{resource_ref(ref.kind, ref.name)} scaled to {replicas}"
+
+
+def delete(cluster: Cluster, ref: Ref, *, force: bool) -> str:
+    """Delete the object, gracefully or forced (grace period 0)."""
+    cluster.delete(ref.kind, ref.namespace, ref.name, force=force)
+    resource = KINDS[ref.kind][1].rstrip("s") if ref.kind in KINDS else ref.kind.lower()
+    where = f" from {ref.namespace} namespace" if is_namespaced(ref.kind) else ""
+    verb = "force deleted" if force else "deleted"
+    return f'{resource} "{ref.name}" {verb}{where}'
+
+
+def _pod(cluster: Cluster, ref: Ref) -> Obj:
+    if ref.kind != "Pod":
+        raise IntentError("select a pod first (this key works in the pods panel)")
+    return cluster.store.must_get("Pod", ref.namespace, ref.name)
+
+
+def toggle_readiness(cluster: Cluster, ref: Ref) -> str:
+    """Fail the pod's readiness probe, or let it pass again (state read from the pod)."""
+    pod = _pod(cluster, ref)
+    fail = annotations_of(pod).get(READINESS_FAULT) != "fail"
+    cluster.fault_readiness(ref.namespace, ref.name, fail)
+    return f"{ref.name}: readiness probe {'failing' if fail else 'passing again'}"
+
+
+def crash(cluster: Cluster, ref: Ref) -> str:
+    """Crash the pod's container."""
+    _pod(cluster, ref)
+    cluster.fault_crash(ref.namespace, ref.name)
+    return f"{ref.name}: container crashed"
+
+
+def node_is_down(cluster: Cluster, node: str) -> bool:
+    """Whether the playground has taken ``node``'s kubelet away.
+
+    Read from the node-lifecycle controller when it says so, else from the Node object: the
+    ``node.kubernetes.io/unreachable`` taint or a Ready condition that is not True.
+    """
+    controller = cluster.controller("node-lifecycle")
+    is_down = getattr(controller, "is_down", None)
+    if callable(is_down):
+        return bool(is_down(node))
+    obj = cluster.store.must_get("Node", "", node)
+    taints = (obj.get("spec") or {}).get("taints") or []
+    if any(t.get("key") == "node.kubernetes.io/unreachable" for t in taints):
+        return True
+    for cond in (obj.get("status") or {}).get("conditions") or []:
+        if cond.get("type") == "Ready":
+            return cond.get("status") != "True"
+    return False
+
+
+def toggle_node(cluster: Cluster, ref: Ref) -> str:
+    """Take the pod's node down, or bring it back up."""
+    pod = _pod(cluster, ref)
+    node = (pod.get("spec") or {}).get("nodeName")
+    if not node:
+        raise IntentError(f"{ref.name} is not scheduled to a node yet")
+    if node_is_down(cluster, str(node)):
+        cluster.node_up(str(node))
+        return f"node {node} is back up"
+    cluster.node_down(str(node))
+    return f"node {node} is down (NotReady after the grace period)"
+
+
+def describe_text(cluster: Cluster, ref: Ref) -> tuple[str, bool]:
+    """``kubectl describe`` output for the object: (text, is_error)."""
+    from engine import kubectl
+
+    resource = KINDS[ref.kind][1] if ref.kind in KINDS else ref.kind.lower()
+    line = f"describe {resource} {ref.name}"
+    if is_namespaced(ref.kind):
+        line += f" -n {ref.namespace}"
+    try:
+        result = kubectl.run(cluster, line, ref.namespace or "default")
+    except Exception as exc:  # shown in the viewer, never a crash
+        return f"describe failed: {type(exc).__name__}: {exc}", True
+    return result.text, result.code != 0
+
+
+def yaml_text(cluster: Cluster, ref: Ref) -> tuple[str, bool]:
+    """The object as YAML (``kubectl get -o yaml``): (text, is_error)."""
+    from engine import manifests
+
+    try:
+        obj = cluster.store.must_get(ref.kind, ref.namespace, ref.name)
+        return str(manifests.to_yaml(obj)), False
+    except Exception as exc:  # shown in the viewer, never a crash
+        return f"YAML view failed: {type(exc).__name__}: {exc}", True
