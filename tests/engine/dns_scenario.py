@@ -77,13 +77,13 @@ def add_pod(
     ready: bool = True,
     node: str = "worker-1",
 ) -> Obj:
-    """Create a pod and give it a running status with ``ip``."""
+    """Create a pod bound to ``node`` and give it a running status with ``ip`` (the
+    virtual clock does not move, so the kubelet's own timers never overwrite it)."""
+    manifest = dict(manifest, spec=dict(manifest["spec"], nodeName=node))
     cluster.store.create(manifest)
     cluster.drain()
     md = manifest["metadata"]
-    return set_pod_status(
-        cluster, md.get("namespace", "default"), md["name"], ip=ip, ready=ready, node=node
-    )
+    return set_pod_status(cluster, md.get("namespace", "default"), md["name"], ip=ip, ready=ready)
 
 
 def seed_scenario(cluster: Cluster) -> None:
