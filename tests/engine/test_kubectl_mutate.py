@@ -173,7 +173,13 @@ def test_wait_condition_met_and_timeout(web: Cluster) -> None:
     assert ok(web, "wait --for=jsonpath={.status.readyReplicas}=1 sts/web") == (
         "statefulset.apps/web condition met\n"
     )
-    assert ok(web, "wait --for=delete pod/nope") == "pod/nope condition met\n"
+    assert ok(web, "wait --for=delete pod/nope") == ""  # already gone: nothing to wait for
+    assert fails(web, "wait --for=condition=Ready pod/web-1 --timeout=0").stderr == (
+        "error: condition not met for pods/web-1\n"
+    )
+    assert fails(web, "wait --for=condition=Ready pod/nope").stderr == (
+        'Error from server (NotFound): pods "nope" not found\n'
+    )
 
 
 def test_rollout_status_history_restart(web: Cluster) -> None:
