@@ -91,7 +91,11 @@ def test_delete_by_selector_and_missing_names(web: Cluster) -> None:
     out = ok(web, "delete svc -l app=nginx --wait=false")
     assert out == 'service "nginx" deleted from default namespace\n'
     none = run(web, "delete sts -l app=nginx")
-    assert (none.code, none.stderr) == (0, "No resources found\n")
+    assert (none.code, none.stdout, none.stderr) == (0, "No resources found\n", "")
+    assert ok(web, "delete pod web-1 -o name --wait=false") == "pod/web-1\n"
+    assert fails(web, "delete pod web-1 --force --grace-period=5").stderr == (
+        "error: --force and --grace-period greater than 0 cannot be specified together\n"
+    )
 
 
 def test_patch_strategic_merge_partition(web: Cluster) -> None:

@@ -37,6 +37,7 @@ DELETE_FLAGS = (
     Flag("wait", "bool", default=True),
     Flag("timeout", "str", default="0s"),
     Flag("ignore-not-found", "bool"),
+    Flag("output", "str", "o", ""),
 )
 
 FORCE_WARNING = (
@@ -70,19 +71,31 @@ def run_apply(env: Env, p: Parsed) -> None:
 def run_delete(env: Env, p: Parsed) -> None:
     """``kubectl delete``."""
     grace, force, cascade = _options(p)
+    output = p.text("output")
+    if output not in ("", "name"):
+        raise error(f"unexpected -o output mode: {output}. We only support '-o name'")
     targets = _targets(env, p)
+    if p.flag("all") or p.text("selector"):
+        p.flags["ignore-not-found"] = (
+            p.flags["ignore-not-found"] or "ignore-not-found" not in p.given
+        )
     objs, errors = _select(env, p, targets)
     if force and grace == 0:
         env.err(FORCE_WARNING)
-    deleted: list[Obj] = []
+    warn_scope = env.namespace_given and not p.flag("all-namespaces")
     for obj in objs:
-        deleted.append(_delete_one(env, obj, grace, force, cascade))
-    if not objs and not errors and not p.flags["filename"]:
-        env.err("No resources found\n")
-    if p.flag("wait") and deleted:
-        wait_gone(env, deleted, p.text("timeout"))
+        if warn_scope and not is_namespaced(obj["kind"]):
+            env.err(
+                "Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n"
+            )
+            warn_scope = False
+        _delete_one(env, obj, grace, cascade, output == "name")
     if errors:
         raise KubectlError("".join(errors))
+    if not objs:
+        env.out("No resources found\n")
+    elif p.flag("wait"):
+        wait_gone(env, objs, p.text("timeout"))
 
 
 def _options(p: Parsed) -> tuple[int, bool, str]:
@@ -106,6 +119,8 @@ def _options(p: Parsed) -> tuple[int, bool, str]:
         grace = 1
     if force and grace < 0:
         grace = 0
+    if force and grace > 0:
+        raise error("--force and --grace-period greater than 0 cannot be specified together")
     return grace, force, cascade
 
 
@@ -166,21 +181,23 @@ def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list
     return objs, errors
 
 
-def _delete_one(env: Env, obj: Obj, grace: int, force: bool, cascade: str) -> Obj:
+def _delete_one(env: Env, obj: Obj, grace: int, cascade: str, name_only: bool) -> None:
     kind, md = obj["kind"], obj["metadata"]
     ns = md.get("namespace", "")
     env.cluster.delete(
         kind,
         ns,
         md["name"],
-        force=force and grace == 0,
+        force=grace == 0,
         grace_period=None if grace < 0 else grace,
         cascade=cascade,
     )
-    verb = "force deleted" if force and grace == 0 else "deleted"
+    if name_only:
+        env.out(f"{qualified_singular(kind)}/{md['name']}\n")
+        return
+    verb = "force deleted" if grace == 0 else "deleted"
     where = f" from {ns} namespace" if is_namespaced(kind) else ""
     env.out(f'{qualified_singular(kind)} "{md["name"]}" {verb}{where}\n')
-    return obj
 
 
 APPLY = Command("apply", APPLY_FLAGS, run_apply)
