@@ -231,3 +231,11 @@ def test_a_crash_elsewhere_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPat
     strict = Cluster(seed=1, strict=True)
     with pytest.raises(RuntimeError):
         run(strict, "nslookup nginx")
+
+
+def test_json_escapes_like_go() -> None:
+    from engine.kubectl.output import to_json
+
+    assert to_json({"b": [1], "a": "<none> & x"}) == (
+        '{\n    "a": "\\u003cnone\\u003e \\u0026 x",\n    "b": [\n        1\n    ]\n}\n'
+    )
