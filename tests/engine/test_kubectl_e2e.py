@@ -187,3 +187,27 @@ def test_invalid_updates_print_the_api_message(web: Cluster) -> None:
         "error: unable to parse \"{bad\": yaml: line 1: expected ',' or '}', but got "
         "'<stream end>'\n"
     )
+
+
+def test_run_attached_with_rm_runs_the_command_then_deletes_the_pod(web: Cluster) -> None:
+    result = run(
+        web, "kubectl run -it --rm dns-test --image=busybox:1.28 --restart=Never -- hostname"
+    )
+    assert result.code == 0
+    assert result.chunks == [
+        ("err", "If you don't see a command prompt, try pressing enter.\n"),
+        ("out", "dns-test\n"),
+        ("out", 'pod "dns-test" deleted from default namespace\n'),
+    ]
+    assert web.store.get("Pod", "default", "dns-test") is None
+
+
+def test_run_detached_creates_the_pod(web: Cluster) -> None:
+    assert ok(web, "kubectl run sleeper --image=busybox -- sleep 3600") == "pod/sleeper created\n"
+    pod = web.store.must_get("Pod", "default", "sleeper")
+    assert pod["metadata"]["labels"] == {"run": "sleeper"}
+    assert pod["spec"]["containers"][0]["args"] == ["sleep", "3600"]
+    assert fails(web, "kubectl run x").stderr == 'error: required flag(s) "image" not set\n'
+    assert fails(web, "kubectl run x --image=busybox --rm").stderr == (
+        "error: --rm should only be used for attached containers\n"
+    )
