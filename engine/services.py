@@ -208,9 +208,13 @@ class ServiceIPAdmission:
 def install(cluster: Cluster) -> ServiceIPAdmission:
     """Register the Service admission hook (ClusterIP allocation) on ``cluster.store``.
 
-    Returns the hook object; its ``allocator`` tells which addresses are taken.
+    Returns the hook object; its ``allocator`` tells which addresses are taken. Also attaches
+    the cluster DNS zone (:func:`engine.dns.zone.zone_for`) so it sees every object.
     """
+    from engine.dns.zone import zone_for
+
     hook = ServiceIPAdmission(cluster)
     cluster.store.add_admission("Service", hook)
     cluster.store.subscribe(hook.on_event, ["Service"])
+    zone_for(cluster)  # cluster DNS watches from the start, like CoreDNS's informers
     return hook
