@@ -8,12 +8,15 @@ output; an empty result prints ``No resources found in <ns> namespace.`` on stde
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.kubectl import output, tables, tabwriter
 from engine.kubectl.commands.watch import run_watch
 from engine.kubectl.env import Command, Env, selector_of
+from engine.kubectl.fields import parse_fields
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error, help_error
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
-from engine.objects import Obj, is_namespaced
+from engine.objects import Obj, is_namespaced, labels_of
 
 FLAGS = (
     Flag("output", "str", "o", ""),
@@ -27,6 +30,8 @@ FLAGS = (
     Flag("filename", "strs", "f"),
     Flag("sort-by", "str", default=""),
     Flag("request-timeout", "str", default=""),
+    Flag("field-selector", "str", default=""),
+    Flag("label-columns", "strs", "L"),
 )
 
 ENDPOINTS_WARNING = (
@@ -84,6 +89,8 @@ def run(env: Env, p: Parsed) -> None:
     if any(t.kind == "Endpoints" for t in targets):
         env.err(ENDPOINTS_WARNING)
     found, errors = collect(env, targets, selector_text, p.flag("all-namespaces"))
+    if p.text("field-selector"):
+        found = [(kind, [o for o in objs if _fields(kind, p)(o)]) for kind, objs in found]
     if p.text("sort-by"):
         found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
     if p.flag("ignore-not-found"):
@@ -146,6 +153,11 @@ def custom_columns(spec: str, objs: list[Obj], no_headers: bool) -> str:
     return tabwriter.table(rows) if rows else ""
 
 
+def _fields(kind: str, p: Parsed) -> Callable[[Obj], bool]:
+    matcher = parse_fields(kind, p.text("field-selector"), p.text("selector"))
+    return matcher or (lambda obj: True)
+
+
 def collect(
     env: Env, targets: list[Target], selector_text: str, all_ns: bool
 ) -> tuple[list[tuple[str, list[Obj]]], list[str]]:
@@ -178,10 +190,15 @@ def _print_tables(env: Env, p: Parsed, found: list[tuple[str, list[Obj]]]) -> No
             continue
         with_ns = p.flag("all-namespaces") and is_namespaced(kind)
         rows: list[list[str]] = []
+        label_columns: list[str] = p.flags["label-columns"]
         if not p.flag("no-headers"):
-            rows.append(_header(kind, wide, with_ns, p.flag("show-labels")))
+            header = _header(kind, wide, with_ns, False)
+            header += [key.rsplit("/", 1)[-1].upper() for key in label_columns]
+            rows.append(header + (["LABELS"] if p.flag("show-labels") else []))
         for obj in objs:
-            rows.append(_row(env, kind, obj, wide, with_ns, with_kind, p.flag("show-labels")))
+            row = _row(env, kind, obj, wide, with_ns, with_kind, False)
+            row += [labels_of(obj).get(key, "") for key in label_columns]
+            rows.append(row + ([tables.labels_cell(obj)] if p.flag("show-labels") else []))
         blocks.append(tabwriter.table(rows))
     sep = "" if p.flag("no-headers") else "\n"
     env.out(sep.join(blocks))
