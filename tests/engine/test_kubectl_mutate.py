@@ -234,3 +234,10 @@ def test_fault_usage(web: Cluster) -> None:
         'Error from server (NotFound): nodes "nope" not found\n'
     )
     assert pod_names(web) == ["web-0", "web-1"]
+
+
+def test_delete_by_field_selector(web: Cluster) -> None:
+    assert ok(web, "delete pods --field-selector=spec.nodeName=worker-2 --wait=false") == (
+        'pod "web-1" deleted from default namespace\n'
+    )
+    assert ok(web, "delete pods --field-selector=status.phase=Failed") == "No resources found\n"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine import manifests
 from engine.kubectl.env import Command, Env, selector_of
+from engine.kubectl.fields import parse_fields
 from engine.kubectl.files import read_sources
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
 from engine.kubectl.resources import (
@@ -38,6 +39,7 @@ DELETE_FLAGS = (
     Flag("timeout", "str", default="0s"),
     Flag("ignore-not-found", "bool"),
     Flag("output", "str", "o", ""),
+    Flag("field-selector", "str", default=""),
 )
 
 FORCE_WARNING = (
@@ -75,7 +77,7 @@ def run_delete(env: Env, p: Parsed) -> None:
     if output not in ("", "name"):
         raise error(f"unexpected -o output mode: {output}. We only support '-o name'")
     targets = _targets(env, p)
-    if p.flag("all") or p.text("selector"):
+    if p.flag("all") or p.text("selector") or p.text("field-selector"):
         p.flags["ignore-not-found"] = (
             p.flags["ignore-not-found"] or "ignore-not-found" not in p.given
         )
@@ -133,11 +135,12 @@ def _targets(env: Env, p: Parsed) -> list[Target]:
         raise error(_NO_RESOURCES)
     targets = parse_targets(p.args)
     named = any(t.names for t in targets)
-    if named and (p.flag("all") or p.text("selector")):
+    selected = p.text("selector") or p.text("field-selector")
+    if named and (p.flag("all") or selected):
         raise error("name cannot be provided when a selector is specified")
     if p.flag("all") and p.text("selector"):
         raise error("setting 'all' parameter but found a non empty selector. ")
-    if not named and not p.flag("all") and not p.text("selector"):
+    if not named and not p.flag("all") and not selected:
         raise error("resource(s) were provided, but no name was specified")
     return targets
 
@@ -165,7 +168,9 @@ def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list
     namespace = None if p.flag("all-namespaces") else env.namespace
     for target in targets:
         if not target.names:
-            objs.extend(env.list(target.kind, namespace, selector_of(p.text("selector"))))
+            listed = env.list(target.kind, namespace, selector_of(p.text("selector")))
+            fields = parse_fields(target.kind, p.text("field-selector"), p.text("selector"))
+            objs.extend(o for o in listed if fields is None or fields(o))
             continue
         ns = (target.namespace or env.namespace) if is_namespaced(target.kind) else ""
         for name in target.names:
