@@ -62,6 +62,28 @@ def check_output_format(value: str) -> None:
 
 def run(env: Env, p: Parsed) -> None:
     """Entry point."""
+    _validate(p)
+    targets = parse_targets(p.args, allow_all=True)
+    if p.flag("watch") or p.flag("watch-only"):
+        run_watch(env, p, targets)
+        return
+    if p.text("selector") and any(t.names for t in targets):
+        raise error("name cannot be provided when a selector is specified")
+    if any(t.kind == "Endpoints" for t in targets):
+        env.err(ENDPOINTS_WARNING)
+    found, errors = collect(env, targets, p.text("selector"), p.flag("all-namespaces"))
+    if p.text("field-selector"):
+        found = [(kind, [o for o in objs if _fields(kind, p)(o)]) for kind, objs in found]
+    if p.text("sort-by"):
+        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
+    if p.flag("ignore-not-found"):
+        errors = []
+    _print(env, p, targets, found, errors)
+    if errors:
+        raise KubectlError("".join(errors))
+
+
+def _validate(p: Parsed) -> None:
     fmt = p.text("output")
     if p.flags["filename"]:
         raise error("get -f is not supported in the playground; name the resources instead")
@@ -79,37 +101,29 @@ def run(env: Env, p: Parsed) -> None:
     check_output_format(fmt)
     if p.flag("show-labels") and fmt not in ("", "wide"):
         raise error(f"--show-labels option cannot be used with {fmt.split('=')[0]} printer")
-    targets = parse_targets(p.args, allow_all=True)
-    if p.flag("watch") or p.flag("watch-only"):
-        run_watch(env, p, targets)
-        return
-    selector_text = p.text("selector")
-    if selector_text and any(t.names for t in targets):
-        raise error("name cannot be provided when a selector is specified")
-    if any(t.kind == "Endpoints" for t in targets):
-        env.err(ENDPOINTS_WARNING)
-    found, errors = collect(env, targets, selector_text, p.flag("all-namespaces"))
-    if p.text("field-selector"):
-        found = [(kind, [o for o in objs if _fields(kind, p)(o)]) for kind, objs in found]
-    if p.text("sort-by"):
-        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
-    if p.flag("ignore-not-found"):
-        errors = []
+
+
+def _print(
+    env: Env,
+    p: Parsed,
+    targets: list[Target],
+    found: list[tuple[str, list[Obj]]],
+    errors: list[str],
+) -> None:
+    fmt = p.text("output")
+    objs = [o for _, kind_objs in found for o in kind_objs]
     if fmt.startswith("custom-columns="):
-        objs = [o for _, kind_objs in found for o in kind_objs]
         env.out(custom_columns(fmt.split("=", 1)[1], objs, p.flag("no-headers")))
     elif fmt in ("", "wide"):
         _print_tables(env, p, found)
-        if not any(objs for _, objs in found) and not errors and not p.flag("ignore-not-found"):
+        if not objs and not errors and not p.flag("ignore-not-found"):
             where = "" if p.flag("all-namespaces") else f" in {env.namespace} namespace"
             env.err(f"No resources found{where}.\n")
     else:
         single = len(targets) == 1 and len(targets[0].names) == 1
         if single and errors:
             raise KubectlError(errors[0])
-        _print_generic(env, fmt, [o for _, objs in found for o in objs], single)
-    if errors:
-        raise KubectlError("".join(errors))
+        _print_generic(env, fmt, objs, single)
 
 
 def _field(expr: str) -> str:
