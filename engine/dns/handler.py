@@ -9,9 +9,9 @@
   carry exactly one question, BADVERS to EDNS versions above 0, REFUSED to classes other than
   IN (the question echoed whenever it parses);
 * otherwise asks :func:`engine.dns.resolver.resolve` — the same resolver the in-app ``dig`` and
-  ``nslookup`` use, reading the live store — and renders its
-  :meth:`~engine.dns.records.Answer.to_message` with :func:`engine.dns.wire.render`, answering
-  EDNS0 with version 0, our 1232-byte buffer size and the client's DO bit.
+  ``nslookup`` use, reading the live store — and renders its answer with
+  :func:`engine.dns.encode.encode` (CoreDNS's truncation and compression rules; EDNS0 answered
+  with version 0, our 1232-byte buffer size and the client's DO bit).
 
 Nothing raises out of :meth:`QueryHandler.handle`: an unexpected error inside the resolver is
 logged and answered SERVFAIL.
@@ -33,7 +33,6 @@ from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-import dns.flags
 import dns.message
 import dns.opcode
 import dns.rcode
@@ -41,6 +40,7 @@ import dns.rdataclass
 import dns.rdatatype
 
 from engine.dns import resolver, wire
+from engine.dns.encode import encode
 from engine.dns.records import Answer
 
 if TYPE_CHECKING:
@@ -101,7 +101,8 @@ class QueryHandler:
         except Exception:
             log.exception("DNS query failed; answering SERVFAIL")
             self.stats["SERVFAIL"] += 1
-            reply, cacheable = _raw(wire.error_reply(data, dns.rcode.SERVFAIL)), False
+            error = wire.error_reply(data, dns.rcode.SERVFAIL)
+            reply, cacheable = (None if error is None else wire.Reply(error[2:])), False
         if reply is None:
             self.stats["dropped"] += 1
             return None
@@ -118,51 +119,47 @@ class QueryHandler:
             return None, False
         if wire.opcode_of(data) != dns.opcode.QUERY:
             return self._error(data, dns.rcode.NOTIMP), False
-        try:
-            query = dns.message.from_wire(data)
-        except Exception:  # dnspython raises many kinds on malformed input
+        query = _read(data)
+        if query is None:
             return self._error(data, dns.rcode.FORMERR), False
-        if len(query.question) != 1:
-            return self._error(data, dns.rcode.FORMERR), False
-        limit = wire.udp_limit(query) if udp else wire.MAX_MESSAGE
-        if query.edns > 0:
+        limit = query.udp_limit() if udp else wire.MAX_MESSAGE
+        if query.edns is not None and query.edns.version > 0:
             return self._refusal(query, dns.rcode.BADVERS, limit, udp), False
-        question = query.question[0]
-        if question.rdclass != dns.rdataclass.IN:
+        if query.qclass != dns.rdataclass.IN:
             return self._refusal(query, dns.rcode.REFUSED, limit, udp), False
         answer = self._resolve(
-            self.cluster, question.name.to_text(), dns.rdatatype.to_text(question.rdtype)
+            self.cluster,
+            query.qname,
+            dns.rdatatype.to_text(dns.rdatatype.RdataType.make(query.qtype)),
         )
-        msg = answer.to_message(query)
-        _answer_edns(msg, query)
         self.stats["query"] += 1
-        self.stats[dns.rcode.to_text(msg.rcode())] += 1
-        return wire.render(msg, limit, udp=udp), True
+        self.stats[answer.rcode] += 1
+        return encode(query, answer, limit, udp=udp), True
 
     def _error(self, data: bytes, rcode: dns.rcode.Rcode) -> wire.Reply | None:
-        self.stats[dns.rcode.to_text(rcode)] += 1
-        return _raw(wire.error_reply(data, rcode))
+        self.stats[rcode.name] += 1
+        reply = wire.error_reply(data, rcode)
+        return None if reply is None else wire.Reply(reply[2:])
 
     def _refusal(
-        self, query: dns.message.Message, rcode: dns.rcode.Rcode, limit: int, udp: bool
+        self, query: wire.Query, rcode: dns.rcode.Rcode, limit: int, udp: bool
     ) -> wire.Reply:
         """A reply with ``rcode``, the question and no records (BADVERS, REFUSED)."""
-        self.stats[dns.rcode.to_text(rcode)] += 1
-        msg = dns.message.make_response(query)
-        _answer_edns(msg, query)
-        msg.set_rcode(rcode)
-        return wire.render(msg, limit, udp=udp)
+        name = dns.rcode.to_text(rcode)
+        self.stats[name] += 1
+        return encode(query, Answer(query.qname, "A", rcode=name, aa=False), limit, udp=udp)
 
 
-def _answer_edns(msg: dns.message.Message, query: dns.message.Message) -> None:
-    """EDNS0 in the reply: version 0, our buffer size, the client's DO bit, the options the
-    resolver chose to echo (CoreDNS ``SizeAndDo``)."""
-    if query.edns < 0:
-        msg.use_edns(False)
-        return
-    options = list(msg.options) if msg.edns >= 0 else []
-    msg.use_edns(0, query.ednsflags & dns.flags.DO, wire.UDP_PAYLOAD, options=options)
-
-
-def _raw(reply: bytes | None) -> wire.Reply | None:
-    return None if reply is None else wire.Reply(reply[2:])
+def _read(data: bytes) -> wire.Query | None:
+    """The query in ``data`` (fast reader first, dnspython for unusual messages), or None
+    when it is malformed."""
+    try:
+        query = wire.parse_query(data)
+        if query is not None:
+            return query
+        msg = dns.message.from_wire(data)
+    except Exception:  # Malformed, or any of dnspython's many errors
+        return None
+    if len(msg.question) != 1:
+        return None
+    return wire.query_from_message(data, msg)

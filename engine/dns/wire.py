@@ -1,22 +1,15 @@
-"""Wire format for the DNS server: error replies, CoreDNS-style rendering and reply templates.
+"""Reading queries off the wire for the DNS server, and the replies that need no resolver.
 
-Rendering follows what CoreDNS does before it writes a reply (``request.Scrub`` → miekg/dns
-``Msg.Truncate``):
+:func:`parse_query` reads the queries real clients send — a header, one question, at most an
+OPT record — directly from the bytes, which is many times faster than a full
+``dns.message.from_wire`` and lets the server reject junk cheaply. Anything unusual (a
+compressed question name, records in the answer or authority sections, a TSIG, EDNS options we
+would have to validate) is handed to dnspython instead (:func:`query_from_message`), so both
+readers agree on what is malformed.
 
-* a reply that fits the client's limit is sent **uncompressed**, records in order;
-* a reply that does not fit is rendered with name compression and filled record by record
-  (answer, then authority, then additional) until the next record would not fit; the TC flag
-  is set when any record was left out, so clients retry over TCP, where the limit is 65,535.
-
-The UDP limit is the client's EDNS0 buffer size (at least 512 bytes, 512 without EDNS), capped at
-:data:`UDP_PAYLOAD` = 1232 like BIND's ``max-udp-size`` and the DNS Flag Day 2020 advice; the
-server advertises that same size in its OPT record.
-
-A rendered reply is cached as a :class:`Reply`: the bytes after the 2-byte message id, with the
-answer section's run of address records kept apart so each reply can present them in a fresh
-order (CoreDNS's ``loadbalance`` plugin) without rendering again. An address record in the
-answer section is position independent: uncompressed it carries its full owner name, compressed
-its owner is a pointer to an earlier name (the question), and its rdata holds no names.
+:class:`Reply` is a rendered reply without its 2-byte message id: what the server caches. The
+answer section's run of address records is kept apart so each reply can present them in a
+fresh order (CoreDNS's ``loadbalance`` plugin) without rendering again.
 """
 
 from __future__ import annotations
@@ -24,15 +17,10 @@ from __future__ import annotations
 import random
 import struct
 from dataclasses import dataclass
-from typing import Any
 
-import dns.exception
-import dns.flags
+import dns.edns
 import dns.message
 import dns.name
-import dns.rdatatype
-import dns.renderer
-import dns.rrset
 
 HEADER_LEN = 12
 #: The smallest UDP payload every client accepts (RFC 1035), and the limit without EDNS
@@ -41,16 +29,55 @@ MIN_UDP = 512
 UDP_PAYLOAD = 1232
 #: The largest DNS message (TCP length prefix)
 MAX_MESSAGE = 65535
-#: CoreDNS compresses a UDP reply that does not fit this (IPv4 fragmentation limit)
-COMPRESS_ABOVE = 1480
 
-_QR = 0x8000
-_OPCODE_MASK = 0x7800
-_RD = 0x0100
-_CD = 0x0010
-_ADDRESS_TYPES = (dns.rdatatype.A, dns.rdatatype.AAAA)
-#: dnspython's renderer (untyped: held as Any so strict mypy accepts the calls)
-_RENDERER: Any = dns.renderer.Renderer
+QR = 0x8000
+OPCODE_MASK = 0x7800
+RD = 0x0100
+CD = 0x0010
+TYPE_OPT = 41
+_DO = 0x8000
+#: characters a label may hold and still be written as-is in presentation format
+_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_*")
+
+
+class Malformed(Exception):
+    """The message cannot be a valid query (answered FORMERR)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edns:
+    """The query's OPT record."""
+
+    payload: int
+    version: int
+    do: bool
+    options: tuple[tuple[int, bytes], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A query the resolver can answer: one question, maybe EDNS."""
+
+    qid: bytes
+    flags: int
+    labels: tuple[bytes, ...]  # the question name as sent, without the root label
+    qtype: int
+    qclass: int
+    edns: Edns | None
+
+    @property
+    def qname(self) -> str:
+        """The question name in presentation format (trailing dot), as dnspython writes it."""
+        if all(label and _PLAIN.issuperset(label) for label in self.labels):
+            return b".".join(self.labels).decode("ascii") + "."
+        return dns.name.Name((*self.labels, b"")).to_text()
+
+    def udp_limit(self) -> int:
+        """How many bytes a UDP reply may have: 512 without EDNS, else the client's buffer
+        size capped at :data:`UDP_PAYLOAD` (and never below 512)."""
+        if self.edns is None:
+            return MIN_UDP
+        return max(MIN_UDP, min(self.edns.payload, UDP_PAYLOAD))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,130 +107,98 @@ class Reply:
         return b"".join((qid, self.head, *run, self.tail))
 
 
-class _NoCompression(dict[dns.name.Name, int]):
-    """A compression table that never remembers a name: every name is written in full."""
+def _labels(data: bytes, at: int) -> tuple[tuple[bytes, ...], int] | None:
+    """An uncompressed name at ``at``: (labels, end); None for a compression pointer.
 
-    def __setitem__(self, key: dns.name.Name, value: int) -> None:
+    Raises:
+        Malformed: a label runs past the end, the name is too long, or a reserved label type.
+    """
+    labels: list[bytes] = []
+    total = 1
+    while True:
+        if at >= len(data):
+            raise Malformed("name runs past the end")
+        size = data[at]
+        if size == 0:
+            return tuple(labels), at + 1
+        if size >= 0xC0:
+            return None
+        if size > 63:
+            raise Malformed("reserved label type")
+        total += size + 1
+        if total > 255 or at + 1 + size > len(data):
+            raise Malformed("name too long")
+        labels.append(data[at + 1 : at + 1 + size])
+        at += 1 + size
+
+
+def parse_query(data: bytes) -> Query | None:
+    """Read a plain query (header, one question, optional option-less OPT).
+
+    Returns None when the message is not plain and dnspython must read it.
+
+    Raises:
+        Malformed: it is certainly not a valid query.
+    """
+    qid, flags, qd, an, ns, ar = struct.unpack_from("!2sHHHHH", data)
+    if qd != 1:
+        raise Malformed("QDCOUNT must be 1")
+    if an > 1 or ns > 1 or ar > 2:  # what miekg/dns (CoreDNS) refuses to read as a query
+        raise Malformed("too many records for a query")
+    if an or ns or ar > 1:
         return None
+    parsed = _labels(data, HEADER_LEN)
+    if parsed is None:
+        return None
+    labels, at = parsed
+    if at + 4 > len(data):
+        raise Malformed("question runs past the end")
+    qtype, qclass = struct.unpack_from("!HH", data, at)
+    at += 4
+    edns = None
+    if ar:
+        if at + 11 > len(data) or data[at] != 0:
+            return None
+        rtype, payload, _ext, version, oflags, rdlen = struct.unpack_from("!HHBBHH", data, at + 1)
+        if rtype != TYPE_OPT or rdlen:
+            return None
+        edns = Edns(payload, version, bool(oflags & _DO))
+        at += 11
+    if at != len(data):
+        raise Malformed("trailing bytes")
+    return Query(qid, flags, labels, qtype, qclass, edns)
 
 
-@dataclass(frozen=True, slots=True)
-class _Span:
-    section: int
-    rdtype: int
-    owner: dns.name.Name
-    start: int
-    end: int
-
-
-def udp_limit(query: dns.message.Message) -> int:
-    """How many bytes a UDP reply to ``query`` may have."""
-    if query.edns < 0:
-        return MIN_UDP
-    return max(MIN_UDP, min(int(query.payload), UDP_PAYLOAD))
-
-
-def render(msg: dns.message.Message, limit: int, *, udp: bool) -> Reply:
-    """Render ``msg`` as CoreDNS would send it within ``limit`` bytes (see module docstring)."""
-    records = _flatten(msg)
-    wire, spans, over = _write(msg, records, MAX_MESSAGE, compress=False)
-    if not over and len(wire) <= limit and not (udp and len(wire) > COMPRESS_ABOVE):
-        return _template(wire, spans, False, compressed=False)
-    wire, spans, truncated = _write(msg, records, limit, compress=True)
-    return _template(wire, spans, truncated, compressed=True)
-
-
-def _flatten(msg: dns.message.Message) -> list[tuple[int, dns.rrset.RRset]]:
-    """One single-record RRset per record, sections in order (truncation is per record)."""
-    out: list[tuple[int, dns.rrset.RRset]] = []
-    for section, rrsets in (
-        (dns.renderer.ANSWER, msg.answer),
-        (dns.renderer.AUTHORITY, msg.authority),
-        (dns.renderer.ADDITIONAL, msg.additional),
-    ):
-        for rrset in rrsets:
-            for rdata in rrset:
-                one = dns.rrset.RRset(rrset.name, rrset.rdclass, rrset.rdtype)
-                one.add(rdata, rrset.ttl)
-                out.append((section, one))
-    return out
-
-
-def _opt_len(msg: dns.message.Message) -> int:
-    if msg.edns < 0:
-        return 0
-    return 11 + sum(4 + len(opt.to_wire() or b"") for opt in msg.options)
-
-
-def _write(
-    msg: dns.message.Message,
-    records: list[tuple[int, dns.rrset.RRset]],
-    limit: int,
-    *,
-    compress: bool,
-) -> tuple[bytes, list[_Span], bool]:
-    """Render header, question, as many records as fit ``limit`` and the OPT record."""
-    opt_len = _opt_len(msg)
-    renderer: Any = _RENDERER(0, msg.flags, limit - opt_len)
-    if not compress:
-        renderer.compress = _NoCompression()
-    for q in msg.question:
-        renderer.add_question(q.name, q.rdtype, q.rdclass)
-    spans: list[_Span] = []
-    truncated = False
-    for section, rrset in records:
-        start = renderer.output.tell()
-        try:
-            renderer.add_rrset(section, rrset, want_shuffle=False)
-        except dns.exception.TooBig:
-            truncated = True
-            break
-        spans.append(_Span(section, rrset.rdtype, rrset.name, start, renderer.output.tell()))
-    renderer.max_size = limit
-    if truncated:
-        renderer.flags |= dns.flags.TC
+def query_from_message(data: bytes, msg: dns.message.Message) -> Query:
+    """The :class:`Query` for a message dnspython has read (exactly one question)."""
+    question = msg.question[0]
+    edns = None
     if msg.edns >= 0:
-        renderer.add_edns(msg.edns, msg.ednsflags, msg.payload, msg.options)
-    renderer.write_header()
-    return bytes(renderer.get_wire()), spans, truncated
+        options = tuple((int(o.otype), o.to_wire() or b"") for o in msg.options)
+        edns = Edns(int(msg.payload), int(msg.edns), bool(msg.ednsflags & _DO), options)
+    labels = question.name.labels[:-1] if question.name.is_absolute() else question.name.labels
+    return Query(data[:2], msg.flags, labels, question.rdtype, question.rdclass, edns)
 
 
-def _template(wire: bytes, spans: list[_Span], truncated: bool, *, compressed: bool) -> Reply:
-    """Split out the answer section's last run of same-owner address records."""
-    run: list[_Span] = []
-    for span in spans:
-        if span.section != dns.renderer.ANSWER:
-            break
-        if span.rdtype in _ADDRESS_TYPES and run and span.owner == run[0].owner:
-            run.append(span)
-        else:
-            run = [span] if span.rdtype in _ADDRESS_TYPES else []
-    movable = len(run) >= 2 and (not compressed or all(_points_back(wire, s.start) for s in run))
-    if not movable:
-        return Reply(wire[2:], truncated=truncated)
-    first, last = run[0].start, run[-1].end
-    chunks = tuple(wire[s.start : s.end] for s in run)
-    return Reply(wire[2:first], chunks, wire[last:], truncated)
-
-
-def _points_back(wire: bytes, at: int) -> bool:
-    """The name at ``at`` is a compression pointer to an earlier offset."""
-    return wire[at] >= 0xC0 and (int.from_bytes(wire[at : at + 2], "big") & 0x3FFF) < at
-
-
-def question_of(data: bytes) -> tuple[dns.name.Name, int, int] | None:
-    """The first question of a raw message, or None when it does not parse."""
+def question_of(data: bytes) -> tuple[bytes, int, int] | None:
+    """The first question of a raw message as (name wire, type, class), or None when it does
+    not parse."""
     if len(data) < HEADER_LEN or struct.unpack_from("!H", data, 4)[0] < 1:
         return None
     try:
-        name, used = dns.name.from_wire(data, HEADER_LEN)
-    except Exception:  # any malformed name: no question to echo
+        parsed = _labels(data, HEADER_LEN)
+        if parsed is not None:
+            labels, end = parsed
+            wire = b"".join(bytes((len(label),)) + label for label in labels) + b"\0"
+        else:
+            name, used = dns.name.from_wire(data, HEADER_LEN)
+            wire, end = name.to_wire() or b"", HEADER_LEN + used
+    except Exception:  # Malformed, or any of dnspython's errors: no question to echo
         return None
-    end = HEADER_LEN + used
     if end + 4 > len(data):
         return None
     rdtype, rdclass = struct.unpack_from("!HH", data, end)
-    return name, int(rdtype), int(rdclass)
+    return wire, int(rdtype), int(rdclass)
 
 
 def error_reply(data: bytes, rcode: int) -> bytes | None:
@@ -212,18 +207,18 @@ def error_reply(data: bytes, rcode: int) -> bytes | None:
     if len(data) < HEADER_LEN:
         return None
     qid, flags = struct.unpack_from("!HH", data)
-    reply_flags = _QR | (flags & (_OPCODE_MASK | _RD | _CD)) | (rcode & 0xF)
+    reply_flags = QR | (flags & (OPCODE_MASK | RD | CD)) | (rcode & 0xF)
     question = question_of(data)
     body = b""
     if question is not None:
         name, rdtype, rdclass = question
-        body = (name.to_wire() or b"") + struct.pack("!HH", rdtype, rdclass)
+        body = name + struct.pack("!HH", rdtype, rdclass)
     return struct.pack("!HHHHHH", qid, reply_flags, 1 if body else 0, 0, 0, 0) + body
 
 
 def opcode_of(data: bytes) -> int:
     """The opcode of a raw message (at least a header long)."""
-    return (int.from_bytes(data[2:4], "big") & _OPCODE_MASK) >> 11
+    return (int.from_bytes(data[2:4], "big") & OPCODE_MASK) >> 11
 
 
 def is_response(data: bytes) -> bool:

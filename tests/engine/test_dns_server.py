@@ -9,6 +9,7 @@ the test's event loop and query it with dnspython's async functions (the real cl
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import socket
 import struct
@@ -28,6 +29,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.dns import message as coredns_wire
 from engine.dns import wire
+from engine.dns.encode import encode
 from engine.dns.handler import QueryHandler
 from engine.dns.resolver import resolve
 from engine.dns.server import (
@@ -94,6 +96,51 @@ def test_reply_is_the_resolvers_answer_in_coredns_bytes(
     assert got is not None
     assert got[2:] == expected[2:]
     assert got[:2] == query.to_wire()[:2]
+
+
+@pytest.mark.parametrize("edns", [False, True])
+@pytest.mark.parametrize(
+    ("qname", "qtype"),
+    [
+        ("nginx.default.svc.cluster.local", "A"),
+        ("_web._tcp.nginx.default.svc.cluster.local", "SRV"),
+        ("_web._tcp.big.default.svc.cluster.local", "SRV"),  # compressed, truncated
+        ("10.1.244.10.in-addr.arpa", "PTR"),
+        ("Nope.default.svc.cluster.local", "A"),
+        ("cluster.local", "NS"),
+        ("cluster.local", "SOA"),
+        ("dns-version.cluster.local", "TXT"),
+        ("example.com", "MX"),
+        ("we\\ird\\.name.default.svc.cluster.local", "A"),
+    ],
+)
+def test_encoder_writes_what_dnspython_renders(
+    big_cluster: Cluster, qname: str, qtype: str, edns: bool
+) -> None:
+    """The direct encoder against dnspython's renderer (CoreDNS's rules, engine.dns.message)
+    for the same Answer object, so the shuffled order is the same on both sides."""
+    query = dns.message.make_query(qname, qtype, use_edns=0 if edns else False, payload=1232)
+    data = query.to_wire()
+    parsed = wire.parse_query(data)
+    assert parsed is not None
+    answer = resolve(big_cluster, parsed.qname, qtype)
+    got = encode(parsed, answer, parsed.udp_limit(), udp=True).build(data[:2])
+    if not struct.unpack_from("!H", got, 2)[0] & dns.flags.TC:
+        assert got == coredns_wire.to_wire(answer.to_message(query))  # uncompressed: it fits
+        return
+    # truncated: compressed, and the records that fit are the answer's first ones
+    assert len(got) <= parsed.udp_limit()
+    an, ns, ar = struct.unpack_from("!HHH", got, 6)
+    kept = dataclasses.replace(
+        answer,
+        answer=answer.answer[:an],
+        authority=answer.authority[:ns],
+        additional=answer.additional[: ar - edns],
+    )
+    msg = kept.to_message(query)
+    msg.flags |= dns.flags.TC
+    assert got == coredns_wire._render(msg, compress=True)
+    assert an < len(answer.answer)
 
 
 @pytest.mark.parametrize(
