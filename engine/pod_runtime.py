@@ -89,10 +89,11 @@ class PodRun:
     start_time: float
     ip: str = ""
     sandbox_ready: bool = False
-    stage: str = ""
-    stage_since: float = 0.0
+    #: when each pending stage (by ident) first applied: delays count from there
+    anchors: dict[str, float] = field(default_factory=dict)
+    #: stages whose ``enter`` already ran
+    entered: set[str] = field(default_factory=set)
     probe: ProbeRun = field(default_factory=ProbeRun)
-    stopping: bool = False
     done: bool = False
     final_phase: str = ""
 

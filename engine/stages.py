@@ -1,11 +1,15 @@
 """The kubelet as a kwok-style stage table: predicate on the pod's runtime → when → next state.
 
-Each :class:`Stage` names a step of a pod's life (pull an image, start containers, become
-Ready, fail a probe, crash, stop). :func:`select` returns the first stage, in table order, whose
-predicate holds for the runtime record; the kubelet enters it (``enter`` runs once: the
-``Killing`` event, the CrashLoopBackOff status), waits until ``due`` and then ``fire``s it. After
-every change the kubelet selects again, so a newer state simply replaces a pending stage — a pod
-deleted while starting goes straight to ``stop`` and never "becomes Ready" later.
+Each :class:`Stage` names a step of a pod's life: ``stop`` (graceful termination), ``redefine``
+(a container's image changed), ``crash``, the per-container start-up steps ``pull-begin`` /
+``pull-end`` / ``pull-backoff`` / ``start`` (containers start one after another, and one that
+is backing off holds up no other), ``ready`` and ``probe-fail``. The table's functions return
+the stages that apply to the runtime record; :func:`select` picks one (``stop`` preempts
+everything, else the first one due now, else the one due soonest). The kubelet enters it once
+(``enter``: the ``Killing`` events), waits until ``due`` and ``fire``s it, then selects again.
+Delays count from when a stage first applied (its *anchor*); a stage that stops applying loses
+its anchor, so a newer state cancels a pending one — a pod deleted while starting goes straight
+to ``stop`` and never "becomes Ready" later.
 
 Timings come from ``cluster.timings`` (k8s-semantics.md §8.7). Event reasons and messages are the
 real kubelet's (``pkg/kubelet/images/image_manager.go``, ``kuberuntime_container.go``,
@@ -27,7 +31,6 @@ from engine.pod_runtime import (
     go_duration,
     image_missing_kind,
     image_size,
-    normalize_image,
     probe_failure_message,
     probe_spec,
     pull_error,
@@ -97,6 +100,11 @@ def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
     return probe_spec(containers[0] if containers else {}, timings.ready_after)
 
 
+def _since(run: PodRun, ident: str, ctx: StageContext) -> float:
+    """When the stage ``ident`` first applied (now, the first time it is asked)."""
+    return run.anchors.setdefault(ident, ctx.now())
+
+
 def _grace(pod: Obj) -> float:
     md = pod["metadata"]
     grace = md.get("deletionGracePeriodSeconds")
@@ -107,7 +115,6 @@ def _grace(pod: Obj) -> float:
 
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    run.stopping = True
     for c in run.containers:
         c.final = True
         if c.state == "running":
@@ -132,8 +139,7 @@ def _stop_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
         return None
     running = any(c.state == "running" for c in run.containers)
     delay = min(ctx.timings.container_stop, _grace(pod)) if running else 0.0
-    since = run.stage_since if run.stage == "stop:-1" else ctx.now()
-    return Stage("stop", -1, since + delay, _stop_fire, _stop_enter)
+    return Stage("stop", -1, _since(run, "stop:-1", ctx) + delay, _stop_fire, _stop_enter)
 
 
 # -- crash -----------------------------------------------------------------------------------
@@ -178,9 +184,8 @@ def _decide_restart(run: PodRun, pod: Obj, c: ContainerRun, ctx: StageContext) -
 def _crash_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     for i, c in enumerate(run.containers):
         if c.crash_requested and c.state == "running":
-            ident = f"crash:{i}"
-            since = run.stage_since if run.stage == ident else ctx.now()
-            return Stage("crash", i, since + ctx.timings.crash_detect, _crash_fire_for(i))
+            due = _since(run, f"crash:{i}", ctx) + ctx.timings.crash_detect
+            return Stage("crash", i, due, _crash_fire_for(i))
     return None
 
 
@@ -291,45 +296,58 @@ def _pull_backoff_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]
     return fire
 
 
-def _pull_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    for i, c in enumerate(run.containers):
-        if c.pull_started is not None:
-            due = c.pull_started + _pull_duration(run, c, ctx)
-            return Stage("pull-end", i, due, _pull_end_for(i))
-        if c.state == "waiting" and c.reason == "ErrImagePull" and c.pull_failed_at is not None:
-            due = c.pull_failed_at + ctx.timings.image_pull_backoff
-            return Stage("pull-backoff", i, due, _pull_backoff_for(i))
-        if c.needs_create and c.reason != "ErrImageNeverPull":
-            return Stage("pull-begin", i, max(ctx.now(), c.retry_at), _pull_begin_for(i))
+def _container_step(i: int, c: ContainerRun, run: PodRun, ctx: StageContext) -> Stage | None:
+    """The next start-up step of one container: pull, back off, or start."""
+    if c.pull_started is not None:
+        return Stage("pull-end", i, c.pull_started + _pull_duration(run, c, ctx), _pull_end_for(i))
+    if c.state == "waiting" and c.reason == "ErrImagePull" and c.pull_failed_at is not None:
+        due = c.pull_failed_at + ctx.timings.image_pull_backoff
+        return Stage("pull-backoff", i, due, _pull_backoff_for(i))
+    if c.created:
+        due = _since(run, f"start:{i}", ctx) + ctx.timings.container_start
+        return Stage("start", i, due, _start_fire_for(i))
+    if c.needs_create and c.reason != "ErrImageNeverPull":
+        return Stage("pull-begin", i, max(ctx.now(), c.retry_at), _pull_begin_for(i))
     return None
 
 
-# -- start -----------------------------------------------------------------------------------
-def _start_fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    now = ctx.now()
-    if not run.ip:
-        run.ip = ctx.allocate_ip()
-    run.sandbox_ready = True
-    for c in run.containers:
-        if not c.created:
+def _containers_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
+    """Containers start one after another (``SyncPod``); one that is backing off (image pull
+    or CrashLoopBackOff) does not hold up the others."""
+    deferred: Stage | None = None
+    for i, c in enumerate(run.containers):
+        step = _container_step(i, c, run, ctx)
+        if step is None:
             continue
+        backing_off = step.name == "pull-backoff" or (
+            step.name == "pull-begin" and step.due > ctx.now()
+        )
+        if not backing_off:
+            return step
+        if deferred is None or step.due < deferred.due:
+            deferred = step
+    return deferred
+
+
+# -- start -----------------------------------------------------------------------------------
+def _start_fire_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
+    def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
+        c = run.containers[index]
+        if not run.ip:
+            run.ip = ctx.allocate_ip()
+            if not run.ip:
+                return  # no sandbox without an address: the start is retried
+        run.sandbox_ready = True
         if c.has_run:
             if c.state == "terminated":
                 c.last_terminated = ctx.terminated(c)
             c.restart_count += 1
         c.state, c.reason, c.message = "running", "", ""
-        c.started_at, c.finished_at, c.exit_code = now, None, 0
+        c.started_at, c.finished_at, c.exit_code = ctx.now(), None, 0
         c.has_run, c.created, c.ready = True, False, False
         ctx.event("Normal", "Started", f"Started container {c.name}")
 
-
-def _start_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    if not any(c.created for c in run.containers):
-        return None
-    if any(c.needs_create and not c.final and c.retry_at <= ctx.now() for c in run.containers):
-        return None  # start together once every due container is created
-    since = run.stage_since if run.stage == "start:-1" else ctx.now()
-    return Stage("start", -1, since + ctx.timings.container_start, _start_fire)
+    return fire
 
 
 # -- readiness -------------------------------------------------------------------------------
@@ -384,22 +402,40 @@ STAGES: tuple[Callable[[PodRun, Obj, StageContext], Stage | None], ...] = (
     _stop_stage,
     _redefine_stage,
     _crash_stage,
-    _pull_stage,
-    _start_stage,
+    _containers_stage,
     _ready_stage,
     _probe_stage,
 )
 
 
 def select(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    """The stage that applies to the pod now (None: nothing left to do until a change)."""
+    """The stage to run next (None: nothing to do until the pod changes).
+
+    ``stop`` preempts everything. Otherwise the first stage in table order that is due now
+    wins, else the one due soonest — so a container backing off never holds up another's
+    readiness. Anchors of stages that no longer apply are dropped (a newer state cancels a
+    pending stage).
+    """
     if run.done:
         return None
-    for candidate in STAGES:
-        stage = candidate(run, pod, ctx)
-        if stage is not None:
-            return stage
-    return None
+    candidates = [s for f in STAGES if (s := f(run, pod, ctx)) is not None]
+    stop = next((s for s in candidates if s.name == "stop"), None)
+    if stop is not None:
+        candidates = [stop]
+    live = {s.ident for s in candidates}
+    for ident in [i for i in run.anchors if i not in live]:
+        del run.anchors[ident]
+    run.entered &= live
+    if not candidates:
+        return None
+    due_now = [s for s in candidates if s.due <= ctx.now() + 1e-9]
+    return due_now[0] if due_now else min(candidates, key=lambda s: s.due)
+
+
+def fired(run: PodRun, stage: Stage) -> None:
+    """Forget a stage's anchor once it has fired, so it can apply afresh later."""
+    run.anchors.pop(stage.ident, None)
+    run.entered.discard(stage.ident)
 
 
 def observe_fault(run: PodRun, fault: bool, now: float) -> None:
@@ -412,4 +448,4 @@ def observe_fault(run: PodRun, fault: bool, now: float) -> None:
         run.probe.cleared_at = now
 
 
-__all__ = ["STAGES", "Stage", "StageContext", "normalize_image", "observe_fault", "select"]
+__all__ = ["STAGES", "Stage", "StageContext", "fired", "observe_fault", "select"]

@@ -72,8 +72,8 @@ SCOPES: dict[str, tuple[str, tuple[Key, ...]]] = {
     "pods": (
         "Pods panel",
         (
-            Key("r", "toggle_readiness", "Readiness", "r"),
-            Key("x", "crash", "Crash", "x"),
+            Key("r", "toggle_readiness", "Fail/pass readiness", "r"),
+            Key("x", "crash", "Crash container", "x"),
             Key("n", "toggle_node", "Node down/up", "n"),
         ),
     ),

@@ -7,9 +7,10 @@ target of describe, delete, scale …), ``cells`` what the row shows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, TypeVar
 
 from engine.format import last_termination, pod_ready_column, pod_restarts_column
 from engine.objects import Obj, controller_ref, get_path, name_of, namespace_of
@@ -34,11 +35,54 @@ class Ref(NamedTuple):
 
 
 class Line(NamedTuple):
-    """One table row: stable key, target object, cells."""
+    """One table row: stable key, target object, cells.
+
+    ``stamp`` is the RFC 3339 time the AGE / LAST SEEN cell counts from; tables recompute that
+    cell from it as the clock moves, so a line can be reused while its object is unchanged.
+    """
 
     key: str
     ref: Ref
     cells: tuple[Cell, ...]
+    stamp: str | None = None
+
+
+T = TypeVar("T")
+
+
+class Memo:
+    """Per-object memo of built rows: rebuild only objects whose version changed.
+
+    A panel keeps one; :meth:`get` returns the value built for ``key`` at ``version`` (the
+    object's resourceVersion, plus anything else the row depends on), and :meth:`sweep`
+    forgets keys not asked for since the previous sweep (deleted objects).
+    """
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._seen: set[Hashable] = set()
+
+    def get(self, key: Hashable, version: Hashable, build: Callable[[], T]) -> T:
+        """The memoised ``build()`` for ``key`` at ``version``."""
+        self._seen.add(key)
+        hit = self._values.get(key)
+        if hit is not None and hit[0] == version:
+            value: T = hit[1]
+            return value
+        value = build()
+        self._values[key] = (version, value)
+        return value
+
+    def sweep(self) -> None:
+        """Drop entries not used since the last sweep."""
+        for key in self._values.keys() - self._seen:
+            del self._values[key]
+        self._seen = set()
+
+
+def version_of(obj: Obj) -> str:
+    """metadata.resourceVersion."""
+    return str(obj["metadata"].get("resourceVersion", ""))
 
 
 def ref_of(obj: Obj) -> Ref:
@@ -78,7 +122,8 @@ def _sts_line(sts: Obj, now: datetime) -> Line:
         revision or "-",
         age(sts["metadata"].get("creationTimestamp"), now),
     )
-    return Line(f"StatefulSet/{namespace_of(sts)}/{name_of(sts)}", ref_of(sts), cells)
+    key = f"StatefulSet/{namespace_of(sts)}/{name_of(sts)}"
+    return Line(key, ref_of(sts), cells, sts["metadata"].get("creationTimestamp"))
 
 
 def _deploy_line(dep: Obj, now: datetime) -> Line:
@@ -93,7 +138,8 @@ def _deploy_line(dep: Obj, now: datetime) -> Line:
         revision or "-",
         age(dep["metadata"].get("creationTimestamp"), now),
     )
-    return Line(f"Deployment/{namespace_of(dep)}/{name_of(dep)}", ref_of(dep), cells)
+    key = f"Deployment/{namespace_of(dep)}/{name_of(dep)}"
+    return Line(key, ref_of(dep), cells, dep["metadata"].get("creationTimestamp"))
 
 
 def _rev_hash(revision: str) -> str:
@@ -132,13 +178,26 @@ def pod_line(pod: Obj, now: datetime) -> Line:
         age(pod["metadata"].get("creationTimestamp"), now),
         owner_text(pod),
     )
-    return Line(f"Pod/{namespace_of(pod)}/{name_of(pod)}", ref_of(pod), cells)
+    key = f"Pod/{namespace_of(pod)}/{name_of(pod)}"
+    return Line(key, ref_of(pod), cells, pod["metadata"].get("creationTimestamp"))
 
 
-def pod_lines(store: Store, namespace: str | None, now: datetime) -> list[Line]:
-    """Every pod, grouped by owner."""
-    pods = sorted(store.list("Pod", namespace), key=pod_sort_key)
-    return [pod_line(p, now) for p in pods]
+def pod_lines(
+    store: Store, namespace: str | None, now: datetime, memo: Memo | None = None
+) -> list[Line]:
+    """Every pod, grouped by owner (rows of unchanged pods come from ``memo``)."""
+    memo = memo or Memo()
+
+    def entry(pod: Obj) -> tuple[tuple[object, ...], Line]:
+        return memo.get(
+            ("Pod", namespace_of(pod), name_of(pod)),
+            version_of(pod),
+            lambda: (pod_sort_key(pod), pod_line(pod, now)),
+        )
+
+    entries = sorted((entry(p) for p in store.list("Pod", namespace)), key=itemgetter(0))
+    memo.sweep()
+    return [line for _, line in entries]
 
 
 def _sorted(objs: Iterable[Obj]) -> list[Obj]:

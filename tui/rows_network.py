@@ -49,7 +49,8 @@ def _service_line(svc: Obj, now: datetime) -> Line:
         ports_text(svc),
         age(svc["metadata"].get("creationTimestamp"), now),
     )
-    return Line(f"Service/{namespace_of(svc)}/{name_of(svc)}", ref_of(svc), cells)
+    key = f"Service/{namespace_of(svc)}/{name_of(svc)}"
+    return Line(key, ref_of(svc), cells, svc["metadata"].get("creationTimestamp"))
 
 
 def _endpoint_lines(store: Store, svc: Obj) -> list[Line]:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
 from engine.objects import Obj, name_of, namespace_of
 from engine.store import Store
-from tui.format import Cell, Styled, age, natural_key, seconds_since, short_uid_name, symbolled
-from tui.rows import Line, ref_of
+from tui.format import Cell, Styled, age, natural_key, short_uid_name, symbolled
+from tui.rows import Line, Memo, ref_of, version_of
+
+SortKey = tuple[object, ...]
 
 VOLUME_COLUMNS = ("NAME", "STATUS", "VOLUME / CLAIM", "CAPACITY", "USED BY", "AGE")
 EVENT_COLUMNS = ("LAST SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE")
@@ -43,29 +46,42 @@ def claim_users(store: Store, namespace: str | None) -> dict[tuple[str, str], li
     return users
 
 
-def volume_lines(store: Store, namespace: str | None, now: datetime) -> list[Line]:
-    """PVCs (sorted by name, ordinal-aware), then PVs."""
+def volume_lines(
+    store: Store, namespace: str | None, now: datetime, memo: Memo | None = None
+) -> list[Line]:
+    """PVCs (sorted by name, ordinal-aware), then PVs; unchanged rows come from ``memo``."""
+    memo = memo or Memo()
     users = claim_users(store, namespace)
-    lines: list[Line] = []
-    claims = sorted(
-        store.list("PersistentVolumeClaim", namespace),
-        key=lambda c: (namespace_of(c), natural_key(name_of(c))),
+    claims = []
+    for pvc in store.list("PersistentVolumeClaim", namespace):
+        pods = tuple(users.get((namespace_of(pvc), name_of(pvc)), ()))
+        key = ("PVC", namespace_of(pvc), name_of(pvc))
+        claims.append(memo.get(key, (version_of(pvc), pods), partial(_pvc_entry, pvc, pods, now)))
+    volumes = [
+        memo.get(("PV", name_of(pv)), version_of(pv), partial(_pv_entry, pv, now))
+        for pv in store.list("PersistentVolume")
+    ]
+    memo.sweep()
+    return [line for _, line in sorted(claims)] + [line for _, line in sorted(volumes)]
+
+
+def _pvc_entry(pvc: Obj, pods: tuple[str, ...], now: datetime) -> tuple[SortKey, Line]:
+    spec, status = pvc.get("spec") or {}, pvc.get("status") or {}
+    cells: tuple[Cell, ...] = (
+        f"pvc/{name_of(pvc)}",
+        _phase_cell(pvc),
+        short_uid_name(spec.get("volumeName") or "") or Styled("-", "dim"),
+        (status.get("capacity") or {}).get("storage", ""),
+        ",".join(pods) or Styled("-", "dim"),
+        age(pvc["metadata"].get("creationTimestamp"), now),
     )
-    for pvc in claims:
-        spec, status = pvc.get("spec") or {}, pvc.get("status") or {}
-        pods = users.get((namespace_of(pvc), name_of(pvc)), [])
-        cells: tuple[Cell, ...] = (
-            f"pvc/{name_of(pvc)}",
-            _phase_cell(pvc),
-            short_uid_name(spec.get("volumeName") or "") or Styled("-", "dim"),
-            (status.get("capacity") or {}).get("storage", ""),
-            ",".join(pods) or Styled("-", "dim"),
-            age(pvc["metadata"].get("creationTimestamp"), now),
-        )
-        lines.append(Line(f"PVC/{namespace_of(pvc)}/{name_of(pvc)}", ref_of(pvc), cells))
-    for pv in sorted(store.list("PersistentVolume"), key=_pv_sort_key):
-        lines.append(_pv_line(pv, now))
-    return lines
+    key = f"PVC/{namespace_of(pvc)}/{name_of(pvc)}"
+    line = Line(key, ref_of(pvc), cells, pvc["metadata"].get("creationTimestamp"))
+    return (namespace_of(pvc), natural_key(name_of(pvc)), key), line
+
+
+def _pv_entry(pv: Obj, now: datetime) -> tuple[SortKey, Line]:
+    return (*_pv_sort_key(pv), name_of(pv)), _pv_line(pv, now)
 
 
 def _pv_sort_key(pv: Obj) -> tuple[object, ...]:
@@ -85,7 +101,7 @@ def _pv_line(pv: Obj, now: datetime) -> Line:
         "",
         age(pv["metadata"].get("creationTimestamp"), now),
     )
-    return Line(f"PV//{name_of(pv)}", ref_of(pv), cells)
+    return Line(f"PV//{name_of(pv)}", ref_of(pv), cells, pv["metadata"].get("creationTimestamp"))
 
 
 def _event_time(ev: Obj) -> str:
@@ -97,28 +113,37 @@ def _event_time(ev: Obj) -> str:
     )
 
 
-def event_lines(store: Store, namespace: str | None, now: datetime) -> list[Line]:
+def event_lines(
+    store: Store, namespace: str | None, now: datetime, memo: Memo | None = None
+) -> list[Line]:
     """Events, newest first, kubectl's columns (LAST SEEN TYPE REASON OBJECT MESSAGE)."""
+    memo = memo or Memo()
     events = sorted(
         store.list("Event", namespace),
-        key=lambda e: (_event_time(e), e["metadata"].get("resourceVersion", "").zfill(12)),
+        key=lambda e: (_event_time(e), version_of(e).zfill(12)),
         reverse=True,
     )[:EVENT_LIMIT]
-    lines = []
-    for ev in events:
-        inv = ev.get("involvedObject") or {}
-        warning = ev.get("type") == "Warning"
-        since = seconds_since(_event_time(ev), now)
-        count = int(ev.get("count") or 1)
-        seen = age(_event_time(ev), now)
-        if count > 1 and since is not None:
-            seen += f" (x{count})"
-        cells: tuple[Cell, ...] = (
-            seen,
-            Styled("⚠ Warning", "warn") if warning else Styled("Normal", "dim"),
-            ev.get("reason", ""),
-            f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}",
-            str(ev.get("message", "")).replace("\n", " "),
+    lines = [
+        memo.get(
+            ("Event", namespace_of(ev), name_of(ev)),
+            version_of(ev),
+            partial(_event_line, ev, now),
         )
-        lines.append(Line(f"Event/{namespace_of(ev)}/{name_of(ev)}", ref_of(ev), cells))
+        for ev in events
+    ]
+    memo.sweep()
     return lines
+
+
+def _event_line(ev: Obj, now: datetime) -> Line:
+    inv = ev.get("involvedObject") or {}
+    warning = ev.get("type") == "Warning"
+    cells: tuple[Cell, ...] = (
+        age(_event_time(ev), now),
+        Styled("⚠ Warning", "warn") if warning else Styled("Normal", "dim"),
+        ev.get("reason", ""),
+        f"{str(inv.get('kind', '')).lower()}/{inv.get('name', '')}",
+        str(ev.get("message", "")).replace("\n", " "),
+    )
+    key = f"Event/{namespace_of(ev)}/{name_of(ev)}"
+    return Line(key, ref_of(ev), cells, _event_time(ev))

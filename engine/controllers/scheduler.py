@@ -177,6 +177,7 @@ class Scheduler(Controller):
 
 
 def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
+    fields = {"observedGeneration": int(pod["metadata"].get("generation", 1) or 1), **fields}
     status = pod.setdefault("status", {})
     status.setdefault("phase", "Pending")
     conditions: list[dict[str, Any]] = status.setdefault("conditions", [])

@@ -272,3 +272,39 @@ def _pv_source(w: Writer, spec: dict[str, Any]) -> None:
         w.write(2, f"ReadOnly:\t{'true' if c.get('readOnly') else 'false'}\n")
     else:
         w.write(1, "<unknown>\n")
+
+
+def describe_namespace(cluster: Cluster, ns: Obj) -> str:
+    """describeNamespace (no quotas or limit ranges exist in the playground)."""
+    w = Writer(cluster.clock)
+    md = ns["metadata"]
+    w.write(0, f"Name:\t{md['name']}\n")
+    w.labels("Labels", md.get("labels"))
+    w.annotations("Annotations", md.get("annotations"))
+    phase = "Terminating" if md.get("deletionTimestamp") else "Active"
+    w.write(0, f"Status:\t{(ns.get('status') or {}).get('phase') or phase}\n")
+    w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
+    return w.text()
+
+
+def describe_storageclass(cluster: Cluster, sc: Obj) -> str:
+    """describeStorageClass."""
+    w = Writer(cluster.clock)
+    md = sc["metadata"]
+    ann = md.get("annotations") or {}
+    default = ann.get("storageclass.kubernetes.io/is-default-class") == "true"
+    w.write(0, f"Name:\t{md['name']}\n")
+    w.write(0, f"IsDefaultClass:\t{'Yes' if default else 'No'}\n")
+    w.write(0, f"Annotations:\t{','.join(f'{k}={v}' for k, v in sorted(ann.items()))}\n")
+    w.write(0, f"Provisioner:\t{sc.get('provisioner', '')}\n")
+    params = sc.get("parameters") or {}
+    text = ",".join(f"{k}={v}" for k, v in sorted(params.items())) or "<none>"
+    w.write(0, f"Parameters:\t{text}\n")
+    expand = sc.get("allowVolumeExpansion")
+    w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if expand is None else str(bool(expand))}\n")
+    options = sc.get("mountOptions") or []
+    w.write(0, f"MountOptions:\t{', '.join(options) if options else '<none>'}\n")
+    w.write(0, f"ReclaimPolicy:\t{sc.get('reclaimPolicy', 'Delete')}\n")
+    w.write(0, f"VolumeBindingMode:\t{sc.get('volumeBindingMode', 'Immediate')}\n")
+    w.events(events_for(cluster, sc))
+    return w.text()

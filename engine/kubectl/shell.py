@@ -2,15 +2,17 @@
 
 Programs (busybox flavour): ``hostname``, ``cat``, ``ls``, ``mkdir``, ``echo``, ``true``,
 ``false``, ``nslookup`` (from the pod's namespace) and ``sh``/``bash -c SCRIPT``. The shell
-understands ``;``, ``&&``, ``||`` and the redirections ``>`` / ``>>``. Files come from
-:mod:`engine.volume_files` (volumes that outlive the pod and the container's own filesystem),
-except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and ``/etc/resolv.conf``.
+understands ``;``, ``&&``, ``||``, the redirections ``>`` / ``>>``, ``$(cmd)`` and ``$VAR``.
+Files come from :mod:`engine.volume_files` (volumes that outlive the pod and the container's
+own filesystem), except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and
+``/etc/resolv.conf``.
 
 Output is a list of (stream, text) chunks and an exit status, like a real process.
 """
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,6 +24,10 @@ from engine.result import Stream
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+
+_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_SUBST = re.compile(r"\$\(([^()]*)\)")
+_VAR = re.compile(r"\$(?:\{(\w+)\}|([A-Za-z_]\w*))")
 
 NOT_IN_PATH = (
     "OCI runtime exec failed: exec failed: unable to start container process: exec: "
@@ -127,6 +133,7 @@ class Container:
     def run_script(self, script: str) -> Proc:
         """``sh -c SCRIPT``: ``;`` ``&&`` ``||`` lists of simple commands with ``>``/``>>``."""
         total = Proc()
+        script = self._expand(script, total)
         try:
             tokens = _tokenize(script)
         except ValueError:
@@ -142,6 +149,32 @@ class Container:
             code = proc.code
         total.code = code
         return total
+
+    def _expand(self, script: str, total: Proc) -> str:
+        """``$(cmd)``, ``$VAR`` and ``${VAR}`` outside single quotes (a subset of sh)."""
+        env = {"HOSTNAME": self.hostname, "HOME": "/root", "PATH": _PATH, "PWD": "/"}
+        out: list[str] = []
+        i, quoted = 0, False
+        while i < len(script):
+            ch = script[i]
+            if ch == "'":
+                quoted = not quoted
+            elif ch == "$" and not quoted:
+                sub = _SUBST.match(script, i)
+                if sub:
+                    inner = self.run_script(sub.group(1))
+                    total.chunks.extend(c for c in inner.chunks if c[0] == "err")
+                    out.append("".join(t for st, t in inner.chunks if st == "out").rstrip("\n"))
+                    i = sub.end()
+                    continue
+                var = _VAR.match(script, i)
+                if var:
+                    out.append(env.get(var.group(1) or var.group(2), ""))
+                    i = var.end()
+                    continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
 
     def _simple(self, words: list[str]) -> Proc:
         proc = Proc()

@@ -80,7 +80,7 @@ def test_pod_describe(web: Cluster) -> None:
     )
     assert "    ClaimName:   www-web-1" in lines
     assert "  Ready             True " in lines
-    assert lines[-1] == "Events:          <none>"
+    assert any(line.startswith("QoS Class:") for line in lines)
 
 
 def test_prefix_match_describes_every_pod(web: Cluster) -> None:
@@ -114,3 +114,19 @@ def test_errors(web: Cluster) -> None:
     )
     empty = run(web, "describe deploy")
     assert (empty.code, empty.stderr) == (0, "No resources found in default namespace.\n")
+
+
+def test_namespace_and_storageclass(web: Cluster) -> None:
+    assert ok(web, "describe ns default") == (
+        "Name:         default\n"
+        "Labels:       kubernetes.io/metadata.name=default\n"
+        "Annotations:  <none>\n"
+        "Status:       Active\n"
+        "\n"
+        "No resource quota.\n"
+        "\n"
+        "No LimitRange resource.\n"
+    )
+    sc = ok(web, "describe storageclass standard")
+    assert "IsDefaultClass:        Yes\n" in sc
+    assert "VolumeBindingMode:     Immediate\n" in sc

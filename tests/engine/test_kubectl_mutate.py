@@ -106,7 +106,8 @@ def test_patch_strategic_merge_partition(web: Cluster) -> None:
         "containers"
     ][0]
     assert container["image"] == "nginx:1.27"
-    assert container["ports"] == [{"containerPort": 80, "name": "web"}]  # merged by name
+    # merged by name: the port list of the container survives
+    assert [(p["containerPort"], p["name"]) for p in container["ports"]] == [(80, "web")]
     ok(web, 'patch sts web --type=json -p \'[{"op":"replace","path":"/spec/replicas","value":1}]\'')
     assert web.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"] == 1
     assert fails(web, "patch sts web").stderr == (

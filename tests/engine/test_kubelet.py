@@ -371,3 +371,79 @@ def test_changed_image_restarts_the_container(cluster: Cluster) -> None:
     assert container(pod)["image"] == "registry.k8s.io/nginx-slim:0.27"
     assert container(pod)["restartCount"] == 1
     assert container(pod)["lastState"]["terminated"]["exitCode"] == 0
+
+
+def test_containers_start_in_order_and_a_failing_one_holds_up_no_other(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["containers"].append({"name": "sidecar", "image": "busybox:1.36"})
+    create(cluster, pod)
+    cluster.advance(3)
+    assert column(cluster, "web-0") == ("0/2", "ContainerCreating")
+    assert get(cluster, "web-0")["status"]["phase"] == "Pending"
+    cluster.advance(3)
+    assert column(cluster, "web-0") == ("1/2", "Running")
+    cluster.advance(2)
+    assert column(cluster, "web-0") == ("2/2", "Running")
+    started = [e[2] for e in events(cluster, get(cluster, "web-0")) if e[1] == "Started"]
+    assert started == ["Started container nginx", "Started container sidecar"]
+
+    bad = make_pod("web-1")
+    bad["spec"]["containers"].append({"name": "sidecar", "image": "busybox:no-such-tag"})
+    create(cluster, bad)
+    cluster.advance(8)
+    pod = get(cluster, "web-1")
+    assert column(cluster, "web-1") == ("1/2", "ErrImagePull")
+    assert pod["status"]["phase"] == "Pending"
+    assert cond(pod, "Ready") == "False"
+    ready = next(c for c in pod["status"]["conditions"] if c["type"] == "Ready")
+    assert ready["message"] == "containers with unready status: [sidecar]"
+
+
+def test_status_reports_generation_and_volume_mounts(cluster: Cluster) -> None:
+    mounts = [
+        {"name": "www", "mountPath": "/usr/share/nginx/html"},
+        {"name": "conf", "mountPath": "/etc/nginx/conf.d", "readOnly": True},
+    ]
+    volumes = [{"name": "www", "emptyDir": {}}, {"name": "conf", "emptyDir": {}}]
+    create(
+        cluster,
+        make_pod("web-0", node="worker-1", volumes=volumes, container={"volumeMounts": mounts}),
+    )
+    assert "volumeMounts" not in container(get(cluster, "web-0"))
+    cluster.advance(3)
+    pod = get(cluster, "web-0")
+    assert container(pod)["volumeMounts"] == [
+        {"mountPath": "/usr/share/nginx/html", "name": "www"},
+        {
+            "mountPath": "/etc/nginx/conf.d",
+            "name": "conf",
+            "readOnly": True,
+            "recursiveReadOnly": "Disabled",
+        },
+    ]
+    generation = pod["metadata"]["generation"]
+    assert pod["status"]["observedGeneration"] == generation
+    assert {c["observedGeneration"] for c in pod["status"]["conditions"]} == {generation}
+
+
+def test_exhausted_pod_cidr_fails_the_sandbox_until_an_address_frees_up() -> None:
+    cluster = Cluster(ClusterConfig(nodes=1), seed=1, strict=True)
+    node = copy_obj(cluster.store.must_get("Node", "", "worker-1"))
+    node["spec"]["podCIDR"] = "10.244.1.0/30"  # a single assignable address: .2
+    node["spec"]["podCIDRs"] = ["10.244.1.0/30"]
+    cluster.store.update(node)
+    create(cluster, make_pod("a"))
+    create(cluster, make_pod("b"))
+    cluster.advance(5)
+    assert get(cluster, "a")["status"]["podIP"] == "10.244.1.2"
+    pod = get(cluster, "b")
+    assert column(cluster, "b") == ("0/1", "ContainerCreating")
+    failures = [e[2] for e in events(cluster, pod) if e[1] == "FailedCreatePodSandBox"]
+    assert failures
+    assert failures[0].endswith(
+        "failed to allocate for range 0: no IP addresses available in range set: "
+        "10.244.1.1-10.244.1.2"
+    )
+    cluster.delete("Pod", "default", "a", force=True)
+    cluster.advance(2)
+    assert get(cluster, "b")["status"]["podIP"] == "10.244.1.2"

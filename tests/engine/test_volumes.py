@@ -316,7 +316,11 @@ def test_claim_without_default_class_stays_classless() -> None:
 
 def test_deleting_volume_objects_and_their_storage(cluster: Cluster) -> None:
     cluster.store.create(static_pv("kept", "1Gi", policy="Retain"))
-    cluster.store.create(static_pv("scrubbed", "1Gi", policy="Delete"))
+    scrubbed = static_pv("scrubbed", "1Gi", policy="Delete")
+    scrubbed["metadata"]["annotations"] = {
+        "pv.kubernetes.io/provisioned-by": "playground.local/network"
+    }
+    cluster.store.create(scrubbed)
     cluster.settle()
     cluster.volume_data["kept"] = {"a": "1"}
     cluster.volume_data["scrubbed"] = {"a": "1"}
@@ -334,3 +338,34 @@ def test_claim_deleted_while_provisioning_gets_no_volume(cluster: Cluster) -> No
     cluster.settle()
     assert cluster.store.get("PersistentVolumeClaim", "default", "quick") is None
     assert cluster.store.count("PersistentVolume") == 0
+
+
+def test_instant_provisioner_binds_in_the_same_reaction() -> None:
+    cluster = isolated_cluster()
+    cluster.timings.provision = 0
+    cluster.store.create(pvc("now"))
+    cluster.drain()
+    assert claim(cluster, "now")["status"]["phase"] == "Bound"
+    assert cluster.clock.now() == 0
+
+
+def test_hand_made_volume_with_delete_policy_fails_to_reclaim(cluster: Cluster) -> None:
+    cluster.store.create(static_pv("host", "1Gi", policy="Delete"))
+    cluster.store.create(pvc("c", storageClassName="manual"))
+    cluster.settle()
+    cluster.volume_data["host"] = {"a": "1"}
+    cluster.delete("PersistentVolumeClaim", "default", "c")
+    cluster.settle()
+    pv = cluster.store.must_get("PersistentVolume", "", "host")
+    assert pv["status"]["phase"] == "Failed"
+    message = (
+        'error getting deleter volume plugin for volume "host": no deletable volume plugin matched'
+    )
+    assert pv["status"]["message"] == message
+    (event,) = cluster.events.for_object(pv)
+    assert (event["type"], event["reason"], event["message"]) == (
+        "Warning",
+        "VolumeFailedDelete",
+        message,
+    )
+    assert cluster.volume_data["host"] == {"a": "1"}

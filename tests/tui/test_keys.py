@@ -54,7 +54,7 @@ async def test_store_changes_update_rows_in_place(
         assert pods.selected_key == "Pod/default/web-1"  # the cursor followed its pod
         world.advance(60)
         await pilot.pause()
-        app.screen.refresh_panels()  # what the age ticker does each second
+        app.screen.tick_ages()  # what the age ticker does each second
         assert pods.column_text("AGE") == ["2m15s", "2m15s"]
 
 
@@ -192,8 +192,7 @@ async def test_slash_filters_the_focused_panel(app: PlaygroundApp, sync: Sync) -
         assert table(app, "pods").column_text("NAME") == ["web-2"]
         await pilot.press("enter")
         assert app.focused is table(app, "pods")
-        panel = app.screen.query_one(PodsPanel)
-        assert panel.border_subtitle == "/web-2 · 1 of 3 shown"
+        assert table(app, "pods").border_subtitle == "/web-2 · 1 of 3 shown"
         await pilot.press("slash", "escape")
         assert table(app, "pods").column_text("NAME") == ["web-0", "web-1", "web-2"]
         table(app, "services").focus()
@@ -262,3 +261,28 @@ async def test_ctrl_t_switches_theme_and_q_quits(app: PlaygroundApp, sync: Sync)
         assert app.theme == before
         await pilot.press("q")
         assert not app.is_running
+
+
+async def test_command_bar_shows_output_and_history(app: PlaygroundApp, sync: Sync) -> None:
+    from tui.widgets.command_bar import CommandOutput
+    from tui.widgets.history_input import HistoryInput
+
+    async with app.run_test(size=(160, 45)) as pilot:
+        await sync(pilot)
+        await pilot.press("colon")
+        box = app.screen.query_one("#command-input", HistoryInput)
+        assert app.focused is box
+        box.insert_text_at_cursor("get pods -o wide")
+        await pilot.press("enter")
+        await pilot.pause()
+        output = app.screen.query_one(CommandOutput)
+        assert output.has_class("-visible")
+        assert output.text.startswith("$ get pods -o wide\n")
+        assert app.focused is output
+        await pilot.press("escape")
+        assert not output.has_class("-visible")
+        assert app.focused is table(app, "pods")  # focus went back
+        await pilot.press("colon", "up")
+        assert box.value == "get pods -o wide"
+        await pilot.press("escape")
+        assert app.focused is table(app, "pods")

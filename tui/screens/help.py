@@ -27,8 +27,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_title = "Keys"
             box.border_subtitle = "esc closes"
             yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
-            legend = "  ".join(f"{sym} {text}" for sym, text in SYMBOLS.values())
-            yield Static(f"Symbols: {legend}   ⚑ readiness fault injected", id="help-legend")
+            legend = "\n".join(f"  {sym}  {text}" for sym, text in SYMBOLS.values())
+            yield Static(f"Symbols\n{legend}\n  ⚑  readiness fault injected", id="help-legend")
 
     def on_mount(self) -> None:
         """Fill the table from the key table."""

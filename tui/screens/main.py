@@ -22,7 +22,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
 
 from engine.cluster import Cluster
 from tui import intents
@@ -33,6 +32,7 @@ from tui.rows import Ref
 from tui.screens.viewer import TextViewer
 from tui.widgets.command_bar import CommandBar, CommandOutput
 from tui.widgets.events import EventsPanel
+from tui.widgets.key_bar import KeyBar
 from tui.widgets.nslookup import DNS_KINDS, NslookupPane
 from tui.widgets.panel import ResourcePanel
 from tui.widgets.pods import PodsPanel
@@ -71,12 +71,12 @@ class MainScreen(Screen[None]):
         yield CommandOutput()
         yield CommandBar(cluster, ns)
         yield StatusBar(ns, self.dns_address)
-        yield Footer()
+        yield KeyBar(id="key-bar")
 
     def on_mount(self) -> None:
         """Start the bridge and the tickers; focus the pods panel."""
         self.run_worker(self.bridge.run(), name="bridge", group="bridge", exit_on_error=False)
-        self.set_interval(AGE_TICK, self.refresh_panels)
+        self.set_interval(AGE_TICK, self.tick_ages)
         self.set_interval(STATUS_TICK, self.update_status)
         self.update_status()
         self.app.theme_changed_signal.subscribe(self, self._restyle)
@@ -99,10 +99,16 @@ class MainScreen(Screen[None]):
         self.bridge.handled(message)
 
     def refresh_panels(self) -> None:
-        """Refresh every panel (ages move with the clock)."""
+        """Re-read the store into every panel."""
         with self.app.batch_update():
             for panel in self.panels:
                 panel.refresh_view()
+
+    def tick_ages(self) -> None:
+        """Ages move with the simulated clock."""
+        with self.app.batch_update():
+            for panel in self.panels:
+                panel.tick()
 
     def update_status(self) -> None:
         """Clock, speed, pause state."""

@@ -19,4 +19,4 @@ class EventsPanel(ResourcePanel):
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Newest first."""
-        return event_lines(store, namespace, now)
+        return event_lines(store, namespace, now, self.memo)

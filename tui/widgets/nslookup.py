@@ -59,7 +59,7 @@ class NslookupPane(Vertical):
     }
 
     def __init__(self, cluster: Cluster, namespace: str, *, id: str = "nslookup") -> None:
-        super().__init__(id=id, classes="panel")
+        super().__init__(id=id)
         self.cluster = cluster
         self.namespace = namespace
         self._pins = 0

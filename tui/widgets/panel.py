@@ -1,4 +1,7 @@
-"""The base of the five resource panels: a titled box with a filter and a keyed table.
+"""The base of the five resource panels: a filter box over a titled, keyed table.
+
+The border and title belong to the table, not the panel, so focus styling is the table's own
+``:focus`` (a ``:focus-within`` on the panel would restyle the whole subtree on every tab).
 
 A panel knows which kinds it shows (:attr:`ResourcePanel.KINDS`) and how to turn the store into
 rows (:meth:`ResourcePanel.build_lines`). It never holds cluster state: :meth:`refresh_view`
@@ -23,7 +26,7 @@ from engine.store import Store
 from tui.format import plain
 from tui.keys import bindings
 from tui.messages import IntentRequested
-from tui.rows import Line
+from tui.rows import Line, Memo
 from tui.widgets.resource_table import ResourceTable
 
 
@@ -54,10 +57,11 @@ class ResourcePanel(Vertical):
     """Rows whose text (or whose group's text) contains this, case-insensitive, are shown."""
 
     def __init__(self, cluster: Cluster, namespace: str | None, *, id: str) -> None:
-        super().__init__(id=id, classes="panel")
+        super().__init__(id=id)
         self.cluster = cluster
         self.namespace = namespace
-        self.border_title = self.TITLE
+        self.memo = Memo()
+        """Rows of unchanged objects, reused across refreshes."""
 
     def compose(self) -> ComposeResult:
         """Filter box (hidden until ``/``) above the table."""
@@ -84,14 +88,20 @@ class ResourcePanel(Vertical):
 
     def refresh_view(self) -> None:
         """Re-read the store and update the table in place."""
-        lines = self.build_lines(self.cluster.store, self.namespace, self.cluster.clock.wall())
+        now = self.cluster.clock.wall()
+        lines = self.build_lines(self.cluster.store, self.namespace, now)
         shown = self._filtered(lines) if self.filter_text else lines
-        self.table.show_lines(shown)
-        self.border_title = f"{self.TITLE} · {self.summary(lines)}"
+        self.table.show_lines(shown, now)
+        table = self.table
+        table.border_title = f"{self.TITLE} · {self.summary(lines)}"
         if self.filter_text:
-            self.border_subtitle = f"/{self.filter_text} · {len(shown)} of {len(lines)} shown"
+            table.border_subtitle = f"/{self.filter_text} · {len(shown)} of {len(lines)} shown"
         else:
-            self.border_subtitle = ""
+            table.border_subtitle = ""
+
+    def tick(self) -> None:
+        """Ages follow the clock."""
+        self.table.tick(self.cluster.clock.wall())
 
     def _filtered(self, lines: list[Line]) -> list[Line]:
         needle = self.filter_text.lower()

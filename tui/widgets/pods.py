@@ -28,7 +28,7 @@ class PodsPanel(ResourcePanel):
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Pods grouped by owner."""
-        return pod_lines(store, namespace, now)
+        return pod_lines(store, namespace, now, self.memo)
 
     def summary(self, lines: list[Line]) -> str:
         """``3 pods · 2 ready``."""

@@ -5,6 +5,9 @@ processlist pattern): rows whose key is gone are removed, changed cells are upda
 new rows are added, and the table is re-ordered only when the key order changed. Nothing is
 rebuilt, so the cursor stays on its object and a 1,000-row table stays cheap to refresh.
 
+The AGE (or LAST SEEN) column is computed by the table from each line's ``stamp``, so
+:meth:`ResourceTable.tick` can move ages forward without rebuilding any row.
+
 Style tags of :class:`~tui.format.Styled` cells map to the component classes ``tag--<tag>``,
 whose colours live in ``playground.tcss``.
 """
@@ -12,13 +15,14 @@ whose colours live in ``playground.tcss``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import ClassVar
 
 from rich.text import Text
 from textual.binding import BindingType
 from textual.widgets import DataTable
 
-from tui.format import TAGS, Cell, Styled
+from tui.format import TAGS, Cell, Styled, age
 from tui.keys import bindings
 from tui.rows import Line, Ref
 
@@ -35,6 +39,9 @@ class ResourceTable(DataTable[Text | str]):
         self._cells: dict[str, tuple[Cell, ...]] = {}
         self._refs: dict[str, Ref] = {}
         self._order: list[str] = []
+        self._stamps: dict[str, str | None] = {}
+        age_names = [c for c in self._column_names if c in ("AGE", "LAST SEEN")]
+        self._age_index = self._column_names.index(age_names[0]) if age_names else None
 
     def on_mount(self) -> None:
         """Create the columns."""
@@ -76,30 +83,56 @@ class ResourceTable(DataTable[Text | str]):
             self.move_cursor(row=self.get_row_index(key))
 
     # -- updating -----------------------------------------------------------------------
-    def show_lines(self, lines: Sequence[Line]) -> None:
-        """Make the table show exactly ``lines``, touching only what changed."""
+    def show_lines(self, lines: Sequence[Line], now: datetime) -> None:
+        """Make the table show exactly ``lines`` at time ``now``, touching only what changed."""
         selected = self.selected_key
         keep = {line.key for line in lines}
         for key in [k for k in self._cells if k not in keep]:
             self.remove_row(key)
             del self._cells[key]
             del self._refs[key]
+            del self._stamps[key]
         for line in lines:
             self._refs[line.key] = line.ref
+            self._stamps[line.key] = line.stamp
+            cells = line.cells
+            if self._age_index is not None:
+                cells = self._with_age(cells, line.stamp, now)
             old = self._cells.get(line.key)
             if old is None:
-                self.add_row(*(self._cell(c) for c in line.cells), key=line.key)
-            elif old != line.cells:
-                for name, before, after in zip(self._column_names, old, line.cells, strict=True):
+                self.add_row(*(self._cell(c) for c in cells), key=line.key)
+            elif old != cells:
+                for name, before, after in zip(self._column_names, old, cells, strict=True):
                     if before != after:
                         self.update_cell(line.key, name, self._cell(after))
-            self._cells[line.key] = line.cells
+            self._cells[line.key] = cells
         order = [line.key for line in lines]
         if order != self._order:
             self._reorder(order)
             self._order = order
             if selected is not None and selected in self._cells:
                 self.move_cursor(row=self.get_row_index(selected), animate=False)
+
+    def tick(self, now: datetime) -> None:
+        """Move the AGE column to ``now`` (only cells whose text changes are touched)."""
+        index = self._age_index
+        if index is None:
+            return
+        column = self._column_names[index]
+        for key, cells in self._cells.items():
+            text = age(self._stamps[key], now)
+            if cells[index] != text:
+                self._cells[key] = (*cells[:index], text, *cells[index + 1 :])
+                self.update_cell(key, column, self._cell(text))
+
+    def _with_age(
+        self, cells: tuple[Cell, ...], stamp: str | None, now: datetime
+    ) -> tuple[Cell, ...]:
+        index = self._age_index
+        assert index is not None
+        if stamp is None:
+            return cells
+        return (*cells[:index], age(stamp, now), *cells[index + 1 :])
 
     def restyle(self) -> None:
         """Re-render every cell (the theme changed, so tag colours did)."""

@@ -19,7 +19,7 @@ class VolumesPanel(ResourcePanel):
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Claims, then volumes."""
-        return volume_lines(store, namespace, now)
+        return volume_lines(store, namespace, now, self.memo)
 
     def summary(self, lines: list[Line]) -> str:
         """``3 claims · 3 volumes``."""

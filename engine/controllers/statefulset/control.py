@@ -129,15 +129,34 @@ class _Planner:
             elif ordinal >= 0:
                 condemned.append(pod)
         replicas = [
-            pod
-            if pod is not None
-            else identity.new_versioned_pod(
-                self.current_set, self.update_set, self.current_name, self.update_name, start + i
-            )
-            for i, pod in enumerate(slots)
+            pod if pod is not None else self._placeholder(start + i) for i, pod in enumerate(slots)
         ]
         condemned.sort(key=identity.ordinal_of, reverse=True)
         return replicas, condemned
+
+    def _placeholder(self, ordinal: int) -> Obj:
+        """A pod not created yet: its name and revision (:meth:`_build` makes the real one)."""
+        at_current = identity.at_current_revision(self.current_set, ordinal)
+        revision = self.current_name if at_current else self.update_name
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": identity.pod_name(self.sts, ordinal),
+                "namespace": self.sts["metadata"].get("namespace", ""),
+                "labels": {identity.REVISION_LABEL: revision},
+            },
+        }
+
+    def _build(self, placeholder: Obj) -> Obj:
+        """The full pod for a placeholder, from the template of its revision."""
+        return identity.new_versioned_pod(
+            self.current_set,
+            self.update_set,
+            self.current_name,
+            self.update_name,
+            identity.ordinal_of(placeholder),
+        )
 
     def _first_unavailable(self) -> Obj | None:
         for pod in [*self.replicas, *reversed(self.condemned)]:
@@ -171,8 +190,8 @@ class _Planner:
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
-        wanted = identity.claims_for(sts, identity.ordinal_of(pod)).values()
-        return [c for c in (self.inp.claim(name_of(w)) for w in wanted) if c is not None]
+        names = identity.claim_names(sts, identity.ordinal_of(pod))
+        return [c for c in (self.inp.claim(n) for n in names) if c is not None]
 
     def claim_is_stale(self, pod: Obj) -> bool:
         """STS-POD ``PodClaimIsStale``: whenScaled=Delete and a claim owned by an old pod."""
@@ -197,7 +216,7 @@ class _Planner:
         if not identity.is_created(pod):
             if self.claim_is_stale(pod):
                 return [], True
-            return [Action("create", pod, self.sts)], True
+            return [Action("create", self._build(pod), self.sts)], True
         actions = []
         if identity.is_pending(pod):
             actions.append(Action("claims", pod, self.sts))

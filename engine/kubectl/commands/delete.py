@@ -8,10 +8,7 @@ is gone, as kubectl waits. ``--force --grace-period=0`` prints kubectl's warning
 
 from __future__ import annotations
 
-from typing import Any
-
-import yaml
-
+from engine import manifests
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.files import read_sources
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
@@ -57,36 +54,17 @@ _NO_RESOURCES = (
 
 
 def run_apply(env: Env, p: Parsed) -> None:
-    """``kubectl apply -f FILE|DIR|-``."""
+    """``kubectl apply -f FILE|DIR|-``: namespaced objects without a namespace go to ``-n``."""
     if not p.flags["filename"]:
         raise error("must specify one of -f and -k")
     sources = read_sources(p.flags["filename"], env.stdin)
     for source, text in sources:
-        if env.namespace_given:
-            text = _with_namespace(text, env.namespace)
         try:
-            lines = env.cluster.apply(source, text)
+            lines = manifests.apply(env.cluster, source, text, namespace=env.namespace)
         except ManifestError as exc:
             raise KubectlError(str(exc)) from exc
+        env.cluster.drain()
         env.out("".join(line.rstrip("\n") + "\n" for line in lines))
-
-
-def _with_namespace(text: str, namespace: str) -> str:
-    """Set metadata.namespace on namespaced objects that have none (``apply -n``)."""
-    try:
-        docs = [d for d in yaml.safe_load_all(text) if d is not None]
-    except yaml.YAMLError:
-        return text  # the manifest loader reports the syntax error with its position
-    for doc in docs:
-        if not isinstance(doc, dict) or not isinstance(doc.get("metadata"), dict):
-            return text
-        try:
-            kind = resolve_kind(str(doc.get("kind", "")))
-        except KubectlError:
-            continue
-        if is_namespaced(kind):
-            doc["metadata"].setdefault("namespace", namespace)
-    return yaml.safe_dump_all(docs, sort_keys=False)
 
 
 def run_delete(env: Env, p: Parsed) -> None:
@@ -153,26 +131,16 @@ def _targets_from_files(env: Env, paths: list[str]) -> list[Target]:
     targets: list[Target] = []
     for source, text in read_sources(paths, env.stdin):
         try:
-            docs = [d for d in yaml.safe_load_all(text) if d is not None]
-        except yaml.YAMLError as exc:
-            raise error(f"error parsing {source}: {exc}") from exc
-        for doc in docs:
-            kind, name = _kind_name(doc, source)
-            targets.append(Target(kind, [name]))
+            objs = manifests.load_objects(source, text, check=False)
+        except ManifestError as exc:
+            raise KubectlError(str(exc)) from exc
+        for obj in objs:
+            kind = resolve_kind(str(obj.get("kind", "")))
+            target = Target(kind, [str(obj["metadata"]["name"])])
+            target.source = source
+            target.namespace = obj["metadata"].get("namespace")
+            targets.append(target)
     return targets
-
-
-def _kind_name(doc: Any, source: str) -> tuple[str, str]:
-    if (
-        not isinstance(doc, dict)
-        or not doc.get("kind")
-        or not isinstance(doc.get("metadata"), dict)
-    ):
-        raise error(f"error validating {source}: object has no kind or metadata")
-    name = doc["metadata"].get("name")
-    if not name:
-        raise error(f"error validating {source}: object has no metadata.name")
-    return resolve_kind(str(doc["kind"])), str(name)
 
 
 def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list[str]]:
@@ -184,14 +152,17 @@ def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list
         if not target.names:
             objs.extend(env.list(target.kind, namespace, selector_of(p.text("selector"))))
             continue
+        ns = (target.namespace or env.namespace) if is_namespaced(target.kind) else ""
         for name in target.names:
-            obj = env.cluster.store.get(
-                target.kind, env.namespace if is_namespaced(target.kind) else "", name
-            )
+            obj = env.cluster.store.get(target.kind, ns, name)
             if obj is not None:
                 objs.append(obj)
             elif not ignore:
-                errors.append(not_found_text(target.kind, name))
+                text = not_found_text(target.kind, name)
+                if target.source:
+                    where = f'error when deleting "{target.source}": '
+                    text = text.replace("): ", f"): {where}", 1)
+                errors.append(text)
     return objs, errors
 
 

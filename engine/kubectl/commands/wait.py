@@ -13,7 +13,7 @@ from engine.kubectl import output
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
 from engine.kubectl.resources import parse_targets, qualified_plural, qualified_singular
-from engine.kubectl.waiting import is_gone, ref, run_until, timeout_seconds
+from engine.kubectl.waiting import can_wait, is_gone, ref, run_until, timeout_seconds
 from engine.objects import Obj, is_namespaced
 
 FLAGS = (
@@ -81,6 +81,11 @@ def _wait_one(env: Env, obj: Obj, check: Check, deleting: bool, timeout: float) 
         return check(current)
 
     if not run_until(env, met, timeout):
+        if not can_wait(env):
+            raise error(
+                f"the condition is not met yet on {ref(obj)}: the live cluster keeps running "
+                "by itself, so kubectl wait only blocks in scripts"
+            )
         raise error(f"timed out waiting for the condition on {ref(obj)}")
     env.out(f"{qualified_singular(obj['kind'])}/{md['name']} condition met\n")
 
