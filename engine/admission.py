@@ -10,9 +10,10 @@ the hook registered here, in the API server's order:
 2. **validation** (:mod:`engine.schema.validate`), on create and when the spec or labels changed;
 3. **immutable fields** (:mod:`engine.schema.immutable`) on update.
 
-A failure raises :class:`AdmissionInvalid` (a :class:`engine.store.Invalid`) with kubectl's
-``The StatefulSet "web" is invalid: …`` message and the field errors, so ``kubectl apply`` can
-point at lines. :func:`review` runs the same steps on a copy without raising (apply's
+A failure raises :class:`AdmissionInvalid` (a :class:`engine.store.Invalid`) with the API
+server's ``StatefulSet.apps "web" is invalid: …`` message (``kubectl_message`` has kubectl's
+``The StatefulSet "web" is invalid: …``) and the field errors, so ``kubectl apply`` can point
+at lines. :func:`review` runs the same steps on a copy without raising (apply's
 validate-everything-first pass). Status-only updates skip validation: hooks stay cheap.
 """
 
@@ -20,9 +21,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.objects import Obj, copy_obj
+from engine.objects import KINDS, Obj, api_group, copy_obj
 from engine.schema.defaults import DEFAULTERS, apply_defaults, default_new_pod
-from engine.schema.errors import FieldError, aggregate
+from engine.schema.errors import FieldError, api_invalid, kubectl_invalid
 from engine.schema.immutable import pvc_update, update_errors
 from engine.schema.validate import validate
 from engine.store import Invalid, Store
@@ -34,11 +35,21 @@ DEFAULT_CLASS_ANNOTATION = "storageclass.kubernetes.io/is-default-class"
 
 
 class AdmissionInvalid(Invalid):
-    """A write the API would reject; ``errors`` are the field errors."""
+    """A write the API would reject; ``errors`` are the field errors.
+
+    ``str()`` is the API server's message (``StatefulSet.apps "web" is invalid: …``), which
+    controllers put in their events; :attr:`kubectl_message` is how kubectl prints it
+    (``The StatefulSet "web" is invalid: …``).
+    """
 
     def __init__(self, kind: str, name: str, errors: list[FieldError]) -> None:
-        super().__init__(aggregate(kind, name, errors))
+        super().__init__(api_invalid(kind, api_group(kind) if kind in KINDS else "", name, errors))
         self.kind, self.name, self.errors = kind, name, errors
+
+    @property
+    def kubectl_message(self) -> str:
+        """``The <Kind> "<name>" is invalid: <errors>``."""
+        return kubectl_invalid(self.kind, self.name, self.errors)
 
 
 def default_storage_class(store: Store) -> str | None:

@@ -40,7 +40,13 @@ def last_applied_json(manifest: Obj) -> str:
     annotations.pop(LAST_APPLIED, None)
     md["annotations"] = annotations
     text = json.dumps(obj, separators=(",", ":"), sort_keys=True, ensure_ascii=False)
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text + "\n"
 

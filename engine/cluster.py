@@ -195,13 +195,15 @@ class Cluster:
         return fired
 
     # -- intents ----------------------------------------------------------------------------
-    def apply(self, source: str, text: str | None = None) -> list[str]:
+    def apply(self, source: str, text: str | None = None, **options: Any) -> list[str]:
         """Apply manifests (a path, or ``text`` with ``source`` naming it); returns kubectl's
         per-object lines (``statefulset.apps/web created``). Raises ManifestError, having
-        applied nothing, when any document is invalid."""
+        applied nothing, when any document is invalid. ``options`` are
+        :func:`engine.manifests.apply`'s (``namespace``, ``enforce_namespace``, ``dry_run``,
+        ``warnings``)."""
         from engine import manifests
 
-        lines = manifests.apply(self, source, text)
+        lines = manifests.apply(self, source, text, **options)
         self.drain()
         return lines
 

@@ -31,7 +31,8 @@ class Timings:
     crash_backoff_cap: float = 300.0
     #: a crashed container is seen as exited after this long
     crash_detect: float = 1.0
-    #: external provisioner: claim seen → PersistentVolume created
+    #: external provisioner: claim seen → PersistentVolume created (0: within the same
+    #: reaction, so pods never see their Immediate claim unbound)
     provision: float = 1.0
 
     @classmethod

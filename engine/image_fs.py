@@ -1,9 +1,10 @@
 """The read-only image layer of the simulated container filesystems.
 
 Only what a learner pokes at is modelled: the usual top-level directories of a Linux image, and
-for nginx images (``nginx``, ``nginx-slim``…) the web root ``/usr/share/nginx/html`` with the
-stock ``index.html`` and ``50x.html`` and the config under ``/etc/nginx``. Paths are relative
-(no leading slash); a key ending in ``/`` marks a directory.
+for nginx images (``nginx``, ``nginx-slim``…, Debian-based) the extra Debian directories, the
+entrypoint, the web root ``/usr/share/nginx/html`` with the stock ``index.html`` and
+``50x.html`` and the config under ``/etc/nginx``. Any other image gets the busybox-like base.
+Paths are relative (no leading slash); a key ending in ``/`` marks a directory.
 """
 
 from __future__ import annotations
@@ -98,8 +99,12 @@ _BASE["etc/passwd"] = (
     "root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n"
 )
 
+_DEBIAN_DIRS = ("boot/", "media/", "mnt/", "opt/", "srv/", "lib64/", "docker-entrypoint.d/")
+
 _NGINX: dict[str, str] = {
     **_BASE,
+    **{d: "" for d in _DEBIAN_DIRS},
+    "docker-entrypoint.sh": "#!/bin/sh\n# vim:sw=4:ts=4:et\n\nset -e\n",
     "etc/nginx/": "",
     "etc/nginx/conf.d/": "",
     "etc/nginx/conf.d/default.conf": NGINX_DEFAULT_CONF,

@@ -65,4 +65,6 @@ class NodeIPAM:
             if ip not in in_use:
                 self._last_reserved = value
                 return ip
-        raise RangeExhausted(f"no IP addresses available in range set: {self.network}")
+        low = ipaddress.IPv4Address(int(self.network.network_address) + 1)
+        high = ipaddress.IPv4Address(self.last)
+        raise RangeExhausted(f"no IP addresses available in range set: {low}-{high}")

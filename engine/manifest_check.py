@@ -17,7 +17,7 @@ from engine.objects import KINDS, Obj
 from engine.schema.apps import SCHEMAS
 from engine.schema.errors import FieldError, FieldPath
 from engine.schema.types import decode_errors, normalize
-from engine.yaml_in import Document
+from engine.yaml_in import Document, YAMLInputError, parse_documents, read_sources
 
 #: Real Kubernetes kinds the playground does not simulate (a clearer error than "no matches").
 NOT_SIMULATED = frozenset(
@@ -184,3 +184,25 @@ def decode(entry: Entry) -> tuple[Obj | None, list[ManifestIssue]]:
         return None, [entry.issue(e.message, e.path) for e in errors]
     obj: Obj = normalize(entry.value, schema)
     return obj, []
+
+
+class ManifestError(ValueError):
+    """Invalid manifest input; nothing was applied. ``issues`` are the located problems."""
+
+    def __init__(self, message: str, issues: list[ManifestIssue] | None = None) -> None:
+        super().__init__(message)
+        self.issues = issues or []
+
+    @classmethod
+    def of(cls, issues: list[ManifestIssue]) -> ManifestError:
+        """One error listing every issue, one per line."""
+        return cls("\n".join(str(i) for i in issues), issues)
+
+
+def load_documents(source: str, text: str | None = None) -> list[Document]:
+    """Parse ``text`` (named ``source``), or the file or directory ``source``."""
+    try:
+        texts = [(source, text)] if text is not None else read_sources(source)
+        return [doc for name, body in texts for doc in parse_documents(name, body)]
+    except YAMLInputError as err:
+        raise ManifestError(str(err)) from None

@@ -1,4 +1,6 @@
-"""Manifests: ``kubectl apply -f`` / ``kubectl delete -f`` for the playground.
+"""Manifests: ``kubectl apply -f`` for the playground, plus the entry points of the other
+manifest commands (:func:`create_manifests` for ``create -f``, :func:`delete_manifests` for
+``delete -f``), :func:`load_objects` for demos and exercises, and ``to_yaml`` for ``-o yaml``.
 
 :func:`apply` is all-or-nothing per invocation. It first *plans* every object of every document
 — resource mapping, strict decoding, defaulting, validation, the namespace exists, no object
@@ -8,7 +10,9 @@ document 5 leaves documents 1–4 unapplied and the store untouched. If a write 
 admission hook from another part of the engine), the writes already made are rolled back.
 
 Each object is reported as kubectl does: ``service/nginx created``, ``statefulset.apps/web
-configured``, ``… unchanged`` (nothing written). Errors carry their place:
+configured``, ``… unchanged`` (nothing written; the three-way merge of
+:mod:`engine.apply_merge` decides), with ``(server dry run)`` when asked. Errors carry their
+place:
 ``web.yaml: document 2 (StatefulSet "web"), line 14: spec.replicas: Invalid value: "three":
 must be an integer``.
 """
@@ -19,36 +23,56 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from engine import admission
-from engine.apply_merge import previous_config, three_way_merge, with_last_applied
-from engine.manifest_check import Entry, ManifestIssue, decode, entries, mapping_issues
+from engine.apply_merge import (
+    LAST_APPLIED,
+    previous_config,
+    three_way_merge,
+    with_last_applied,
+)
+from engine.manifest_check import (
+    Entry,
+    ManifestError,
+    ManifestIssue,
+    decode,
+    entries,
+    load_documents,
+    mapping_issues,
+)
+from engine.manifest_create import create_manifests
+from engine.manifest_delete import delete_manifests
 from engine.objects import KINDS, Obj, copy_obj, is_namespaced, resource_ref
-from engine.result import CommandResult
 from engine.schema.defaults import apply_defaults
 from engine.schema.errors import FieldError
 from engine.schema.immutable import STS_MUTABLE
 from engine.schema.validate import validate
-from engine.store import NotFound, Store, StoreError
-from engine.yaml_in import Document, YAMLInputError, parse_documents, read_sources
+from engine.store import Store, StoreError
+from engine.yaml_out import list_to_yaml, to_yaml
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
+__all__ = [
+    "ManifestError",
+    "ManifestIssue",
+    "apply",
+    "create_manifests",
+    "delete_manifests",
+    "list_to_yaml",
+    "load_objects",
+    "to_yaml",
+]
+
 Action = Literal["created", "configured", "unchanged"]
+DryRun = Literal["client", "server"]
+MISSING_ANNOTATION = (
+    "Warning: resource {resource}/{name} is missing the "
+    "kubectl.kubernetes.io/last-applied-configuration annotation which is required by kubectl "
+    "apply. kubectl apply should only be used on resources created declaratively by either "
+    "kubectl create --save-config or kubectl apply. The missing annotation will be patched "
+    "automatically."
+)
 _SERVER_FIELDS = ("uid", "resourceVersion", "creationTimestamp", "generation", "managedFields",
                   "selfLink", "deletionTimestamp", "deletionGracePeriodSeconds")  # fmt: skip
-
-
-class ManifestError(ValueError):
-    """Invalid manifest input; nothing was applied. ``issues`` are the located problems."""
-
-    def __init__(self, message: str, issues: list[ManifestIssue] | None = None) -> None:
-        super().__init__(message)
-        self.issues = issues or []
-
-    @classmethod
-    def of(cls, issues: list[ManifestIssue]) -> ManifestError:
-        """One error listing every issue, one per line."""
-        return cls("\n".join(str(i) for i in issues), issues)
 
 
 @dataclass
@@ -63,37 +87,22 @@ class Planned:
     obj: Obj
     live: Obj | None = None
 
-    @property
-    def line(self) -> str:
-        """kubectl's report line."""
-        return f"{resource_ref(self.kind, self.name)} {self.action}"
+    def line(self, dry_run: DryRun | None = None) -> str:
+        """kubectl's report line (``… configured (server dry run)``)."""
+        suffix = {"client": " (dry run)", "server": " (server dry run)"}.get(dry_run or "", "")
+        return f"{resource_ref(self.kind, self.name)} {self.action}{suffix}"
 
 
 @dataclass
 class _Plan:
+    default_ns: str = "default"
+    enforce_ns: bool = False
+    client_only: bool = False
+    warnings: list[str] = field(default_factory=list)
     steps: list[Planned] = field(default_factory=list)
     issues: list[ManifestIssue] = field(default_factory=list)
     seen: dict[tuple[str, str, str], Entry] = field(default_factory=dict)
     new_namespaces: set[str] = field(default_factory=set)
-
-
-def load_documents(source: str, text: str | None = None) -> list[Document]:
-    """Parse ``text`` (named ``source``), or the file or directory ``source``."""
-    try:
-        texts = [(source, text)] if text is not None else read_sources(source)
-        return [doc for name, body in texts for doc in parse_documents(name, body)]
-    except YAMLInputError as err:
-        raise ManifestError(str(err)) from None
-
-
-def _entries(docs: list[Document]) -> tuple[list[Entry], list[ManifestIssue]]:
-    found: list[Entry] = []
-    issues: list[ManifestIssue] = []
-    for doc in docs:
-        more, problems = entries(doc)
-        found += more
-        issues += problems
-    return found, issues
 
 
 def load_objects(source: str, text: str | None = None, *, check: bool = True) -> list[Obj]:
@@ -103,7 +112,12 @@ def load_objects(source: str, text: str | None = None, *, check: bool = True) ->
     Raises:
         ManifestError: with every located problem.
     """
-    found, issues = _entries(load_documents(source, text))
+    issues: list[ManifestIssue] = []
+    found: list[Entry] = []
+    for doc in load_documents(source, text):
+        more, problems = entries(doc)
+        found += more
+        issues += problems
     objs: list[Obj] = []
     for entry in found:
         obj, problems = decode(entry) if check else (entry.value, mapping_issues(entry))
@@ -119,58 +133,68 @@ def load_objects(source: str, text: str | None = None, *, check: bool = True) ->
 
 
 def apply(
-    cluster: Cluster, source: str, text: str | None = None, *, namespace: str = "default"
+    cluster: Cluster,
+    source: str,
+    text: str | None = None,
+    *,
+    namespace: str = "default",
+    enforce_namespace: bool = False,
+    dry_run: DryRun | None = None,
+    warnings: list[str] | None = None,
 ) -> list[str]:
     """Apply manifests from ``text`` (named ``source``) or from the file/directory ``source``.
 
-    Namespaced objects without ``metadata.namespace`` go to ``namespace``. Returns kubectl's
-    lines in document order.
+    Args:
+        cluster: the cluster to write to.
+        source: a path, or the name ``text`` is reported under.
+        text: manifest text; None reads ``source`` (a file or a directory).
+        namespace: where namespaced objects without ``metadata.namespace`` go.
+        enforce_namespace: ``-n`` was given explicitly: a manifest naming another namespace
+            is an error, as in kubectl.
+        dry_run: ``"client"`` (decoding checks only) or ``"server"`` (every check): nothing is
+            written and lines end in ``(dry run)`` / ``(server dry run)``.
+        warnings: if given, receives kubectl's ``Warning: …`` lines (for stderr).
+
+    Returns:
+        kubectl's lines in document order (``statefulset.apps/web configured``).
 
     Raises:
         ManifestError: nothing was applied; the message lists every problem with its place.
     """
-    plan = _Plan()
+    plan = _Plan(namespace, enforce_namespace, client_only=dry_run == "client")
     for doc in load_documents(source, text):
         found, issues = entries(doc)
         plan.issues += issues
         for entry in found:
-            _plan_entry(cluster.store, entry, namespace, plan)
+            _plan_entry(cluster.store, entry, plan)
     if plan.issues:
         raise ManifestError.of(plan.issues)
-    _execute(cluster.store, plan.steps)
-    return [step.line for step in plan.steps]
+    if warnings is not None:
+        warnings += plan.warnings
+    if dry_run is None:
+        _execute(cluster.store, plan.steps)
+    return [step.line(dry_run) for step in plan.steps]
 
 
-def _plan_entry(store: Store, entry: Entry, default_ns: str, plan: _Plan) -> None:
+def _plan_entry(store: Store, entry: Entry, plan: _Plan) -> None:
     obj, issues = decode(entry)
     if obj is None:
         plan.issues += issues
         return
     kind, name = entry.kind, entry.name
     if not name:
-        md = obj.get("metadata") or {}
+        generated = (obj.get("metadata") or {}).get("generateName")
         why = (
-            "cannot use generate name with apply"
-            if md.get("generateName")
-            else ("resource name may not be empty")
+            "cannot use generate name with apply" if generated else "resource name may not be empty"
         )
         plan.issues.append(entry.issue(why, ("metadata",)))
         return
-    md = obj.setdefault("metadata", {})
-    ns = ""
-    if is_namespaced(kind):
-        ns = md.get("namespace") or default_ns
-        md["namespace"] = ns
-    else:
-        md.pop("namespace", None)
+    ns, problem = _resolve_namespace(store, entry, obj, plan)
     key = (kind, ns, name)
-    problem = _namespace_problem(store, ns, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "namespace")))
-        return
-    problem = _duplicate_problem(entry, key, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "name")))
+    if problem is None:
+        problem = _duplicate_problem(entry, key, plan)
+    if problem is not None:
+        plan.issues.append(problem)
         return
     plan.seen[key] = entry
     if kind == "Namespace":
@@ -178,6 +202,28 @@ def _plan_entry(store: Store, entry: Entry, default_ns: str, plan: _Plan) -> Non
     step = _desired(store, entry, key, obj, plan)
     if step is not None:
         plan.steps.append(step)
+
+
+def _resolve_namespace(
+    store: Store, entry: Entry, obj: Obj, plan: _Plan
+) -> tuple[str, ManifestIssue | None]:
+    """Set the object's namespace (the default, or none for cluster-scoped kinds) and check it:
+    it must match an explicit ``-n`` and exist (or be created earlier in this apply)."""
+    md = obj.setdefault("metadata", {})
+    if not is_namespaced(entry.kind):
+        md.pop("namespace", None)
+        return "", None
+    ns = md.get("namespace") or plan.default_ns
+    md["namespace"] = ns
+    where = ("metadata", "namespace")
+    if plan.enforce_ns and ns != plan.default_ns:
+        message = (
+            f'the namespace from the provided object "{ns}" does not match the namespace '
+            f"\"{plan.default_ns}\". You must pass '--namespace={ns}' to perform this operation."
+        )
+        return ns, entry.issue(message, where)
+    problem = None if plan.client_only else _namespace_problem(store, ns, plan)
+    return ns, entry.issue(problem, where) if problem else None
 
 
 def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
@@ -191,12 +237,15 @@ def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
     return None
 
 
-def _duplicate_problem(entry: Entry, key: tuple[str, str, str], plan: _Plan) -> str | None:
+def _duplicate_problem(
+    entry: Entry, key: tuple[str, str, str], plan: _Plan
+) -> ManifestIssue | None:
     first = plan.seen.get(key)
     if first is None:
         return None
     where = f"{first.doc.source} document {first.doc.index}"
-    return f"the same object is already defined in {where} (line {first.line()})"
+    message = f"the same object is already defined in {where} (line {first.line()})"
+    return entry.issue(message, ("metadata", "name"))
 
 
 def _desired(
@@ -205,31 +254,42 @@ def _desired(
     kind, ns, name = key
     live = store.get(kind, ns, name)
     version = manifest["metadata"].get("resourceVersion")
-    if version is not None:
-        problem = _version_problem(kind, name, str(version), live)
-        if problem:
-            plan.issues.append(entry.issue(problem, ("metadata", "resourceVersion")))
-            return None
+    problem = _version_problem(kind, name, str(version), live) if version is not None else None
+    if problem:
+        plan.issues.append(entry.issue(problem, ("metadata", "resourceVersion")))
+        return None
     wanted = with_last_applied(manifest)
     if live is None:
-        for name_ in _SERVER_FIELDS:
-            wanted["metadata"].pop(name_, None)
-        wanted.pop("status", None)
-        obj, errors = admission.review(store, wanted, None)
+        obj, errors = _create_candidate(store, wanted)
         action: Action = "created"
     else:
-        merged = three_way_merge(live, previous_config(live), wanted)
-        for name_ in _SERVER_FIELDS:
-            if name_ in live["metadata"]:
-                merged["metadata"][name_] = live["metadata"][name_]
-        if "status" in live:
-            merged["status"] = copy_obj(live["status"])
-        obj, errors = admission.review(store, merged, live)
+        if LAST_APPLIED not in (live["metadata"].get("annotations") or {}):
+            plan.warnings.append(MISSING_ANNOTATION.format(resource=KINDS[kind][1], name=name))
+        obj, errors = _update_candidate(store, wanted, live)
         action = "unchanged" if _same(obj, live) else "configured"
-    if errors:
+    if errors and not plan.client_only:
         plan.issues += [_located(entry, e, obj, live) for e in errors]
         return None
     return Planned(entry, kind, ns, name, action, obj, live)
+
+
+def _create_candidate(store: Store, wanted: Obj) -> tuple[Obj, list[FieldError]]:
+    """The object a create would store (server-owned fields and status dropped)."""
+    for key in _SERVER_FIELDS:
+        wanted["metadata"].pop(key, None)
+    wanted.pop("status", None)
+    return admission.review(store, wanted, None)
+
+
+def _update_candidate(store: Store, wanted: Obj, live: Obj) -> tuple[Obj, list[FieldError]]:
+    """The object the apply patch would leave (server-owned fields and status kept)."""
+    merged = three_way_merge(live, previous_config(live), wanted)
+    for key in _SERVER_FIELDS:
+        if key in live["metadata"]:
+            merged["metadata"][key] = live["metadata"][key]
+    if "status" in live:
+        merged["status"] = copy_obj(live["status"])
+    return admission.review(store, merged, live)
 
 
 def _located(entry: Entry, err: FieldError, obj: Obj, live: Obj | None) -> ManifestIssue:
@@ -308,58 +368,3 @@ def _roll_back(store: Store, done: list[Planned]) -> None:
             if current is not None:
                 restore["metadata"]["resourceVersion"] = current["metadata"]["resourceVersion"]
                 store.update(restore)
-
-
-def delete_manifests(
-    cluster: Cluster,
-    source: str,
-    text: str | None = None,
-    *,
-    namespace: str = "default",
-    cascade: str = "background",
-    grace_period: int | None = None,
-    force: bool = False,
-) -> CommandResult:
-    """``kubectl delete -f``: delete every object the manifests name, in document order.
-
-    Objects that do not exist are reported (``Error from server (NotFound): …``) and the rest
-    are still deleted, as kubectl does; the exit code is then 1.
-
-    Raises:
-        ManifestError: the text is not valid YAML.
-    """
-    found, issues = _entries(load_documents(source, text))
-    result = CommandResult()
-    for issue in issues:
-        result.fail(f"error: {issue}\n")
-    for entry in found:
-        problems = mapping_issues(entry)
-        if problems or not entry.name:
-            for issue in problems or [entry.issue("resource name may not be empty")]:
-                result.fail(f"error: {issue}\n")
-            continue
-        _delete_one(cluster, entry, namespace, cascade, grace_period, force, result)
-    return result
-
-
-def _delete_one(
-    cluster: Cluster,
-    entry: Entry,
-    default_ns: str,
-    cascade: str,
-    grace_period: int | None,
-    force: bool,
-    result: CommandResult,
-) -> None:
-    kind, name = entry.kind, entry.name
-    ns = (entry.namespace or default_ns) if is_namespaced(kind) else ""
-    ref = resource_ref(kind, name).replace("/", " ", 1).split(" ")[0]
-    try:
-        cluster.delete(kind, ns, name, force=force, grace_period=grace_period, cascade=cascade)
-    except NotFound as err:
-        result.fail(
-            f'Error from server (NotFound): error when deleting "{entry.doc.source}": {err}\n'
-        )
-        return
-    suffix = f" from {ns} namespace" if ns else ""
-    result.out(f'{ref} "{name}" deleted{suffix}\n')

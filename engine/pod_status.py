@@ -16,14 +16,18 @@ from engine.pod_runtime import ContainerRun, PodRun, digest_of, normalize_image
 
 _KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady")
 
+# Pod generation tracking is GA in 1.35: the status and every condition carry the
+# ``observedGeneration`` (metadata.generation) they were computed for.
+
 
 def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str, Any]:
     """The status the kubelet would post for ``pod`` now."""
     old: dict[str, Any] = pod.get("status") or {}
     restart_policy = str((pod.get("spec") or {}).get("restartPolicy", "Always"))
     phase = run.phase(restart_policy)
-    status: dict[str, Any] = {"phase": phase}
-    status["conditions"] = _conditions(old, run, phase, clock)
+    generation = int(pod["metadata"].get("generation", 1) or 1)
+    status: dict[str, Any] = {"observedGeneration": generation, "phase": phase}
+    status["conditions"] = _conditions(old, run, phase, generation, clock)
     if host_ip:
         status["hostIP"] = host_ip
         status["hostIPs"] = [{"ip": host_ip}]
@@ -31,14 +35,31 @@ def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str
         status["podIP"] = run.ip
         status["podIPs"] = [{"ip": run.ip}]
     status["startTime"] = clock.timestamp(run.start_time)
-    status["containerStatuses"] = [_container_status(run, c, clock) for c in run.containers]
+    spec = pod.get("spec") or {}
+    specs = {
+        c.get("name"): c
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    }
+    if run.init_containers:
+        status["initContainerStatuses"] = [
+            _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.init_containers
+        ]
+    status["containerStatuses"] = [
+        _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.containers
+    ]
+    if run.init_containers:  # the kubelet's default waiting reason for such pods
+        for cs in [*status["initContainerStatuses"], *status["containerStatuses"]]:
+            if cs["state"].get("waiting", {}).get("reason") == "ContainerCreating":
+                cs["state"] = {"waiting": {"reason": "PodInitializing"}}
     for key in ("qosClass", "reason", "message", "nominatedNodeName"):
         if key in old:
             status[key] = old[key]
     return status
 
 
-def _conditions(old: dict[str, Any], run: PodRun, phase: str, clock: Clock) -> list[dict[str, Any]]:
+def _conditions(
+    old: dict[str, Any], run: PodRun, phase: str, generation: int, clock: Clock
+) -> list[dict[str, Any]]:
     previous = {c.get("type"): c for c in old.get("conditions") or []}
     unready = [c.name for c in run.containers if not c.ready]
     ready = not unready and phase == "Running"
@@ -49,18 +70,27 @@ def _conditions(old: dict[str, Any], run: PodRun, phase: str, clock: Clock) -> l
         else:
             reason = "ContainersNotReady"
             message = f"containers with unready status: [{' '.join(unready)}]"
+    incomplete = [
+        c.name
+        for c in run.init_containers
+        if not ((c.state == "running") if c.sidecar else c.completed)
+    ]
+    init_reason = "ContainersNotInitialized" if incomplete else ""
+    init_message = f"containers with incomplete status: [{' '.join(incomplete)}]"
     wanted = {
         "PodReadyToStartContainers": (run.sandbox_ready, "", ""),
-        "Initialized": (True, "", ""),
+        "Initialized": (not incomplete, init_reason, init_message if incomplete else ""),
         "Ready": (ready, reason, message),
         "ContainersReady": (ready, reason, message),
     }
     out: list[dict[str, Any]] = []
     for ctype in _KUBELET_CONDITIONS:
         flag, why, text = wanted[ctype]
-        out.append(_condition(previous.get(ctype), ctype, flag, why, text, clock))
+        cond = _condition(previous.get(ctype), ctype, flag, why, text, clock)
+        out.append({"observedGeneration": generation, **cond})
     scheduled = previous.get("PodScheduled") or {
         "type": "PodScheduled",
+        "observedGeneration": generation,
         "status": "True",
         "lastProbeTime": None,
         "lastTransitionTime": clock.timestamp(run.start_time),
@@ -105,7 +135,9 @@ def container_id(run: PodRun, c: ContainerRun, attempt: int) -> str:
     return "containerd://" + digest_of(f"{run.uid}/{c.name}/{attempt}")
 
 
-def _container_status(run: PodRun, c: ContainerRun, clock: Clock) -> dict[str, Any]:
+def _container_status(
+    run: PodRun, c: ContainerRun, spec: dict[str, Any], clock: Clock
+) -> dict[str, Any]:
     image = normalize_image(c.image)
     out: dict[str, Any] = {"name": c.name, "image": image}
     if c.has_run:
@@ -128,4 +160,15 @@ def _container_status(run: PodRun, c: ContainerRun, clock: Clock) -> dict[str, A
     out["ready"] = c.ready
     out["restartCount"] = c.restart_count
     out["started"] = c.state == "running"
+    if c.has_run and spec.get("volumeMounts"):
+        out["volumeMounts"] = [_mount_status(m) for m in spec["volumeMounts"]]
+    return out
+
+
+def _mount_status(mount: dict[str, Any]) -> dict[str, Any]:
+    """A ``VolumeMountStatus`` (name, mountPath, and for read-only mounts recursiveReadOnly)."""
+    out: dict[str, Any] = {"mountPath": mount.get("mountPath", ""), "name": mount.get("name", "")}
+    if mount.get("readOnly"):
+        out["readOnly"] = True
+        out["recursiveReadOnly"] = "Disabled"
     return out

@@ -67,7 +67,8 @@ class ClusterIPAllocator:
 
     def allocate_next(self, holder: tuple[str, str]) -> str:
         """A random free address of the upper band (the lower band when full)."""
-        for lo, hi in ((self.offset, self.size), (0, self.offset)):
+        split = min(self.offset, self.size)
+        for lo, hi in ((split, self.size), (0, split)):
             index = self._scan(lo, hi)
             if index is not None:
                 self._used[index] = holder
@@ -208,9 +209,13 @@ class ServiceIPAdmission:
 def install(cluster: Cluster) -> ServiceIPAdmission:
     """Register the Service admission hook (ClusterIP allocation) on ``cluster.store``.
 
-    Returns the hook object; its ``allocator`` tells which addresses are taken.
+    Returns the hook object; its ``allocator`` tells which addresses are taken. Also attaches
+    the cluster DNS zone (:func:`engine.dns.zone.zone_for`) so it sees every object.
     """
+    from engine.dns.zone import zone_for
+
     hook = ServiceIPAdmission(cluster)
     cluster.store.add_admission("Service", hook)
     cluster.store.subscribe(hook.on_event, ["Service"])
+    zone_for(cluster)  # cluster DNS watches from the start, like CoreDNS's informers
     return hook

@@ -1,11 +1,15 @@
 """The kubelet as a kwok-style stage table: predicate on the pod's runtime → when → next state.
 
-Each :class:`Stage` names a step of a pod's life (pull an image, start containers, become
-Ready, fail a probe, crash, stop). :func:`select` returns the first stage, in table order, whose
-predicate holds for the runtime record; the kubelet enters it (``enter`` runs once: the
-``Killing`` event, the CrashLoopBackOff status), waits until ``due`` and then ``fire``s it. After
-every change the kubelet selects again, so a newer state simply replaces a pending stage — a pod
-deleted while starting goes straight to ``stop`` and never "becomes Ready" later.
+Each :class:`Stage` names a step of a pod's life: ``stop`` (graceful termination), ``redefine``
+(a container's image changed), ``crash``, the per-container start-up steps ``pull-begin`` /
+``pull-end`` / ``pull-backoff`` / ``start`` (containers start one after another, and one that
+is backing off holds up no other), ``ready`` and ``probe-fail``. The table's functions return
+the stages that apply to the runtime record; :func:`select` picks one (``stop`` preempts
+everything, else the first one due now, else the one due soonest). The kubelet enters it once
+(``enter``: the ``Killing`` events), waits until ``due`` and ``fire``s it, then selects again.
+Delays count from when a stage first applied (its *anchor*); a stage that stops applying loses
+its anchor, so a newer state cancels a pending one — a pod deleted while starting goes straight
+to ``stop`` and never "becomes Ready" later.
 
 Timings come from ``cluster.timings`` (k8s-semantics.md §8.7). Event reasons and messages are the
 real kubelet's (``pkg/kubelet/images/image_manager.go``, ``kuberuntime_container.go``,
@@ -15,8 +19,6 @@ real kubelet's (``pkg/kubelet/images/image_manager.go``, ``kuberuntime_container
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
 from engine.config import Timings
 from engine.objects import Obj
@@ -25,66 +27,12 @@ from engine.pod_runtime import (
     PodRun,
     ProbeSpec,
     go_duration,
-    image_missing_kind,
-    image_size,
-    normalize_image,
     probe_failure_message,
     probe_spec,
-    pull_error,
     pull_policy,
 )
-
-
-class StageContext(Protocol):
-    """What stages may do besides changing the runtime record."""
-
-    timings: Timings
-
-    def now(self) -> float:
-        """Current simulated time."""
-        ...
-
-    def event(self, type_: str, reason: str, message: str) -> None:
-        """Record an event about the pod (component ``kubelet``)."""
-        ...
-
-    def image_present(self, image: str) -> bool:
-        """Whether the node already has ``image``."""
-        ...
-
-    def remember_image(self, image: str) -> None:
-        """Note that the node now has ``image``."""
-        ...
-
-    def allocate_ip(self) -> str:
-        """A pod IP from the node's pod CIDR."""
-        ...
-
-    def terminated(self, c: ContainerRun) -> dict[str, object]:
-        """The rendered ``terminated`` state of a container (for lastState)."""
-        ...
-
-
-@dataclass(frozen=True)
-class Stage:
-    """One row of the table; ``index`` is the container it acts on (-1: the whole pod)."""
-
-    name: str
-    index: int
-    due: float
-    fire: Callable[[PodRun, Obj, StageContext], None]
-    enter: Callable[[PodRun, Obj, StageContext], None] | None = None
-
-    @property
-    def ident(self) -> str:
-        """Identity used to tell a new stage from the one already pending."""
-        return f"{self.name}:{self.index}"
-
-
-# -- helpers -------------------------------------------------------------------------------
-def _spec_container(pod: Obj, index: int) -> dict[str, object]:
-    containers = (pod.get("spec") or {}).get("containers") or []
-    return containers[index] if index < len(containers) else {}
+from engine.stage_types import Action, Stage, StageContext, grace_period, since, spec_container
+from engine.startup_stages import startup_stage
 
 
 def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
@@ -97,18 +45,10 @@ def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
     return probe_spec(containers[0] if containers else {}, timings.ready_after)
 
 
-def _grace(pod: Obj) -> float:
-    md = pod["metadata"]
-    grace = md.get("deletionGracePeriodSeconds")
-    if grace is None:
-        grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)
-    return float(grace)
-
-
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    run.stopping = True
-    for c in run.containers:
+    # regular containers first, then sidecars in reverse order (KEP-753 termination order)
+    for c in [*run.containers, *reversed(run.init_containers)]:
         c.final = True
         if c.state == "running":
             ctx.event("Normal", "Killing", f"Stopping container {c.name}")
@@ -116,30 +56,29 @@ def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
 
 def _stop_fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
     now = ctx.now()
-    killed = ctx.timings.container_stop > _grace(pod)
-    for c in run.containers:
+    killed = ctx.timings.container_stop > grace_period(pod)
+    for c in run.all_containers:
         c.ready = False
         if c.state == "running":
             c.state, c.finished_at = "terminated", now
             c.exit_code, c.reason = (137, "Error") if killed else (0, "Completed")
     ok = all(c.state == "terminated" and c.exit_code == 0 for c in run.containers)
     run.final_phase = "Succeeded" if ok else "Failed"
+    run.sandbox_ready = False  # the sandbox goes with the containers
     run.done = True
 
 
 def _stop_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     if not pod["metadata"].get("deletionTimestamp"):
         return None
-    running = any(c.state == "running" for c in run.containers)
-    delay = min(ctx.timings.container_stop, _grace(pod)) if running else 0.0
-    since = run.stage_since if run.stage == "stop:-1" else ctx.now()
-    return Stage("stop", -1, since + delay, _stop_fire, _stop_enter)
+    running = any(c.state == "running" for c in run.all_containers)
+    delay = min(ctx.timings.container_stop, grace_period(pod)) if running else 0.0
+    return Stage("stop", "", since(run, "stop:", ctx) + delay, _stop_fire, _stop_enter)
 
 
 # -- crash -----------------------------------------------------------------------------------
-def _crash_fire_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
+def _crash(c: ContainerRun) -> Action:
     def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        c = run.containers[index]
         now = ctx.now()
         c.crash_requested = False
         c.state, c.reason, c.exit_code, c.finished_at = "terminated", "Error", 1, now
@@ -176,19 +115,17 @@ def _decide_restart(run: PodRun, pod: Obj, c: ContainerRun, ctx: StageContext) -
 
 
 def _crash_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    for i, c in enumerate(run.containers):
+    for c in run.containers:
         if c.crash_requested and c.state == "running":
-            ident = f"crash:{i}"
-            since = run.stage_since if run.stage == ident else ctx.now()
-            return Stage("crash", i, since + ctx.timings.crash_detect, _crash_fire_for(i))
+            due = since(run, f"crash:{c.name}", ctx) + ctx.timings.crash_detect
+            return Stage("crash", c.name, due, _crash(c))
     return None
 
 
 # -- spec changes ----------------------------------------------------------------------------
-def _redefine_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
+def _redefine(c: ContainerRun) -> Action:
     def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        c = run.containers[index]
-        spec = _spec_container(pod, index)
+        spec = spec_container(pod, c.name)
         c.image, c.policy = str(spec.get("image", "")), pull_policy(spec)
         c.created, c.pull_started, c.pull_failures, c.retry_at = False, None, 0, ctx.now()
         if c.state == "running":
@@ -205,137 +142,17 @@ def _redefine_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
 def _redefine_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     """A container whose image changed in the spec is killed and started again (the kubelet
     compares container hashes)."""
-    for i, c in enumerate(run.containers):
-        image = _spec_container(pod, i).get("image")
-        if image is not None and str(image) != c.image and not c.final:
-            return Stage("redefine", i, ctx.now(), _redefine_for(i))
-    return None
-
-
-# -- image pulls -----------------------------------------------------------------------------
-def _pull_duration(run: PodRun, c: ContainerRun, ctx: StageContext) -> float:
-    if ctx.image_present(c.image):
-        return min(ctx.timings.image_pull, 0.5)  # Always: a manifest check, layers cached
-    return ctx.timings.image_pull
-
-
-def _created(c: ContainerRun, ctx: StageContext) -> None:
-    if c.state == "waiting" and c.reason in ("ErrImagePull", "ImagePullBackOff"):
-        c.reason, c.message = "ContainerCreating", ""
-    c.created = True
-    ctx.event("Normal", "Created", f"Created container: {c.name}")
-
-
-def _pull_begin_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
-    def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        c = run.containers[index]
-        if c.policy != "Always" and ctx.image_present(c.image):
-            ctx.event("Normal", "Pulled", f'Container image "{c.image}" already present on machine')
-            _created(c, ctx)
-            return
-        if c.policy == "Never":
-            c.reason = "ErrImageNeverPull"
-            c.message = f'Container image "{c.image}" is not present with pull policy of Never'
-            c.final = True
-            ctx.event("Warning", "ErrImageNeverPull", c.message)
-            return
-        ctx.event("Normal", "Pulling", f'Pulling image "{c.image}"')
-        c.pull_started = ctx.now()
-
-    return fire
-
-
-def _pull_end_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
-    def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        c = run.containers[index]
-        took = ctx.now() - (c.pull_started if c.pull_started is not None else ctx.now())
-        c.pull_started = None
-        if image_missing_kind(c.image):
-            _pull_failed(c, ctx)
-            return
-        ctx.remember_image(c.image)
-        size = image_size(c.image)
-        spent = go_duration(took)
-        ctx.event(
-            "Normal",
-            "Pulled",
-            f'Successfully pulled image "{c.image}" in {spent} ({spent} including waiting). '
-            f"Image size: {size} bytes.",
-        )
-        _created(c, ctx)
-
-    return fire
-
-
-def _pull_failed(c: ContainerRun, ctx: StageContext) -> None:
-    t = ctx.timings
-    now = ctx.now()
-    error = pull_error(c.image)
-    c.pull_failures += 1
-    c.pull_failed_at = now
-    delay = min(t.image_pull_backoff * 2 ** (c.pull_failures - 1), t.crash_backoff_cap)
-    c.retry_at = now + t.image_pull_backoff + delay
-    c.state, c.reason, c.message = "waiting", "ErrImagePull", error
-    ctx.event("Warning", "Failed", f'Failed to pull image "{c.image}": {error}')
-    ctx.event("Warning", "Failed", "Error: ErrImagePull")
-
-
-def _pull_backoff_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
-    def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        c = run.containers[index]
-        c.reason = "ImagePullBackOff"
-        c.message = f'Back-off pulling image "{c.image}"'
-        ctx.event("Normal", "BackOff", c.message)
-        ctx.event("Warning", "Failed", "Error: ImagePullBackOff")
-
-    return fire
-
-
-def _pull_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    for i, c in enumerate(run.containers):
-        if c.pull_started is not None:
-            due = c.pull_started + _pull_duration(run, c, ctx)
-            return Stage("pull-end", i, due, _pull_end_for(i))
-        if c.state == "waiting" and c.reason == "ErrImagePull" and c.pull_failed_at is not None:
-            due = c.pull_failed_at + ctx.timings.image_pull_backoff
-            return Stage("pull-backoff", i, due, _pull_backoff_for(i))
-        if c.needs_create and c.reason != "ErrImageNeverPull":
-            return Stage("pull-begin", i, max(ctx.now(), c.retry_at), _pull_begin_for(i))
-    return None
-
-
-# -- start -----------------------------------------------------------------------------------
-def _start_fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-    now = ctx.now()
-    if not run.ip:
-        run.ip = ctx.allocate_ip()
-    run.sandbox_ready = True
     for c in run.containers:
-        if not c.created:
-            continue
-        if c.has_run:
-            if c.state == "terminated":
-                c.last_terminated = ctx.terminated(c)
-            c.restart_count += 1
-        c.state, c.reason, c.message = "running", "", ""
-        c.started_at, c.finished_at, c.exit_code = now, None, 0
-        c.has_run, c.created, c.ready = True, False, False
-        ctx.event("Normal", "Started", f"Started container {c.name}")
-
-
-def _start_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    if not any(c.created for c in run.containers):
-        return None
-    if any(c.needs_create and not c.final and c.retry_at <= ctx.now() for c in run.containers):
-        return None  # start together once every due container is created
-    since = run.stage_since if run.stage == "start:-1" else ctx.now()
-    return Stage("start", -1, since + ctx.timings.container_start, _start_fire)
+        image = spec_container(pod, c.name).get("image")
+        if image is not None and str(image) != c.image and not c.final:
+            return Stage("redefine", c.name, ctx.now(), _redefine(c))
+    return None
 
 
 # -- readiness -------------------------------------------------------------------------------
-def _ready_fire_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
+def _ready(c: ContainerRun) -> Action:
     def fire(run: PodRun, pod: Obj, ctx: StageContext) -> None:
-        run.containers[index].ready = True
+        c.ready = True
 
     return fire
 
@@ -343,16 +160,16 @@ def _ready_fire_for(index: int) -> Callable[[PodRun, Obj, StageContext], None]:
 def _ready_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     if run.probe.fault:
         return None
-    for i, c in enumerate(run.containers):
+    for c in run.containers:
         if c.state != "running" or c.ready:
             continue
-        spec = probe_spec(_spec_container(pod, i), ctx.timings.ready_after)
+        spec = probe_spec(spec_container(pod, c.name), ctx.timings.ready_after)
         due = (c.started_at or 0.0) + spec.initial_delay
         cleared = run.probe.cleared_at
         if cleared is not None and cleared > (c.started_at or 0.0):
             pod_spec = pod_probe(pod, ctx.timings)
             due = max(due, cleared + pod_spec.success_threshold * pod_spec.period)
-        return Stage("ready", i, due, _ready_fire_for(i))
+        return Stage("ready", c.name, due, _ready(c))
     return None
 
 
@@ -376,7 +193,7 @@ def _probe_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
         return None
     spec = pod_probe(pod, ctx.timings)
     due = run.probe.fault_since + (run.probe.ticks + 1) * spec.period
-    return Stage("probe-fail", -1, due, _probe_fire, _probe_enter)
+    return Stage("probe-fail", "", due, _probe_fire, _probe_enter)
 
 
 #: The table, in priority order (kwok's stage list).
@@ -384,22 +201,40 @@ STAGES: tuple[Callable[[PodRun, Obj, StageContext], Stage | None], ...] = (
     _stop_stage,
     _redefine_stage,
     _crash_stage,
-    _pull_stage,
-    _start_stage,
+    startup_stage,
     _ready_stage,
     _probe_stage,
 )
 
 
 def select(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
-    """The stage that applies to the pod now (None: nothing left to do until a change)."""
+    """The stage to run next (None: nothing to do until the pod changes).
+
+    ``stop`` preempts everything. Otherwise the first stage in table order that is due now
+    wins, else the one due soonest — so a container backing off never holds up another's
+    readiness. Anchors of stages that no longer apply are dropped (a newer state cancels a
+    pending stage).
+    """
     if run.done:
         return None
-    for candidate in STAGES:
-        stage = candidate(run, pod, ctx)
-        if stage is not None:
-            return stage
-    return None
+    candidates = [s for f in STAGES if (s := f(run, pod, ctx)) is not None]
+    stop = next((s for s in candidates if s.name == "stop"), None)
+    if stop is not None:
+        candidates = [stop]
+    live = {s.ident for s in candidates}
+    for ident in [i for i in run.anchors if i not in live]:
+        del run.anchors[ident]
+    run.entered &= live
+    if not candidates:
+        return None
+    due_now = [s for s in candidates if s.due <= ctx.now() + 1e-9]
+    return due_now[0] if due_now else min(candidates, key=lambda s: s.due)
+
+
+def fired(run: PodRun, stage: Stage) -> None:
+    """Forget a stage's anchor once it has fired, so it can apply afresh later."""
+    run.anchors.pop(stage.ident, None)
+    run.entered.discard(stage.ident)
 
 
 def observe_fault(run: PodRun, fault: bool, now: float) -> None:
@@ -412,4 +247,4 @@ def observe_fault(run: PodRun, fault: bool, now: float) -> None:
         run.probe.cleared_at = now
 
 
-__all__ = ["STAGES", "Stage", "StageContext", "normalize_image", "observe_fault", "select"]
+__all__ = ["STAGES", "Stage", "StageContext", "fired", "observe_fault", "select"]

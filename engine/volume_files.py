@@ -134,10 +134,16 @@ class _PodFs:
         if rel == "etc/hosts":
             return self._hosts()
         if rel == "etc/resolv.conf":
-            from engine.dns import tools
-
-            return tools.resolv_conf(self.cluster, self._ns)
+            return self._resolv_conf()
         return None
+
+    def _resolv_conf(self) -> str:
+        """The kubelet's file for a ClusterFirst pod: search path, cluster DNS, ndots:5."""
+        domain = self.cluster.config.cluster_domain
+        return (
+            f"search {self._ns}.svc.{domain} svc.{domain} {domain}\n"
+            f"nameserver {self.cluster.config.dns_ip}\noptions ndots:5\n"
+        )
 
     def _hostname(self) -> str:
         return str((self.pod.get("spec") or {}).get("hostname") or self.pod["metadata"]["name"])

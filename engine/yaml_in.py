@@ -217,6 +217,17 @@ def parse_documents(source: str, text: str) -> list[Document]:
     Raises:
         YAMLInputError: invalid YAML (with its line), duplicate keys, alias explosions.
     """
+    try:
+        return _parse(source, text)
+    except YAMLInputError:
+        # JSON indented with tabs: YAML forbids tabs as indentation, JSON allows them as
+        # whitespace, and a valid JSON document has no raw tab inside a string.
+        if "\t" in text and text.lstrip()[:1] in ("{", "["):
+            return _parse(source, text.replace("\t", " "))
+        raise
+
+
+def _parse(source: str, text: str) -> list[Document]:
     loader = _Loader(text)
     docs: list[Document] = []
     index = 0

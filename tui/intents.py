@@ -106,6 +106,6 @@ def yaml_text(cluster: Cluster, ref: Ref) -> tuple[str, bool]:
 
     try:
         obj = cluster.store.must_get(ref.kind, ref.namespace, ref.name)
-        return str(manifests.to_yaml(obj)), False  # type: ignore[attr-defined]
+        return str(manifests.to_yaml(obj)), False
     except Exception as exc:  # shown in the viewer, never a crash
         return f"YAML view failed: {type(exc).__name__}: {exc}", True

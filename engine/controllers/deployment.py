@@ -22,7 +22,8 @@ hash), labelled, selected and templated with ``pod-template-hash``, with the rev
 web-7c9b6f5d4 to 1 from 2`` afterwards (the wording of current controllers).
 
 :func:`rollback` is ``kubectl rollout undo`` (client-side, as kubectl does it) and
-:func:`history` lists revisions for ``kubectl rollout history``.
+:func:`history` lists revisions for ``kubectl rollout history`` (both in
+:mod:`deployment_rollback`, re-exported here).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from engine.controllers import deployment_rollout as rollout
 from engine.controllers import deployment_status as st
 from engine.controllers import deployment_util as du
 from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.deployment_rollback import history, rollback
 from engine.objects import (
     Obj,
     annotations_of,
@@ -44,12 +46,13 @@ from engine.objects import (
     owner_reference,
     uid_of,
 )
-from engine.store import AlreadyExists, WatchEvent
+from engine.store import AlreadyExists, StoreError, WatchEvent
 
 if TYPE_CHECKING:
-    from engine.cluster import Cluster
+    pass
 
 COMPONENT = "deployment-controller"
+__all__ = ["DeploymentController", "history", "rollback"]
 
 
 _spec_replicas = st.spec_replicas
@@ -214,8 +217,8 @@ class DeploymentController(Controller):
     def _sync_existing_new(self, d: Obj, rs: Obj, new_revision: str) -> Obj:
         copy = copy_obj(rs)
         changed = du.set_new_rs_annotations(d, copy, new_revision, exists=True)
-        min_ready = d["spec"].get("minReadySeconds", 0)
-        if changed or copy["spec"].get("minReadySeconds", 0) != min_ready:
+        min_ready = d["spec"].get("minReadySeconds") or 0
+        if changed or (copy["spec"].get("minReadySeconds") or 0) != min_ready:
             copy["spec"]["minReadySeconds"] = min_ready
             return self.store.update(copy)
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
@@ -245,29 +248,10 @@ class DeploymentController(Controller):
         ann[du.REVISION] = rev
         return True
 
-    def _create_new(self, d: Obj, old: list[Obj], new_revision: str) -> Obj:
+    def _create_new(self, d: Obj, old: list[Obj], new_revision: str) -> Obj | None:
+        """Create the new ReplicaSet; None when that failed (retried on the next sync)."""
         collisions = (d.get("status") or {}).get("collisionCount")
-        template = copy_obj(d["spec"].get("template") or {})
-        h = du.compute_hash(template, collisions)
-        template.setdefault("metadata", {}).setdefault("labels", {})[du.HASH_LABEL] = h
-        selector = copy_obj(d["spec"].get("selector") or {})
-        selector.setdefault("matchLabels", {})[du.HASH_LABEL] = h
-        rs: Obj = {
-            "apiVersion": "apps/v1",
-            "kind": "ReplicaSet",
-            "metadata": {
-                "name": f"{name_of(d)}-{h}",
-                "namespace": namespace_of(d),
-                "labels": dict(template["metadata"]["labels"]),
-                "ownerReferences": [owner_reference(d)],
-            },
-            "spec": {
-                "replicas": 0,
-                "minReadySeconds": d["spec"].get("minReadySeconds", 0),
-                "selector": selector,
-                "template": template,
-            },
-        }
+        rs = du.new_replicaset(d, du.compute_hash(d["spec"].get("template") or {}, collisions))
         count = self._new_rs_replicas(d, [*old, rs], rs)
         rs["spec"]["replicas"] = count
         du.set_new_rs_annotations(d, rs, new_revision, exists=False)
@@ -275,6 +259,9 @@ class DeploymentController(Controller):
             created = self.store.create(rs)
         except AlreadyExists:
             return self._hash_collision(d, rs)
+        except StoreError as exc:
+            self._create_failed(d, name_of(rs), exc)
+            return None
         if count > 0:
             self._event(d, f"Scaled up replica set {name_of(created)} from 0 to {count}")
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
@@ -292,7 +279,22 @@ class DeploymentController(Controller):
         self.store.update(fresh)
         return created
 
-    def _hash_collision(self, d: Obj, rs: Obj) -> Obj:
+    def _create_failed(self, d: Obj, rs_name: str, exc: StoreError) -> None:
+        msg = f'Failed to create new replica set "{rs_name}": {exc}'
+        fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
+        du.set_condition(
+            fresh.setdefault("status", {}),
+            du.new_condition(
+                "Progressing", "False", "ReplicaSetCreateError", msg, self.clock.timestamp()
+            ),
+        )
+        self.store.update(fresh)
+        self.cluster.events.warning(d, "ReplicaSetCreateError", msg, COMPONENT)
+
+    def _hash_collision(self, d: Obj, rs: Obj) -> Obj | None:
+        """An RS of that name exists: reuse it if it is ours with this template, else bump
+        ``status.collisionCount`` (the status write requeues the Deployment; the next hash
+        differs)."""
         existing = self.store.must_get("ReplicaSet", namespace_of(d), name_of(rs))
         owned = (controller_ref(existing) or {}).get("uid") == uid_of(d)
         same = du.equal_ignore_hash(
@@ -303,8 +305,8 @@ class DeploymentController(Controller):
         fresh = copy_obj(self.store.must_get("Deployment", namespace_of(d), name_of(d)))
         status = fresh.setdefault("status", {})
         status["collisionCount"] = int(status.get("collisionCount") or 0) + 1
-        self.store.update(fresh)  # the status write requeues the deployment
-        raise RuntimeError(f"hash collision for ReplicaSet {name_of(rs)}; collisionCount bumped")
+        self.store.update(fresh)
+        return None
 
     def _new_rs_replicas(self, d: Obj, all_sets: list[Obj], new_rs: Obj) -> int:
         """``NewRSNewReplicas``."""
@@ -361,47 +363,3 @@ class DeploymentController(Controller):
             return False, rs
         operation = "up" if _spec_replicas(rs) < new_scale else "down"
         return self._scale(rs, new_scale, d, operation)
-
-
-def rollback(cluster: Cluster, namespace: str, name: str, to_revision: int = 0) -> str:
-    """``kubectl rollout undo deployment/<name> [--to-revision=N]``; returns kubectl's line.
-
-    Copies the chosen ReplicaSet's pod template (minus ``pod-template-hash``) and annotations
-    into the Deployment, which starts a rollout to it (the old ReplicaSet is reused and gets the
-    next revision number).
-
-    Raises:
-        engine.store.NotFound: no such Deployment.
-        RollbackError: paused deployment, unknown revision or no history (kubectl's message).
-    """
-    d = cluster.store.must_get("Deployment", namespace, name)
-    if d["spec"].get("paused"):
-        raise du.RollbackError(
-            "you cannot rollback a paused deployment; resume it first with 'kubectl rollout "
-            "resume' and try again"
-        )
-    sets = [
-        rs
-        for rs in cluster.store.list("ReplicaSet", namespace)
-        if (controller_ref(rs) or {}).get("uid") == uid_of(d)
-    ]
-    target = du.rs_for_revision(d, sets, to_revision)
-    if du.equal_ignore_hash(target["spec"].get("template") or {}, d["spec"].get("template") or {}):
-        return (
-            f"deployment.apps/{name} skipped rollback (current template already matches "
-            f"revision {du.revision(target)})"
-        )
-    cluster.store.update(du.rollback_patch(d, target))
-    cluster.drain()
-    return f"deployment.apps/{name} rolled back"
-
-
-def history(cluster: Cluster, namespace: str, name: str) -> list[tuple[int, str]]:
-    """(revision, change-cause) pairs of a Deployment's ReplicaSets, oldest first, as
-    ``kubectl rollout history`` lists them (change-cause ``<none>`` when unset)."""
-    d = cluster.store.must_get("Deployment", namespace, name)
-    rows = []
-    for rs in cluster.store.list("ReplicaSet", namespace):
-        if (controller_ref(rs) or {}).get("uid") == uid_of(d) and du.revision(rs):
-            rows.append((du.revision(rs), annotations_of(rs).get(du.CHANGE_CAUSE, "<none>")))
-    return sorted(rows)

@@ -37,7 +37,8 @@ def _with(new_rs: Obj | None, old: list[Obj]) -> list[Obj]:
 def rollout_rolling(ctl: DeploymentController, d: Obj, sets: list[Obj]) -> None:
     """``rolloutRolling``: scale the new set up, else old sets down, then status."""
     new_rs, old = ctl._new_and_old(d, sets, create=True)
-    assert new_rs is not None
+    if new_rs is None:
+        return  # creating it failed; the status write that recorded why requeues us
     d = st.fresh(ctl, d)
     if _reconcile_new(ctl, d, _with(new_rs, old), new_rs):
         st.sync_rollout_status(ctl, d, _with(st.fresh_rs(ctl, new_rs), old), new_rs)
@@ -124,8 +125,9 @@ def rollout_recreate(ctl: DeploymentController, d: Obj, sets: list[Obj]) -> None
         return
     if new_rs is None:
         new_rs, old = ctl._new_and_old(d, sets, create=True)
+        if new_rs is None:
+            return
         d = st.fresh(ctl, d)
-    assert new_rs is not None
     if ctl._scale_and_record(new_rs, du.replicas(d), d)[0]:
         st.sync_rollout_status(ctl, d, _with(st.fresh_rs(ctl, new_rs), old), new_rs)
         return

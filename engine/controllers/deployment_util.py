@@ -21,7 +21,7 @@ import math
 import struct
 from typing import Any
 
-from engine.objects import Obj, annotations_of, copy_obj, name_of
+from engine.objects import Obj, annotations_of, copy_obj, name_of, owner_reference
 
 HASH_LABEL = "pod-template-hash"
 REVISION = "deployment.kubernetes.io/revision"
@@ -84,6 +84,31 @@ def compute_hash(template: dict[str, Any], collision_count: int | None = None) -
     if collision_count is not None:
         h = fnv32a(struct.pack("<I", collision_count & 0xFFFFFFFF) + b"\0\0\0\0", h)
     return safe_encode(str(h))
+
+
+def new_replicaset(d: Obj, pod_hash: str) -> Obj:
+    """The Deployment's new ReplicaSet ``<name>-<hash>`` with 0 replicas: the template,
+    selector and labels carry ``pod-template-hash``; the Deployment is its controller."""
+    template = copy_obj(d["spec"].get("template") or {})
+    template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = pod_hash
+    selector = copy_obj(d["spec"].get("selector") or {})
+    selector.setdefault("matchLabels", {})[HASH_LABEL] = pod_hash
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {
+            "name": f"{name_of(d)}-{pod_hash}",
+            "namespace": d["metadata"].get("namespace", "default"),
+            "labels": dict(template["metadata"]["labels"]),
+            "ownerReferences": [owner_reference(d)],
+        },
+        "spec": {
+            "replicas": 0,
+            "minReadySeconds": d["spec"].get("minReadySeconds") or 0,
+            "selector": selector,
+            "template": template,
+        },
+    }
 
 
 def without_hash(template: dict[str, Any]) -> dict[str, Any]:

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING
 
 from engine import stages
 from engine.controllers.base import Controller, make_key, split_key
-from engine.ipam import NodeIPAM
+from engine.ipam import NodeIPAM, RangeExhausted
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.pod_runtime import (
     READINESS_ANNOTATION,
     ContainerRun,
     PodRun,
     adopt_status,
+    digest_of,
     kubelet_stopped,
     new_run,
     normalize_image,
@@ -110,6 +111,10 @@ class Kubelet(Controller):
             ValueError: the pod has no running container on a running kubelet.
         """
         obj = self.store.must_get("Pod", namespace, pod)
+        node_name = (obj.get("spec") or {}).get("nodeName")
+        node = self.store.get("Node", "", node_name) if node_name else None
+        if node is not None and kubelet_stopped(node):
+            raise ValueError(f'the kubelet of node "{node_name}" is stopped')
         run = self._runs.get(make_key(namespace, pod))
         target = None
         if run is not None and run.uid == obj["metadata"].get("uid"):
@@ -145,17 +150,17 @@ class Kubelet(Controller):
             stage = stages.select(run, pod, ctx)
             if stage is None:
                 return
-            now = self.clock.now()
-            if stage.ident != run.stage:
-                run.stage, run.stage_since = stage.ident, now
+            if stage.ident not in run.entered:
+                run.entered.add(stage.ident)
                 if stage.enter is not None:
                     stage.enter(run, pod, ctx)
-                stage = stages.select(run, pod, ctx) or stage
+                    continue  # entering may change what is due
+            now = self.clock.now()
             if stage.due > now + 1e-9:
                 self.enqueue_after(key, stage.due - now)
                 return
             stage.fire(run, pod, ctx)
-            run.stage = ""
+            stages.fired(run, stage)
             if run.done:
                 return
         self.enqueue(key)
@@ -228,7 +233,18 @@ class _Context:
         self.kubelet.node_images(name_of(self.node)).add(normalize_image(image))
 
     def allocate_ip(self) -> str:
-        return self.kubelet.allocate_ip(self.node)
+        try:
+            return self.kubelet.allocate_ip(self.node)
+        except RangeExhausted as exc:
+            sandbox = digest_of(f"{self.run.uid}/sandbox")
+            self.event(
+                "Warning",
+                "FailedCreatePodSandBox",
+                "Failed to create pod sandbox: rpc error: code = Unknown desc = failed to setup "
+                f'network for sandbox "{sandbox}": plugin type="ptp" failed (add): '
+                f"failed to allocate for range 0: {exc}",
+            )
+            return ""
 
     def terminated(self, c: ContainerRun) -> dict[str, object]:
         return terminated_state(self.run, c, self.kubelet.clock)

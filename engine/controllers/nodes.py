@@ -56,6 +56,8 @@ NODE_CONTROLLER = "node-controller"
 TAINT_EVICTION = "taint-eviction-controller"
 #: PodGC waits this long before treating a pod on a missing node as orphaned
 ORPHAN_QUARANTINE = 40.0
+#: tolerationSeconds of the DefaultTolerationSeconds admission plugin
+DEFAULT_TOLERATION_SECONDS = 300
 
 
 class NodeLifecycleController(Controller):
@@ -140,17 +142,22 @@ class NodeLifecycleController(Controller):
             return
         updated = copy_obj(node)
         now = self.clock.timestamp()
-        self._register(updated, now)
+        registered = self._register(updated, now)
         went_unknown = self._health(updated, now)
         condition_taints(updated, now)
         if updated != node:
             self._node_events(node, updated)
             node = self.store.update(updated)
+        if registered:
+            message = f"Node {name} event: Registered Node {name} in Controller"
+            self.cluster.events.normal(node, "RegisteredNode", message, NODE_CONTROLLER)
         self._cordon_event(node)
         if went_unknown:
             self._mark_pods_not_ready(name)
 
-    def _register(self, node: Obj, now: str) -> None:
+    def _register(self, node: Obj, now: str) -> bool:
+        """Pod CIDR and registration defaults; True for a node that had no status at all (an
+        applied manifest: the controller registers it)."""
         spec = node.setdefault("spec", {})
         index = cidr_index(node)
         if not spec.get("podCIDR"):
@@ -159,9 +166,11 @@ class NodeLifecycleController(Controller):
             spec["podCIDR"] = f"10.244.{index}.0/24"
             spec["podCIDRs"] = [spec["podCIDR"]]
         status = node.get("status") or {}
-        if not status.get("conditions") or not status.get("allocatable"):
+        fresh = not status.get("allocatable")
+        if not status.get("conditions") or fresh:
             capacity = self.cluster.config.node_capacity
             fill_registration(node, index or 0, capacity, now)
+        return fresh
 
     def _health(self, node: Obj, now: str) -> bool:
         """Apply the kubelet's liveness to the conditions; True when Ready just went Unknown."""
@@ -289,8 +298,17 @@ class NodeLifecycleController(Controller):
         return due
 
     def _tolerations(self, pod: Obj) -> list[dict[str, Any]]:
-        """The pod's tolerations plus the DefaultTolerationSeconds ones it lacks."""
-        tolerations: list[dict[str, Any]] = list((pod.get("spec") or {}).get("tolerations") or [])
+        """The pod's tolerations, with the DefaultTolerationSeconds ones it lacks added.
+
+        The admission plugin's default (``tolerationSeconds: 300`` for the not-ready and
+        unreachable NoExecute taints) stands for the cluster's ``eviction`` timing, so a demo
+        with a shorter eviction timing sees it.
+        """
+        tolerations: list[dict[str, Any]] = []
+        for toleration in (pod.get("spec") or {}).get("tolerations") or []:
+            if _is_default_toleration(toleration):
+                toleration = {**toleration, "tolerationSeconds": int(self.timings.eviction)}
+            tolerations.append(toleration)
         for key in (TAINT_NOT_READY, TAINT_UNREACHABLE):
             taint = {"key": key, "effect": "NoExecute"}
             if toleration_seconds(tolerations, taint) == -1.0:
@@ -315,6 +333,16 @@ class NodeLifecycleController(Controller):
         message = f"Marking for deletion Pod {namespace}/{name}"
         self.cluster.events.normal(pod, "TaintManagerEviction", message, TAINT_EVICTION)
         self.store.delete("Pod", namespace, name)
+
+
+def _is_default_toleration(toleration: dict[str, Any]) -> bool:
+    """The toleration the DefaultTolerationSeconds admission plugin adds."""
+    return (
+        toleration.get("key") in (TAINT_NOT_READY, TAINT_UNREACHABLE)
+        and toleration.get("operator") == "Exists"
+        and toleration.get("effect") == "NoExecute"
+        and toleration.get("tolerationSeconds") == DEFAULT_TOLERATION_SECONDS
+    )
 
 
 def _add_disruption(pod: Obj, reason: tuple[str, str], now: str) -> None:

@@ -135,7 +135,8 @@ class ReplicaSetController(Controller):
         return self.store.update(new)
 
     def _manage(self, rs: Obj, pods: list[Obj]) -> str | None:
-        diff = len(pods) - int(rs["spec"].get("replicas", 1))
+        wanted = rs["spec"].get("replicas")
+        diff = len(pods) - (1 if wanted is None else int(wanted))
         if diff < 0:
             return self._create(rs, min(-diff, BURST_REPLICAS))
         if diff > 0:
@@ -206,7 +207,7 @@ class ReplicaSetController(Controller):
             new = copy_obj(rs)
             new["status"] = status
             self.store.update(new)
-        min_ready = int(rs["spec"].get("minReadySeconds", 0))
+        min_ready = int(rs["spec"].get("minReadySeconds") or 0)
         waits = [
             pod_util.available_in(p, min_ready, self.clock.now(), self.clock.parse_timestamp)
             for p in pods
@@ -217,7 +218,7 @@ class ReplicaSetController(Controller):
 
     def _compute_status(self, rs: Obj, pods: list[Obj], error: str | None) -> dict[str, Any]:
         tmpl_labels = ((rs["spec"].get("template") or {}).get("metadata") or {}).get("labels")
-        min_ready = int(rs["spec"].get("minReadySeconds", 0))
+        min_ready = int(rs["spec"].get("minReadySeconds") or 0)
         now, parse = self.clock.now(), self.clock.parse_timestamp
         status: dict[str, Any] = {
             "replicas": len(pods),

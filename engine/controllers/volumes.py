@@ -26,6 +26,8 @@ another uid → Released, then the reclaim policy: ``Retain`` keeps it Released 
 ``cluster.volume_data``), ``Delete`` deletes the object and the simulated contents, ``Recycle``
 scrubs the contents and makes it Available again.
 
+Raising a bound claim's request expands it online (:mod:`volume_expansion`).
+
 :class:`PVCProtectionController` (in :mod:`volume_protection`, re-exported here) owns the
 ``kubernetes.io/pvc-protection`` and ``kubernetes.io/pv-protection`` finalizers.
 """
@@ -35,7 +37,9 @@ from __future__ import annotations
 from typing import Any
 
 from engine import volume_files
+from engine.bootstrap import LOCAL_PROVISIONER, PROVISIONER
 from engine.controllers import volume_binding as vb
+from engine.controllers import volume_expansion as expansion
 from engine.controllers.base import Controller, make_key, split_key
 from engine.controllers.volume_protection import PVCProtectionController
 from engine.objects import Obj, annotations_of, copy_obj, name_of, namespace_of, uid_of
@@ -107,6 +111,12 @@ class VolumeController(Controller):
     def _on_pod(self, ev: WatchEvent) -> None:
         if ev.type == "DELETED":
             volume_files.forget_pod(self.cluster, uid_of(ev.obj))
+            return
+        if (ev.obj.get("status") or {}).get("phase") == "Running":  # may finish an expansion
+            for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
+                claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+                if claim:
+                    self.enqueue("pvc:" + make_key(namespace_of(ev.obj), claim))
 
     def _enqueue_pending_claims(self) -> None:
         for pvc in self.store.list("PersistentVolumeClaim"):
@@ -265,9 +275,12 @@ class VolumeController(Controller):
         uid = uid_of(pvc)
         self._provisioning[uid] = True
         ns, name = namespace_of(pvc), name_of(pvc)
+        delay = self.cluster.timings.provision
+        if delay <= 0:  # an instant provisioner: bound before the scheduler looks at the pod
+            self._finish_provisioning(ns, name, uid, name_of(sc), node)
+            return
         self.clock.call_later(
-            self.cluster.timings.provision,
-            lambda: self._finish_provisioning(ns, name, uid, name_of(sc), node),
+            delay, lambda: self._finish_provisioning(ns, name, uid, name_of(sc), node)
         )
 
     def _finish_provisioning(
@@ -315,9 +328,11 @@ class VolumeController(Controller):
         status = new.setdefault("status", {})
         status["phase"] = "Bound"
         status["accessModes"] = list((pv.get("spec") or {}).get("accessModes") or [])
-        status["capacity"] = dict((pv.get("spec") or {}).get("capacity") or {})
+        if not status.get("capacity"):  # later changes come from volume expansion
+            status["capacity"] = dict((pv.get("spec") or {}).get("capacity") or {})
         if new != pvc:
-            self.store.update(new)
+            pvc = self.store.update(new)
+        expansion.sync_expansion(self, pvc, pv)
 
     def _write_claim_phase(self, pvc: Obj, phase: str) -> None:
         if (pvc.get("status") or {}).get("phase") == phase:
@@ -361,9 +376,17 @@ class VolumeController(Controller):
         return pv
 
     def _release(self, pv: Obj, now: str) -> None:
-        pv = self._write_volume_phase(pv, "Released", now)
+        if (pv.get("status") or {}).get("phase") != "Failed":
+            pv = self._write_volume_phase(pv, "Released", now)
         policy = (pv.get("spec") or {}).get("persistentVolumeReclaimPolicy", "Retain")
         if policy == "Delete":
+            if not _deletable(pv):
+                message = (
+                    f'error getting deleter volume plugin for volume "{name_of(pv)}": '
+                    "no deletable volume plugin matched"
+                )
+                self._reclaim_failed(pv, now, "VolumeFailedDelete", message)
+                return
             self.cluster.volume_data.pop(name_of(pv), None)
             try:
                 self.store.delete("PersistentVolume", "", name_of(pv))
@@ -375,3 +398,21 @@ class VolumeController(Controller):
             new["spec"].pop("claimRef", None)
             _set_phase(new, "Available", now)
             self.store.update(new)
+            self._event(new, "VolumeRecycled", "Volume recycled")
+
+    def _reclaim_failed(self, pv: Obj, now: str, reason: str, message: str) -> None:
+        if (pv.get("status") or {}).get("phase") == "Failed":
+            return
+        new = copy_obj(pv)
+        _set_phase(new, "Failed", now)
+        new["status"]["message"] = message
+        self.store.update(new)
+        self.cluster.events.warning(new, reason, message, COMPONENT)
+
+
+def _deletable(pv: Obj) -> bool:
+    """Only the playground's provisioners can delete storage; a hand-made volume (hostPath,
+    nfs…) with reclaim policy Delete fails like on a real cluster."""
+    ours = {PROVISIONER, LOCAL_PROVISIONER}
+    driver = ((pv.get("spec") or {}).get("csi") or {}).get("driver")
+    return annotations_of(pv).get(vb.ANN_PROVISIONED_BY) in ours or driver in ours

@@ -16,9 +16,12 @@ kubectl does), ``drain`` and ``rollout status``.
 
 from __future__ import annotations
 
+import logging
 import shlex
 from typing import TYPE_CHECKING
 
+from engine.admission import AdmissionInvalid
+from engine.kubectl import help
 from engine.kubectl.commands import COMMANDS, TOOLS
 from engine.kubectl.env import Env
 from engine.kubectl.parse import KubectlError, parse_args
@@ -29,6 +32,8 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 __all__ = ["run", "split"]
+
+log = logging.getLogger(__name__)
 
 
 def split(line: str) -> list[str]:
@@ -77,7 +82,12 @@ def run(
     except KubectlError as exc:
         result.fail(exc.text, exc.code)
     except StoreError as exc:
-        result.fail(f"Error from server ({exc.reason}): {exc}\n")
+        result.fail(_api_error(exc))
+    except Exception as exc:  # a bug elsewhere must not take the app or a script down
+        if cluster.strict:
+            raise
+        log.exception("command %r failed", line)
+        result.fail(f"error: internal error in {words[0]!r}: {type(exc).__name__}: {exc}\n")
     cluster.drain()
     return result
 
@@ -88,16 +98,16 @@ def _dispatch(
     prefixed = words[0] in ("kubectl", "k")
     if prefixed:
         words = words[1:]
-        if not words:
-            raise KubectlError(
-                "kubectl controls the Kubernetes cluster manager.\n\n"
-                'Use "kubectl <command> --help" for more information about a given command.\n'
-            )
+    if not words or words[0] in ("help", "-h", "--help"):
+        result.out(help.overview())
+        return
     name, rest = words[0], words[1:]
     if not prefixed and name in TOOLS:
         TOOLS[name](Env(cluster, namespace, result, name, stdin), rest)
         return
     command = COMMANDS.get(name)
+    if command is None and name in help.UNSUPPORTED:
+        raise KubectlError(help.unsupported(name))
     if command is None:
         if prefixed:
             raise KubectlError(_unknown_command(name))
@@ -105,10 +115,28 @@ def _dispatch(
             f"{name}: command not found (commands: kubectl …, nslookup, dig, host, sleep, fault)\n",
             127,
         )
+    flags_part = rest[: rest.index("--")] if "--" in rest else rest
+    if "-h" in flags_part or "--help" in flags_part:
+        result.out(help.command_help(command.name, command.flags))
+        return
     parsed = parse_args(rest, command.flags, command.name)
     ns = parsed.text("namespace") or namespace
     env = Env(cluster, ns, result, command.name, stdin, "namespace" in parsed.given)
     command.handler(env, parsed)
+
+
+def _api_error(exc: StoreError) -> str:
+    """kubectl's rendering of an API error: Invalid prints ``The StatefulSet "web" is
+    invalid: …`` as is, the others ``Error from server (Reason): message``."""
+    if isinstance(exc, AdmissionInvalid):
+        return exc.kubectl_message.rstrip("\n") + "\n"
+    text = str(exc)
+    kubectl_message = getattr(exc, "kubectl_message", None)  # admission.AdmissionInvalid
+    if isinstance(kubectl_message, str):
+        return kubectl_message + "\n"
+    if exc.reason == "Invalid" and text.startswith("The "):
+        return text.rstrip("\n") + "\n"
+    return f"Error from server ({exc.reason}): {text}\n"
 
 
 def _unknown_command(name: str) -> str:

@@ -15,30 +15,29 @@ if TYPE_CHECKING:
 
 
 def _slice_endpoints(slices: list[Obj], port_name: str) -> str:
-    """formatEndpointSlices: ready ``ip:port`` for one service port, max 3 + N more."""
+    """formatEndpointSlices for one service port: ready ``ip:port``, at most 3, then
+    `` + N more...`` — including kubectl's quirk of ``+ 0 more...`` when the fourth endpoint
+    seen is not ready."""
     if not slices:
         return "<none>"
     items: list[str] = []
+    more = False
     count = 0
     for eps in slices:
-        ready = [
-            e
-            for e in eps.get("endpoints") or []
-            if (e.get("conditions") or {}).get("ready") is not False and e.get("addresses")
-        ]
         ports = eps.get("ports") or []
-        if not ports:
-            count += len(ready)
-            items.extend(e["addresses"][0] for e in ready)
-            continue
-        for port in ports:
-            if (port.get("name") or "") != port_name:
-                continue
-            count += len(ready)
-            items.extend(f"{e['addresses'][0]}:{port.get('port')}" for e in ready)
-    if count > 3:
-        return ",".join(items[:3]) + f" + {count - 3} more..."
-    return ",".join(items)
+        wanted = [None] if not ports else [p for p in ports if (p.get("name") or "") == port_name]
+        for port in wanted:
+            for e in eps.get("endpoints") or []:
+                if len(items) == 3:
+                    more = True
+                if (e.get("conditions") or {}).get("ready") is False or not e.get("addresses"):
+                    continue
+                if not more:
+                    addr = e["addresses"][0]
+                    items.append(addr if port is None else f"{addr}:{port.get('port')}")
+                count += 1
+    text = ",".join(items)
+    return f"{text} + {count - 3} more..." if more else text
 
 
 def describe_service(cluster: Cluster, svc: Obj) -> str:
@@ -272,3 +271,39 @@ def _pv_source(w: Writer, spec: dict[str, Any]) -> None:
         w.write(2, f"ReadOnly:\t{'true' if c.get('readOnly') else 'false'}\n")
     else:
         w.write(1, "<unknown>\n")
+
+
+def describe_namespace(cluster: Cluster, ns: Obj) -> str:
+    """describeNamespace (no quotas or limit ranges exist in the playground)."""
+    w = Writer(cluster.clock)
+    md = ns["metadata"]
+    w.write(0, f"Name:\t{md['name']}\n")
+    w.labels("Labels", md.get("labels"))
+    w.annotations("Annotations", md.get("annotations"))
+    phase = "Terminating" if md.get("deletionTimestamp") else "Active"
+    w.write(0, f"Status:\t{(ns.get('status') or {}).get('phase') or phase}\n")
+    w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
+    return w.text()
+
+
+def describe_storageclass(cluster: Cluster, sc: Obj) -> str:
+    """describeStorageClass."""
+    w = Writer(cluster.clock)
+    md = sc["metadata"]
+    ann = md.get("annotations") or {}
+    default = ann.get("storageclass.kubernetes.io/is-default-class") == "true"
+    w.write(0, f"Name:\t{md['name']}\n")
+    w.write(0, f"IsDefaultClass:\t{'Yes' if default else 'No'}\n")
+    w.write(0, f"Annotations:\t{','.join(f'{k}={v}' for k, v in sorted(ann.items()))}\n")
+    w.write(0, f"Provisioner:\t{sc.get('provisioner', '')}\n")
+    params = sc.get("parameters") or {}
+    text = ",".join(f"{k}={v}" for k, v in sorted(params.items())) or "<none>"
+    w.write(0, f"Parameters:\t{text}\n")
+    expand = sc.get("allowVolumeExpansion")
+    w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if expand is None else str(bool(expand))}\n")
+    options = sc.get("mountOptions") or []
+    w.write(0, f"MountOptions:\t{', '.join(options) if options else '<none>'}\n")
+    w.write(0, f"ReclaimPolicy:\t{sc.get('reclaimPolicy', 'Delete')}\n")
+    w.write(0, f"VolumeBindingMode:\t{sc.get('volumeBindingMode', 'Immediate')}\n")
+    w.events(events_for(cluster, sc))
+    return w.text()

@@ -53,10 +53,19 @@ class Env:
 
     def list(self, kind: str, namespace: str | None, selector: Matcher | None = None) -> list[Obj]:
         """Objects of ``kind`` in API order (namespace, then name; byte-wise)."""
-        objs = self.cluster.store.list(kind, namespace, selector)
-        return sorted(
-            objs, key=lambda o: (o["metadata"].get("namespace", ""), o["metadata"]["name"])
-        )
+        return sorted(self.cluster.store.list(kind, namespace, selector), key=api_order)
+
+
+def api_order(obj: Obj) -> tuple[str, str]:
+    """The API server's list order: by namespace and name, byte-wise. A real Event's name ends
+    in a fixed-width hex timestamp (``web-0.18a2b3c4d5e6f708``); the simulation's are shorter,
+    so they are compared as if zero-padded to that width."""
+    md = obj["metadata"]
+    name = str(md["name"])
+    if obj.get("kind") == "Event" and "." in name:
+        base, _, stamp = name.rpartition(".")
+        name = f"{base}.{stamp.zfill(16)}"
+    return (md.get("namespace", ""), name)
 
 
 def selector_of(text: str) -> Matcher | None:

@@ -1,8 +1,8 @@
 """``-o yaml|json|name|jsonpath=…``: kubectl's generic printers.
 
 kubectl reads objects as unstructured maps, so both YAML and JSON come out with keys sorted.
-YAML follows sigs.k8s.io/yaml (go-yaml v2): block style, sequences not indented under their
-key, double quotes where quoting is needed, no line folding. JSON is indented by 4 spaces.
+YAML is :mod:`engine.yaml_out` (sigs.k8s.io/yaml's go-yaml v2 rules). JSON is indented by 4
+spaces.
 Several objects (or a list request) print as a ``kind: List`` wrapper.
 
 The jsonpath subset: ``{.a.b}``, ``{.items[*].metadata.name}``, ``{.items[0].x}``,
@@ -16,36 +16,23 @@ import json
 import re
 from typing import Any
 
-import yaml
-
+from engine import yaml_out
 from engine.kubectl.parse import error
 from engine.kubectl.resources import qualified_singular
 from engine.objects import Obj
 
 
-class _GoStyleDumper(yaml.SafeDumper):
-    """PyYAML dumper that quotes like go-yaml: ``""`` instead of ``''``."""
-
-    def choose_scalar_style(self) -> str:
-        style = super().choose_scalar_style()
-        return '"' if style == "'" else style
-
-
 def to_yaml(value: Any) -> str:
-    """YAML text as ``kubectl get -o yaml`` prints it."""
-    return yaml.dump(
-        value,
-        Dumper=_GoStyleDumper,
-        default_flow_style=False,
-        sort_keys=True,
-        allow_unicode=True,
-        width=1 << 30,
-    )
+    """YAML text as ``kubectl get -o yaml`` prints it (go-yaml v2 rules, :mod:`yaml_out`)."""
+    return yaml_out.dump(value)
 
 
 def to_json(value: Any) -> str:
     """JSON text as ``kubectl get -o json`` prints it (4-space indent, sorted keys)."""
-    return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False)
+    # Go's encoder escapes HTML-sensitive characters inside strings
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text + "\n"
 
 
 def as_list(objs: list[Obj]) -> Obj:

@@ -49,6 +49,11 @@ def _aliases() -> dict[str, str]:
 _ALIASES = _aliases()
 
 
+def short_names(kind: str) -> tuple[str, ...]:
+    """kubectl's short names of ``kind`` (``sts``)."""
+    return _SHORT.get(kind, ())
+
+
 def resolve_kind(word: str) -> str:
     """The kind for a resource word, or kubectl's error for an unknown type."""
     kind = _ALIASES.get(word.lower())
@@ -76,10 +81,13 @@ def qualified_singular(kind: str) -> str:
 
 @dataclass
 class Target:
-    """What a command's arguments ask for: one kind, optionally some names."""
+    """What a command's arguments ask for: one kind, optionally some names (and, for ``-f``,
+    the manifest they came from and its namespace)."""
 
     kind: str
     names: list[str]
+    source: str = ""
+    namespace: str | None = None
 
 
 def parse_targets(args: list[str], allow_all: bool = False) -> list[Target]:

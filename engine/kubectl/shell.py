@@ -1,8 +1,9 @@
 """What runs inside a container for ``kubectl exec``: a few programs and a tiny ``sh -c``.
 
 Programs (busybox flavour): ``hostname``, ``cat``, ``ls``, ``mkdir``, ``echo``, ``true``,
-``false``, ``nslookup`` (from the pod's namespace) and ``sh``/``bash -c SCRIPT``. The shell
-understands ``;``, ``&&``, ``||`` and the redirections ``>`` / ``>>``. Files come from
+``false``, ``nslookup`` from the pod's namespace (bind's, plus ``dig`` and ``host``, in
+``dnsutils`` images) and ``sh``/``bash -c SCRIPT``. The shell understands ``;``, ``&&``,
+``||``, the redirections ``>`` / ``>>``, ``$(cmd)`` and ``$VAR``. Files come from
 :mod:`engine.volume_files` (volumes that outlive the pod and the container's own filesystem),
 except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and ``/etc/resolv.conf``.
 
@@ -11,6 +12,7 @@ Output is a list of (stream, text) chunks and an exit status, like a real proces
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -22,6 +24,10 @@ from engine.result import Stream
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+
+_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+_SUBST = re.compile(r"\$\(([^()]*)\)")
+_VAR = re.compile(r"\$(?:\{(\w+)\}|([A-Za-z_]\w*))")
 
 NOT_IN_PATH = (
     "OCI runtime exec failed: exec failed: unable to start container process: exec: "
@@ -54,6 +60,12 @@ class Container:
         self.cluster = cluster
         self.pod = pod
         self.container = container
+        specs = (pod.get("spec") or {}).get("containers") or [{}]
+        chosen = next((c for c in specs if c.get("name") == container), specs[0])
+        image = str(chosen.get("image", ""))
+        #: images with bind's tools (jessie-dnsutils, dnsutils) print bind's nslookup and
+        #: have dig and host; every other image gets busybox's nslookup
+        self.bind_tools = "dnsutils" in image
         self.namespace = str(pod["metadata"].get("namespace", "default"))
         self.name = str(pod["metadata"]["name"])
 
@@ -102,6 +114,8 @@ class Container:
         if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash"):
             return self._sh(argv)
         program = PROGRAMS.get(argv[0].rsplit("/", 1)[-1])
+        if program in (_dig, _host) and not self.bind_tools:
+            program = None
         if program is None:
             proc.out(NOT_IN_PATH.format(name=argv[0]))
             proc.code = 126
@@ -127,6 +141,7 @@ class Container:
     def run_script(self, script: str) -> Proc:
         """``sh -c SCRIPT``: ``;`` ``&&`` ``||`` lists of simple commands with ``>``/``>>``."""
         total = Proc()
+        script = self._expand(script, total)
         try:
             tokens = _tokenize(script)
         except ValueError:
@@ -142,6 +157,32 @@ class Container:
             code = proc.code
         total.code = code
         return total
+
+    def _expand(self, script: str, total: Proc) -> str:
+        """``$(cmd)``, ``$VAR`` and ``${VAR}`` outside single quotes (a subset of sh)."""
+        env = {"HOSTNAME": self.hostname, "HOME": "/root", "PATH": _PATH, "PWD": "/"}
+        out: list[str] = []
+        i, quoted = 0, False
+        while i < len(script):
+            ch = script[i]
+            if ch == "'":
+                quoted = not quoted
+            elif ch == "$" and not quoted:
+                sub = _SUBST.match(script, i)
+                if sub:
+                    inner = self.run_script(sub.group(1))
+                    total.chunks.extend(c for c in inner.chunks if c[0] == "err")
+                    out.append("".join(t for st, t in inner.chunks if st == "out").rstrip("\n"))
+                    i = sub.end()
+                    continue
+                var = _VAR.match(script, i)
+                if var:
+                    out.append(env.get(var.group(1) or var.group(2), ""))
+                    i = var.end()
+                    continue
+            out.append(ch)
+            i += 1
+        return "".join(out)
 
     def _simple(self, words: list[str]) -> Proc:
         proc = Proc()
@@ -267,7 +308,20 @@ def _false(c: Container, args: list[str], proc: Proc) -> None:
 
 
 def _nslookup(c: Container, args: list[str], proc: Proc) -> None:
-    result = dns_tools.run_nslookup(c.cluster, args, c.namespace)
+    flavor = "bind" if c.bind_tools else "busybox"
+    result = dns_tools.run_nslookup(c.cluster, args, c.namespace, flavor)
+    proc.chunks.extend(result.chunks)
+    proc.code = result.code
+
+
+def _dig(c: Container, args: list[str], proc: Proc) -> None:
+    result = dns_tools.run_dig(c.cluster, args, c.namespace)
+    proc.chunks.extend(result.chunks)
+    proc.code = result.code
+
+
+def _host(c: Container, args: list[str], proc: Proc) -> None:
+    result = dns_tools.run_host(c.cluster, args, c.namespace)
     proc.chunks.extend(result.chunks)
     proc.code = result.code
 
@@ -281,4 +335,6 @@ PROGRAMS = {
     "true": _true,
     "false": _false,
     "nslookup": _nslookup,
+    "dig": _dig,
+    "host": _host,
 }

@@ -24,9 +24,27 @@ def path_str(path: Sequence[str | int]) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class GoStruct:
+    """A value the API validates as an internal Go struct (no JSON tags): ``json.Marshal``
+    prints its fields capitalised and in declaration order, e.g.
+    ``{"Partition":0,"MaxUnavailable":1}``. ``fields`` are (Go name, value) pairs."""
+
+    fields: tuple[tuple[str, Any], ...]
+
+    def json(self) -> str:
+        """The Go JSON text."""
+        inner = ",".join(f"{json.dumps(k)}:{go_value(v)}" for k, v in self.fields)
+        return "{" + inner + "}"
+
+
 def go_value(value: Any) -> str:
     """A bad value as ``field.Error`` prints it: simple types plain, strings quoted, the rest
     JSON (Go's ``json.Marshal``: sorted keys, no spaces)."""
+    if value is None:
+        return "null"
+    if isinstance(value, GoStruct):
+        return value.json()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -98,8 +116,20 @@ def not_supported(path: FieldPath, value: Any, supported: Iterable[str]) -> Fiel
     return FieldError("Unsupported value", path, value, f"supported values: {quoted}")
 
 
-def aggregate(kind: str, name: str, errors: Sequence[FieldError]) -> str:
-    """``The StatefulSet "web" is invalid: <err>`` or ``…: [<err>, <err>]`` (StatusError)."""
+def aggregate(errors: Sequence[FieldError]) -> str:
+    """``<err>`` or ``[<err>, <err>]`` (``ErrorList.ToAggregate``)."""
     if len(errors) == 1:
-        return f'The {kind} "{name}" is invalid: {errors[0]}'
-    return f'The {kind} "{name}" is invalid: [{", ".join(str(e) for e in errors)}]'
+        return str(errors[0])
+    return f"[{', '.join(str(e) for e in errors)}]"
+
+
+def api_invalid(kind: str, group: str, name: str, errors: Sequence[FieldError]) -> str:
+    """The API server's Invalid status message: ``StatefulSet.apps "web" is invalid: …``,
+    ``Pod "web-0" is invalid: …`` (what controllers see and put in events)."""
+    qualified = f"{kind}.{group}" if group else kind
+    return f'{qualified} "{name}" is invalid: {aggregate(errors)}'
+
+
+def kubectl_invalid(kind: str, name: str, errors: Sequence[FieldError]) -> str:
+    """kubectl's rendering of the same error: ``The StatefulSet "web" is invalid: …``."""
+    return f'The {kind} "{name}" is invalid: {aggregate(errors)}'

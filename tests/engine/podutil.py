@@ -17,7 +17,12 @@ def make_pod(
     namespace: str = "default",
     **spec: Any,
 ) -> Obj:
-    """A minimal pod with one container ``nginx`` (optionally owned by StatefulSet ``owner``)."""
+    """A minimal pod with one container ``nginx``.
+
+    ``owner`` names a controller the pod belongs to (for spreading); it is a ControllerRevision
+    that :func:`create` makes exist, so the garbage collector keeps the pod and no workload
+    controller acts on it.
+    """
     container: dict[str, Any] = {
         "name": "nginx",
         "image": image,
@@ -36,7 +41,7 @@ def make_pod(
         pod["metadata"]["ownerReferences"] = [
             {
                 "apiVersion": "apps/v1",
-                "kind": "StatefulSet",
+                "kind": "ControllerRevision",
                 "name": owner,
                 "uid": f"uid-{owner}",
                 "controller": True,
@@ -47,7 +52,16 @@ def make_pod(
 
 
 def create(cluster: Cluster, pod: Obj) -> Obj:
-    """Create ``pod`` and let the controllers react."""
+    """Create ``pod`` (and the owner it names) and let the controllers react."""
+    namespace = pod["metadata"].get("namespace", "default")
+    for ref in pod["metadata"].get("ownerReferences") or []:
+        if ref["kind"] == "ControllerRevision" and not cluster.store.get(
+            "ControllerRevision", namespace, ref["name"]
+        ):
+            owner = {"name": ref["name"], "namespace": namespace, "uid": ref["uid"]}
+            cluster.store.create(
+                {"apiVersion": "apps/v1", "kind": "ControllerRevision", "metadata": owner}
+            )
     stored = cluster.store.create(pod)
     cluster.drain()
     return stored

@@ -213,7 +213,7 @@ def test_invalid_pod_is_rejected_from_any_writer(cluster: Cluster) -> None:
     del bad["spec"]["containers"][0]["image"]
     with pytest.raises(Invalid) as exc:
         cluster.store.create(bad)
-    assert str(exc.value) == 'The Pod "p" is invalid: spec.containers[0].image: Required value'
+    assert str(exc.value) == 'Pod "p" is invalid: spec.containers[0].image: Required value'
     assert cluster.store.get("Pod", "default", "p") is None
 
 
@@ -221,11 +221,12 @@ def test_several_errors_are_aggregated(cluster: Cluster) -> None:
     with pytest.raises(AdmissionInvalid) as exc:
         cluster.store.create(sts(replicas=-1, podManagementPolicy="Random"))
     assert str(exc.value) == (
-        'The StatefulSet "web" is invalid: [spec.podManagementPolicy: Invalid value: "Random": '
+        'StatefulSet.apps "web" is invalid: [spec.podManagementPolicy: Invalid value: "Random": '
         "must be 'OrderedReady' or 'Parallel', spec.replicas: Invalid value: -1: must be "
         "greater than or equal to 0]"
     )
     assert len(exc.value.errors) == 2
+    assert exc.value.kubectl_message.startswith('The StatefulSet "web" is invalid: [spec.')
 
 
 def test_negative_scale_is_rejected(cluster: Cluster) -> None:
@@ -233,7 +234,7 @@ def test_negative_scale_is_rejected(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.scale("StatefulSet", "default", "web", -1)
     assert str(exc.value) == (
-        'The StatefulSet "web" is invalid: spec.replicas: Invalid value: -1: must be greater '
+        'StatefulSet.apps "web" is invalid: spec.replicas: Invalid value: -1: must be greater '
         "than or equal to 0"
     )
 
@@ -248,7 +249,7 @@ def test_statefulset_spec_fields_are_immutable(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(changed)
     assert str(exc.value) == (
-        'The StatefulSet "web" is invalid: spec: Forbidden: updates to statefulset spec for '
+        'StatefulSet.apps "web" is invalid: spec: Forbidden: updates to statefulset spec for '
         "fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
         "'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' "
         "are forbidden"
@@ -269,7 +270,7 @@ def test_deployment_selector_is_immutable(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(changed)
     assert str(exc.value) == (
-        'The Deployment "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":'
+        'Deployment.apps "web" is invalid: spec.selector: Invalid value: {"matchLabels":{"app":'
         '"nginx","tier":"web"}}: field is immutable'
     )
 
@@ -285,7 +286,7 @@ def test_pod_spec_is_immutable_but_binding_and_image_are_allowed(cluster: Cluste
     with pytest.raises(Invalid) as exc:
         cluster.store.update(moved)
     assert str(exc.value).startswith(
-        'The Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than '
+        'Pod "p" is invalid: spec: Forbidden: pod updates may not change fields other than '
         "`spec.containers[*].image`"
     )
 
@@ -306,7 +307,7 @@ def test_service_keeps_its_cluster_ip(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(changed)
     assert str(exc.value) == (
-        'The Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.8.8"]: may not '
+        'Service "web" is invalid: spec.clusterIPs[0]: Invalid value: ["10.96.8.8"]: may not '
         "change once set"
     )
 
@@ -327,7 +328,7 @@ def test_claims_grow_only_when_bound_and_expandable(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(local)
     assert str(exc.value) == (
-        'The PersistentVolumeClaim "fixed" is invalid: spec.resources.requests.storage: '
+        'PersistentVolumeClaim "fixed" is invalid: spec.resources.requests.storage: '
         "Forbidden: only dynamically provisioned pvc can be resized and the storageclass that "
         "provisions the pvc must support resize"
     )
@@ -343,7 +344,7 @@ def test_unbound_claim_spec_is_immutable(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(claim)
     assert str(exc.value) == (
-        'The PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after '
+        'PersistentVolumeClaim "data" is invalid: spec: Forbidden: spec is immutable after '
         "creation except resources.requests and volumeAttributesClassName for bound claims"
     )
 
@@ -354,6 +355,56 @@ def test_storage_class_is_immutable(cluster: Cluster) -> None:
     with pytest.raises(Invalid) as exc:
         cluster.store.update(sc)
     assert str(exc.value) == (
-        'The StorageClass "standard" is invalid: reclaimPolicy: Forbidden: updates to '
+        'StorageClass.storage.k8s.io "standard" is invalid: reclaimPolicy: Forbidden: updates to '
         "reclaimPolicy are forbidden."
     )
+
+
+def _every_kind() -> list[Obj]:
+    dep = sts("api")
+    dep["kind"] = "Deployment"
+    del dep["spec"]["serviceName"]
+    rs = copy_obj(dep)
+    rs["kind"], rs["metadata"]["name"] = "ReplicaSet", "api-1"
+    claim = {"metadata": {"name": "www"}, "spec": pvc()["spec"]}
+    return [
+        pod(livenessProbe={"tcpSocket": {"port": 80}}, env=[{"name": "N", "valueFrom": {
+            "fieldRef": {"fieldPath": "metadata.name"}}}]),
+        sts(volumeClaimTemplates=[claim]),
+        dep,
+        rs,
+        pvc(),
+        {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "s", "namespace": "default"},
+         "spec": {"type": "NodePort", "sessionAffinity": "ClientIP", "ports": [{"port": 80}]}},
+        {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv"},
+         "spec": {"capacity": {"storage": "1Gi"}, "accessModes": ["ReadWriteOnce"],
+                  "nfs": {"server": "nfs", "path": "/x"}}},
+        {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"},
+         "provisioner": "example.com/fast"},
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("obj", _every_kind(), ids=lambda o: str(o["kind"]))
+def test_rewriting_a_stored_object_changes_nothing(cluster: Cluster, obj: Obj) -> None:
+    stored = cluster.store.create(obj)
+    rv = cluster.store.resource_version
+    assert cluster.store.update(copy_obj(stored)) is stored
+    assert cluster.store.resource_version == rv
+    assert apply_defaults(copy_obj(stored)) == stored
+
+
+def test_on_delete_needs_rolling_update_cleared(cluster: Cluster) -> None:
+    stored = copy_obj(cluster.store.create(sts()))
+    stored["spec"]["updateStrategy"]["type"] = "OnDelete"
+    with pytest.raises(Invalid) as exc:
+        cluster.store.update(stored)
+    assert str(exc.value) == (
+        'StatefulSet.apps "web" is invalid: spec.updateStrategy.rollingUpdate: Invalid value: '
+        '{"Partition":0,"MaxUnavailable":1}: only allowed for updateStrategy \'RollingUpdate\''
+    )
+    stored["spec"]["updateStrategy"] = {"type": "Sometimes"}
+    with pytest.raises(Invalid, match=r'Invalid value: \{"Type":"Sometimes","RollingUpdate":null'):
+        cluster.store.update(stored)
+    stored["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    assert cluster.store.update(stored)["spec"]["updateStrategy"] == {"type": "OnDelete"}

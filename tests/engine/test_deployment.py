@@ -356,3 +356,49 @@ def test_scaled_value_rounding() -> None:
     assert du.scaled_value(4, 10, False) == 4
     with pytest.raises(ValueError, match="not a percentage"):
         du.scaled_value("ten", 10, True)
+
+
+def test_hash_collision_bumps_collision_count(cluster: Cluster, kubelet: FakeKubelet) -> None:
+    probe = isolated_cluster()
+    probe.store.create(deployment())
+    probe.drain()
+    template = get_deploy(probe)["spec"]["template"]  # as stored, API defaults included
+    squatter = {
+        "apiVersion": "apps/v1",
+        "kind": "ReplicaSet",
+        "metadata": {"name": f"web-{du.compute_hash(template)}", "namespace": "default"},
+        "spec": {
+            "replicas": 0,
+            "selector": {"matchLabels": {"squat": "yes"}},
+            "template": {
+                "metadata": {"labels": {"squat": "yes"}},
+                "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+            },
+        },
+    }
+    cluster.store.create(squatter)
+    cluster.store.create(deployment())
+    cluster.settle()
+    d = get_deploy(cluster)
+    assert d["status"]["collisionCount"] == 1
+    new = f"web-{du.compute_hash(template, 1)}"
+    assert sets(cluster) == {squatter["metadata"]["name"]: 0, new: 3}
+
+
+def test_replicaset_create_error_is_reported(cluster: Cluster, kubelet: FakeKubelet) -> None:
+    from engine.store import Invalid
+
+    def reject(new: Obj, old: Obj | None) -> None:
+        raise Invalid("ReplicaSet.apps is invalid: quota exceeded")
+
+    cluster.store.add_admission("ReplicaSet", reject)
+    cluster.store.create(deployment())
+    cluster.settle()
+    cond = get_deploy(cluster)["status"]["conditions"][-1]
+    assert (cond["type"], cond["status"], cond["reason"]) == (
+        "Progressing",
+        "False",
+        "ReplicaSetCreateError",
+    )
+    (event,) = [e for e in cluster.events.for_object(get_deploy(cluster)) if e["type"] == "Warning"]
+    assert event["message"].startswith('Failed to create new replica set "web-')

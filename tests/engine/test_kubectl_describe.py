@@ -80,7 +80,7 @@ def test_pod_describe(web: Cluster) -> None:
     )
     assert "    ClaimName:   www-web-1" in lines
     assert "  Ready             True " in lines
-    assert lines[-1] == "Events:          <none>"
+    assert any(line.startswith("QoS Class:") for line in lines)
 
 
 def test_prefix_match_describes_every_pod(web: Cluster) -> None:
@@ -114,3 +114,43 @@ def test_errors(web: Cluster) -> None:
     )
     empty = run(web, "describe deploy")
     assert (empty.code, empty.stderr) == (0, "No resources found in default namespace.\n")
+
+
+def test_namespace_and_storageclass(web: Cluster) -> None:
+    assert ok(web, "describe ns default") == (
+        "Name:         default\n"
+        "Labels:       kubernetes.io/metadata.name=default\n"
+        "Annotations:  <none>\n"
+        "Status:       Active\n"
+        "\n"
+        "No resource quota.\n"
+        "\n"
+        "No LimitRange resource.\n"
+    )
+    sc = ok(web, "describe storageclass standard")
+    assert "IsDefaultClass:        Yes\n" in sc
+    assert "VolumeBindingMode:     Immediate\n" in sc
+
+
+def test_service_endpoints_cell_follows_format_endpoint_slices() -> None:
+    from engine.kubectl.describe_infra import _slice_endpoints
+
+    def slice_of(*ready: bool) -> dict[str, object]:
+        return {
+            "ports": [{"name": "web", "port": 80}],
+            "endpoints": [
+                {"addresses": [f"10.0.0.{i}"], "conditions": {"ready": r}}
+                for i, r in enumerate(ready, 1)
+            ],
+        }
+
+    assert _slice_endpoints([], "web") == "<none>"
+    assert _slice_endpoints([slice_of(True, False)], "web") == "10.0.0.1:80"
+    assert _slice_endpoints([slice_of(True, True, True, True, True)], "web") == (
+        "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more..."
+    )
+    # kubectl's own quirk: the fourth endpoint sets "more" before the readiness check
+    assert _slice_endpoints([slice_of(True, True, True, False)], "web") == (
+        "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 0 more..."
+    )
+    assert _slice_endpoints([slice_of(True)], "other") == ""

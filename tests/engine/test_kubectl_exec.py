@@ -77,3 +77,10 @@ def test_deprecated_form_without_dashes(web: Cluster) -> None:
     assert result.code == 0
     assert result.stdout == "web-0\n"
     assert result.stderr.startswith("kubectl exec [POD] [COMMAND] is DEPRECATED")
+
+
+def test_sh_expands_command_substitution_and_variables(web: Cluster) -> None:
+    assert ok(web, "exec web-1 -- sh -c 'echo \"$(hostname)\" is $HOSTNAME in ${PWD}'") == (
+        "web-1 is web-1 in /\n"
+    )
+    assert ok(web, "exec web-1 -- sh -c \"echo '$HOSTNAME'\"") == "$HOSTNAME\n"

@@ -175,7 +175,7 @@ def test_errors(web: Cluster) -> None:
     assert fails(web, "get sts nope").stderr == (
         'Error from server (NotFound): statefulsets.apps "nope" not found\n'
     )
-    assert "--watch is not supported" in fails(web, "get pods -w").stderr
+    assert "--request-timeout" in fails(web, "get pods -w").stderr
     assert fails(web, "get pods -o name --show-labels").stderr == (
         "error: --show-labels option cannot be used with name printer\n"
     )
@@ -191,3 +191,66 @@ def test_unterminated_quote(web: Cluster) -> None:
 
 def test_comment_at_end_of_line(web: Cluster) -> None:
     assert ok(web, "get sts   # the seed's set") == ok(web, "get sts")
+
+
+def test_custom_columns_and_sort_by(web: Cluster) -> None:
+    out = ok(web, "get pods -o custom-columns=NAME:.metadata.name,IP:.status.podIP,X:.spec.nope")
+    assert out == (
+        "NAME    IP            X\nweb-0   10.244.1.10   <none>\nweb-1   10.244.2.11   <none>\n"
+    )
+    ordered = ok(web, "get svc -A --sort-by={.spec.clusterIP} -o name")
+    assert ordered == "service/kubernetes\nservice/kube-dns\nservice/nginx\n"
+
+
+def test_help_and_unsupported_commands(web: Cluster) -> None:
+    assert ok(web, "kubectl").startswith("kubectl controls the Kubernetes cluster manager")
+    assert "Usage:\n  kubectl scale " in ok(web, "kubectl scale --help")
+    assert fails(web, "kubectl logs web-0").stderr == (
+        'error: "kubectl logs" is not available in the playground (see "kubectl --help" for '
+        "what is)\n"
+    )
+    resources = ok(web, "kubectl api-resources").splitlines()
+    assert resources[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
+    assert (
+        "statefulsets             sts          apps/v1               true         StatefulSet"
+        in (resources)
+    )
+
+
+def test_a_crash_elsewhere_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
+    from engine.kubectl.commands import tools
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("resolver exploded")
+
+    monkeypatch.setattr(tools.dns_tools, "run_nslookup", boom)
+    relaxed = Cluster(seed=1)
+    result = run(relaxed, "nslookup nginx")
+    assert result.code == 1
+    assert result.stderr == "error: internal error in 'nslookup': RuntimeError: resolver exploded\n"
+    strict = Cluster(seed=1, strict=True)
+    with pytest.raises(RuntimeError):
+        run(strict, "nslookup nginx")
+
+
+def test_json_escapes_like_go() -> None:
+    from engine.kubectl.output import to_json
+
+    assert to_json({"b": [1], "a": "<none> & x"}) == (
+        '{\n    "a": "\\u003cnone\\u003e \\u0026 x",\n    "b": [\n        1\n    ]\n}\n'
+    )
+
+
+def test_field_selectors_and_label_columns(web: Cluster) -> None:
+    assert ok(web, "get pods --field-selector=spec.nodeName=worker-2 -o name") == "pod/web-1\n"
+    assert ok(
+        web, "get pods --field-selector status.phase=Running,metadata.name!=web-0 -o name"
+    ) == ("pod/web-1\n")
+    assert len(ok(web, "get nodes --field-selector spec.unschedulable=false").splitlines()) == 4
+    assert fails(web, "get pods --field-selector foo=bar").stderr == (
+        'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label '
+        'selector "", field selector "foo=bar": field label not supported: foo\n'
+    )
+    lines = ok(web, "get pods -L app -L statefulset.kubernetes.io/pod-name").splitlines()
+    assert lines[0].split()[-2:] == ["APP", "POD-NAME"]
+    assert lines[2].split()[-2:] == ["nginx", "web-1"]

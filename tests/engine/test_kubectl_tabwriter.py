@@ -36,3 +36,17 @@ def test_nested_blocks_follow_go_rules() -> None:
     # the second column block only spans the lines that have a third cell
     text = "k\tv\textra\nkey2\tvalue\n"
     assert align(text, minwidth=0, padding=2) == "k     v  extra\nkey2  value\n"
+
+
+def test_watch_rows_remember_column_widths() -> None:
+    from engine.kubectl.commands.watch import RowWriter
+
+    writer = RowWriter()
+    assert writer.render([["NAME", "STATUS", "AGE"], ["web-0", "Pending", "0s"]]) == (
+        "NAME    STATUS    AGE\nweb-0   Pending   0s\n"
+    )
+    # a wider cell widens its column from now on; narrower ones keep the remembered width
+    assert writer.render([["web-0", "ContainerCreating", "1s"]]) == (
+        "web-0   ContainerCreating   1s\n"
+    )
+    assert writer.render([["web-0", "Running", "4s"]]) == "web-0   Running             4s\n"

@@ -8,8 +8,15 @@ from typing import Any
 
 import pytest
 
+from engine.apply_merge import LAST_APPLIED
 from engine.cluster import Cluster
-from engine.manifests import ManifestError, apply, delete_manifests, load_objects
+from engine.manifests import (
+    ManifestError,
+    apply,
+    create_manifests,
+    delete_manifests,
+    load_objects,
+)
 from engine.store import StoreError
 
 WEB = Path("demos/manifests/web.yaml").read_text()
@@ -556,3 +563,194 @@ def test_load_objects_returns_manifests_as_written(cluster: Cluster) -> None:
     with pytest.raises(ManifestError):
         load_objects("x.yaml", STS.replace("replicas: 2", "replicas: -1"))
     assert load_objects("x.yaml", STS.replace("replicas: 2", "replicas: -1"), check=False)
+
+
+# -- kubectl flags -----------------------------------------------------------------------
+
+
+def test_server_dry_run_checks_everything_and_writes_nothing(cluster: Cluster) -> None:
+    before = snapshot(cluster)
+    assert apply(cluster, "web.yaml", WEB, dry_run="server") == [
+        "service/nginx created (server dry run)",
+        "statefulset.apps/web created (server dry run)",
+    ]
+    assert snapshot(cluster) == before
+    assert rejected(cluster, STS.replace("replicas: 2", "replicas: -1"), dry_run="server")
+
+
+def test_client_dry_run_skips_server_checks(cluster: Cluster) -> None:
+    apply(cluster, "x.yaml", STS)
+    changed = STS.replace("serviceName: nginx", "serviceName: other")
+    assert apply(cluster, "x.yaml", changed, dry_run="client") == [
+        "statefulset.apps/web configured (dry run)"
+    ]
+    assert rejected(cluster, changed, dry_run="server").endswith("are forbidden")
+    assert rejected(cluster, STS.replace("replicas: 2", "replicas: x"), dry_run="client")
+
+
+def test_explicit_namespace_must_match(cluster: Cluster) -> None:
+    text = SVC.replace("  name: nginx\n", "  name: nginx\n  namespace: kube-system\n")
+    assert rejected(cluster, text, namespace="default", enforce_namespace=True) == (
+        'x.yaml: document 1 (Service "nginx"), line 5: the namespace from the provided object '
+        '"kube-system" does not match the namespace "default". You must pass '
+        "'--namespace=kube-system' to perform this operation."
+    )
+
+
+def test_warning_for_objects_created_without_apply(cluster: Cluster) -> None:
+    text = SVC.replace("name: nginx", "name: kubernetes").replace("  clusterIP: None\n", "")
+    warnings: list[str] = []
+    assert apply(cluster, "x.yaml", text, warnings=warnings) == ["service/kubernetes configured"]
+    assert warnings == [
+        "Warning: resource services/kubernetes is missing the "
+        "kubectl.kubernetes.io/last-applied-configuration annotation which is required by "
+        "kubectl apply. kubectl apply should only be used on resources created declaratively "
+        "by either kubectl create --save-config or kubectl apply. The missing annotation will "
+        "be patched automatically."
+    ]
+    assert cluster.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
+
+
+def test_json_manifest_with_tabs(cluster: Cluster) -> None:
+    text = '{\n\t"apiVersion": "v1",\n\t"kind": "Namespace",\n\t"metadata": {"name": "Shop"}\n}\n'
+    assert rejected(cluster, text, "ns.json") == (
+        'ns.json: document 1 (Namespace "Shop"), line 4: metadata.name: Invalid value: "Shop": '
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
+        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+    )
+    assert apply(cluster, "ns.json", text.replace("Shop", "shop")) == ["namespace/shop created"]
+
+
+def test_cluster_apply_passes_options(cluster: Cluster) -> None:
+    assert cluster.apply("x.yaml", SVC, dry_run="server") == [
+        "service/nginx created (server dry run)"
+    ]
+    assert cluster.get("Service", "default", "nginx") is None
+
+
+POD_PV_SC = """\
+apiVersion: v1
+kind: Pod
+metadata:
+  name: p
+spec:
+  containers:
+  - name: app
+    image: busybox
+    env:
+    - name: A=B
+      value: x
+    livenessProbe:
+      exec: {command: [sh]}
+      successThreshold: 2
+  tolerations:
+  - key: k
+    operator: Exists
+    value: v
+  dnsPolicy: Sometimes
+---
+apiVersion: v1
+kind: PersistentVolume
+metadata:
+  name: pv1
+spec:
+  capacity: {storage: 1Gi}
+  accessModes: [ReadWriteOnce]
+  persistentVolumeReclaimPolicy: Keep
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata:
+  name: fast
+volumeBindingMode: Later
+"""
+
+
+def test_pod_persistent_volume_and_storage_class_checks(cluster: Cluster) -> None:
+    pod, pv, sc = (
+        'document 1 (Pod "p")',
+        'document 2 (PersistentVolume "pv1")',
+        ('document 3 (StorageClass "fast")'),
+    )
+    expected = [
+        (pod, 10, 'spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment '
+         "variable name must consist only of printable ASCII characters other than '='"),
+        (pod, 14, "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"),
+        (pod, 19, 'spec.dnsPolicy: Unsupported value: "Sometimes": supported values: '
+         '"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"'),
+        (pod, 17, 'spec.tolerations[0].operator: Invalid value: "v": value must be empty when '
+         "`operator` is 'Exists'"),
+        (pv, 28, 'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported '
+         'values: "Delete", "Recycle", "Retain"'),
+        (pv, 25, "spec: Required value: must specify a volume type"),
+        (sc, 30, "provisioner: Required value"),
+        (sc, 34, 'volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", '
+         '"WaitForFirstConsumer"'),
+    ]  # fmt: skip
+    assert rejected(cluster, POD_PV_SC).split("\n") == [
+        f"x.yaml: {doc}, line {line}: {message}" for doc, line, message in expected
+    ]
+
+
+def test_create_manifests_creates_what_it_can(cluster: Cluster) -> None:
+    apply(cluster, "x.yaml", SVC)
+    bad = STS.replace("replicas: 2", "replicas: -1").replace("name: web", "name: bad")
+    text = SVC + "---\n" + STS + "---\n" + bad
+    result = create_manifests(cluster, "x.yaml", text)
+    assert result.stdout == "statefulset.apps/web created\n"
+    assert result.stderr == (
+        'Error from server (AlreadyExists): error when creating "x.yaml": services "nginx" '
+        "already exists\n"
+        'x.yaml: document 3 (StatefulSet "bad"), line 38: spec.replicas: Invalid value: -1: '
+        "must be greater than or equal to 0\n"
+    )
+    assert result.code == 1
+    assert "annotations" not in cluster.get("StatefulSet", "default", "web")["metadata"]
+
+
+def test_create_with_generate_name_and_save_config(cluster: Cluster) -> None:
+    text = SVC.replace("name: nginx", "generateName: nginx-")
+    result = create_manifests(cluster, "x.yaml", text, save_config=True)
+    assert result.code == 0
+    (svc,) = [s for s in cluster.store.list("Service", "default") if s["metadata"].get(
+        "generateName") == "nginx-"]  # fmt: skip
+    assert result.stdout == f"service/{svc['metadata']['name']} created\n"
+    assert LAST_APPLIED in svc["metadata"]["annotations"]
+    missing = create_manifests(cluster, "x.yaml", text, namespace="shop")
+    assert missing.stderr == (
+        'Error from server (NotFound): error when creating "x.yaml": namespaces "shop" not found\n'
+    )
+
+
+def test_container_resource_names(cluster: Cluster) -> None:
+    text = POD_PV_SC.split("---")[0].replace(
+        "    env:", "    resources:\n      limits: {memmory: 1Gi, example.com/gpu: 1}\n    env:"
+    )
+    assert (
+        'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
+        'Invalid value: "memmory": must be a standard resource for containers'
+    ) in rejected(cluster, text).split("\n")
+
+
+def test_controllers_create_pods_with_api_defaults(cluster: Cluster) -> None:
+    cluster.apply("demos/manifests/web.yaml")
+    cluster.settle()
+    pod = cluster.store.must_get("Pod", "default", "web-0")
+    spec = pod["spec"]
+    assert (spec["serviceAccountName"], spec["priority"], spec["enableServiceLinks"]) == (
+        "default",
+        0,
+        True,
+    )
+    assert [t["key"] for t in spec["tolerations"]] == [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ]
+    assert pod["status"]["qosClass"] == "BestEffort"
+    claim = cluster.store.must_get("PersistentVolumeClaim", "default", "www-web-0")
+    assert claim["spec"]["storageClassName"] == "standard"
+    assert apply(cluster, "web.yaml", WEB) == [
+        "service/nginx unchanged",
+        "statefulset.apps/web unchanged",
+    ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from engine.cluster import Cluster
+from engine.config import ClusterConfig, Timings
 from engine.format import pod_status_column
 from engine.node_status import condition
 from engine.objects import Obj, copy_obj, pod_condition
@@ -44,6 +47,10 @@ def test_applied_node_gets_status_and_the_next_pod_cidr(cluster: Cluster) -> Non
     assert obj["status"]["addresses"][0] == {"type": "InternalIP", "address": "172.18.0.6"}
     assert obj["metadata"]["labels"]["kubernetes.io/hostname"] == "kwok-1"
     assert ready(cluster, "kwok-1")["status"] == "True"
+    assert events(cluster, obj) == [
+        ("Normal", "RegisteredNode", "Node kwok-1 event: Registered Node kwok-1 in Controller")
+    ]
+    assert events(cluster, node(cluster, "worker-1")) == []
     create(cluster, make_pod("web-0", node="kwok-1"))
     cluster.advance(5)
     pod = get(cluster, "web-0")
@@ -183,8 +190,9 @@ def test_statefulset_pod_on_a_lost_node_is_replaced_only_after_force_delete(
     assert get(cluster, "web-1")["status"]["podIP"] != old_ip
 
 
-def test_replicaset_pod_on_a_lost_node_is_replaced_at_eviction(cluster: Cluster) -> None:
-    cluster.store.create(workload("ReplicaSet", "api", 2))
+@pytest.mark.parametrize("kind", ["ReplicaSet", "Deployment"])
+def test_replicated_pod_on_a_lost_node_is_replaced_at_eviction(cluster: Cluster, kind: str) -> None:
+    cluster.store.create(workload(kind, "api", 2))
     cluster.advance(30)
     before = live(cluster, "api")
     (lost,) = [name for name, (node, _) in before.items() if node == "worker-1"]
@@ -260,3 +268,14 @@ def test_pods_of_a_deleted_node_are_garbage_collected(cluster: Cluster) -> None:
         "DeletionByPodGC",
         "PodGC: node no longer exists",
     )
+
+
+def test_eviction_timing_stands_for_the_default_toleration() -> None:
+    cluster = Cluster(ClusterConfig(timings=Timings(eviction=30)), seed=1, strict=True)
+    create(cluster, make_pod("web-0", node="worker-1"))
+    cluster.advance(10)
+    cluster.node_down("worker-1")
+    cluster.advance(40 + 29.9)
+    assert not get(cluster, "web-0")["metadata"].get("deletionTimestamp")
+    cluster.advance(0.1)
+    assert get(cluster, "web-0")["metadata"].get("deletionTimestamp")

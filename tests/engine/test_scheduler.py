@@ -45,6 +45,7 @@ def local_pv(name: str, node: str, claim_name: str) -> Obj:
             "capacity": {"storage": "1Gi"},
             "accessModes": ["ReadWriteOnce"],
             "storageClassName": "",
+            "local": {"path": f"/mnt/disks/{name}"},
             "claimRef": {"namespace": "default", "name": claim_name},
             "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [hostname]}]}},
         },

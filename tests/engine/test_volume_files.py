@@ -219,6 +219,10 @@ def test_etc_hosts_and_hostname(cluster: Cluster) -> None:
     hosts = read_file(cluster, "default", "web-0", "/etc/hosts")
     assert hosts.startswith("# Kubernetes-managed hosts file.\n127.0.0.1\tlocalhost\n")
     assert hosts.endswith("10.244.1.10\tweb-0.nginx.default.svc.cluster.local\tweb-0\n")
+    assert read_file(cluster, "default", "web-0", "/etc/resolv.conf") == (
+        "search default.svc.cluster.local svc.cluster.local cluster.local\n"
+        "nameserver 10.96.0.10\noptions ndots:5\n"
+    )
     assert {"hosts", "hostname", "resolv.conf", "nginx"} <= set(
         list_dir(cluster, "default", "web-0", "/etc")
     )

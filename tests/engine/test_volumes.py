@@ -9,6 +9,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, copy_obj
+from engine.store import StoreError
 from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
@@ -316,7 +317,11 @@ def test_claim_without_default_class_stays_classless() -> None:
 
 def test_deleting_volume_objects_and_their_storage(cluster: Cluster) -> None:
     cluster.store.create(static_pv("kept", "1Gi", policy="Retain"))
-    cluster.store.create(static_pv("scrubbed", "1Gi", policy="Delete"))
+    scrubbed = static_pv("scrubbed", "1Gi", policy="Delete")
+    scrubbed["metadata"]["annotations"] = {
+        "pv.kubernetes.io/provisioned-by": "playground.local/network"
+    }
+    cluster.store.create(scrubbed)
     cluster.settle()
     cluster.volume_data["kept"] = {"a": "1"}
     cluster.volume_data["scrubbed"] = {"a": "1"}
@@ -334,3 +339,90 @@ def test_claim_deleted_while_provisioning_gets_no_volume(cluster: Cluster) -> No
     cluster.settle()
     assert cluster.store.get("PersistentVolumeClaim", "default", "quick") is None
     assert cluster.store.count("PersistentVolume") == 0
+
+
+def test_instant_provisioner_binds_in_the_same_reaction() -> None:
+    cluster = isolated_cluster()
+    cluster.timings.provision = 0
+    cluster.store.create(pvc("now"))
+    cluster.drain()
+    assert claim(cluster, "now")["status"]["phase"] == "Bound"
+    assert cluster.clock.now() == 0
+
+
+def test_hand_made_volume_with_delete_policy_fails_to_reclaim(cluster: Cluster) -> None:
+    cluster.store.create(static_pv("host", "1Gi", policy="Delete"))
+    cluster.store.create(pvc("c", storageClassName="manual"))
+    cluster.settle()
+    cluster.volume_data["host"] = {"a": "1"}
+    cluster.delete("PersistentVolumeClaim", "default", "c")
+    cluster.settle()
+    pv = cluster.store.must_get("PersistentVolume", "", "host")
+    assert pv["status"]["phase"] == "Failed"
+    message = (
+        'error getting deleter volume plugin for volume "host": no deletable volume plugin matched'
+    )
+    assert pv["status"]["message"] == message
+    (event,) = cluster.events.for_object(pv)
+    assert (event["type"], event["reason"], event["message"]) == (
+        "Warning",
+        "VolumeFailedDelete",
+        message,
+    )
+    assert cluster.volume_data["host"] == {"a": "1"}
+
+
+def _resize(cluster: Cluster, name: str, size: str) -> None:
+    claim_obj = copy_obj(claim(cluster, name))
+    claim_obj["spec"]["resources"]["requests"]["storage"] = size
+    cluster.store.update(claim_obj)
+
+
+def test_online_expansion_with_a_running_pod(cluster: Cluster) -> None:
+    pv_name = _bound_claim(cluster, "www-web-0")
+    cluster.store.create(pod_with_claim("web-0", "www-web-0"))
+    set_pod_status(cluster, "default", "web-0", node="worker-1", ip="10.244.1.5")
+    _resize(cluster, "www-web-0", "2Gi")
+    cluster.drain()
+    resizing = claim(cluster, "www-web-0")
+    assert [c["type"] for c in resizing["status"]["conditions"]] == ["Resizing"]
+    assert resizing["status"]["allocatedResources"] == {"storage": "2Gi"}
+    assert resizing["status"]["capacity"] == {"storage": "1Gi"}
+    cluster.settle()
+    done = claim(cluster, "www-web-0")
+    assert done["status"]["capacity"] == {"storage": "2Gi"}
+    assert "conditions" not in done["status"]
+    pv = cluster.store.must_get("PersistentVolume", "", pv_name)
+    assert pv["spec"]["capacity"] == {"storage": "2Gi"}
+    events = [(e["reason"], e["source"]["component"]) for e in cluster.events.for_object(done)]
+    assert events[-3:] == [
+        ("Resizing", "external-resizer playground.local/network"),
+        ("FileSystemResizeRequired", "external-resizer playground.local/network"),
+        ("FileSystemResizeSuccessful", "kubelet"),
+    ]
+
+
+def test_expansion_waits_for_a_pod_to_finish(cluster: Cluster) -> None:
+    _bound_claim(cluster, "data")
+    _resize(cluster, "data", "3Gi")
+    cluster.settle()
+    waiting = claim(cluster, "data")
+    assert [c["type"] for c in waiting["status"]["conditions"]] == ["FileSystemResizePending"]
+    assert waiting["status"]["allocatedResourceStatuses"] == {"storage": "NodeResizePending"}
+    assert waiting["status"]["capacity"] == {"storage": "1Gi"}
+    cluster.store.create(pod_with_claim("user", "data"))
+    set_pod_status(cluster, "default", "user", node="worker-2")
+    assert claim(cluster, "data")["status"]["capacity"] == {"storage": "3Gi"}
+
+
+def test_no_expansion_without_allow_volume_expansion(cluster: Cluster) -> None:
+    cluster.store.create(static_pv("fixed", "1Gi"))
+    cluster.store.create(pvc("c", storageClassName="manual"))
+    cluster.settle()
+    with pytest.raises(StoreError, match="only dynamically provisioned pvc can be resized"):
+        _resize(cluster, "c", "5Gi")  # the API's admission refuses it
+    cluster.settle()
+    assert claim(cluster, "c")["status"]["capacity"] == {"storage": "1Gi"}
+    assert cluster.store.must_get("PersistentVolume", "", "fixed")["spec"]["capacity"] == {
+        "storage": "1Gi"
+    }

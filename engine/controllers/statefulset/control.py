@@ -73,6 +73,9 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     #: earliest clock time at which a Ready pod becomes Available (minReadySeconds)
     available_at: float | None = None
+    #: what holds the set back, in the words of the controller's log ("waiting for Pod web-1
+    #: to be Running and Ready"); None when nothing does
+    waiting: str | None = None
 
     @property
     def actions(self) -> list[Action]:
@@ -107,6 +110,7 @@ class _Planner:
         self.monotonic = not spec.allows_burst(inp.sts)
         self.steps: list[Step] = []
         self.next_batch = 0
+        self.waiting: str | None = None
         self.replicas, self.condemned = self._partition()
         self.first_unavailable = self._first_unavailable()
 
@@ -129,15 +133,34 @@ class _Planner:
             elif ordinal >= 0:
                 condemned.append(pod)
         replicas = [
-            pod
-            if pod is not None
-            else identity.new_versioned_pod(
-                self.current_set, self.update_set, self.current_name, self.update_name, start + i
-            )
-            for i, pod in enumerate(slots)
+            pod if pod is not None else self._placeholder(start + i) for i, pod in enumerate(slots)
         ]
         condemned.sort(key=identity.ordinal_of, reverse=True)
         return replicas, condemned
+
+    def _placeholder(self, ordinal: int) -> Obj:
+        """A pod not created yet: its name and revision (:meth:`_build` makes the real one)."""
+        at_current = identity.at_current_revision(self.current_set, ordinal)
+        revision = self.current_name if at_current else self.update_name
+        return {
+            "apiVersion": "v1",
+            "kind": "Pod",
+            "metadata": {
+                "name": identity.pod_name(self.sts, ordinal),
+                "namespace": self.sts["metadata"].get("namespace", ""),
+                "labels": {identity.REVISION_LABEL: revision},
+            },
+        }
+
+    def _build(self, placeholder: Obj) -> Obj:
+        """The full pod for a placeholder, from the template of its revision."""
+        return identity.new_versioned_pod(
+            self.current_set,
+            self.update_set,
+            self.current_name,
+            self.update_name,
+            identity.ordinal_of(placeholder),
+        )
 
     def _first_unavailable(self) -> Obj | None:
         for pod in [*self.replicas, *reversed(self.condemned)]:
@@ -171,8 +194,8 @@ class _Planner:
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
-        wanted = identity.claims_for(sts, identity.ordinal_of(pod)).values()
-        return [c for c in (self.inp.claim(name_of(w)) for w in wanted) if c is not None]
+        names = identity.claim_names(sts, identity.ordinal_of(pod))
+        return [c for c in (self.inp.claim(n) for n in names) if c is not None]
 
     def claim_is_stale(self, pod: Obj) -> bool:
         """STS-POD ``PodClaimIsStale``: whenScaled=Delete and a claim owned by an old pod."""
@@ -190,24 +213,25 @@ class _Planner:
     # -- replicas ----------------------------------------------------------------------------
     def process_replica(self, pod: Obj) -> tuple[list[Action], bool]:
         """STS-CTRL ``processReplica``: (actions, stop-if-monotonic)."""
+        name = name_of(pod)
         if identity.is_failed(pod) or identity.is_succeeded(pod):
             if identity.is_terminating(pod):
-                return [], True
+                return self._wait(f"waiting for Pod {name} to terminate")
             return [Action("delete", pod, self.sts)], True
         if not identity.is_created(pod):
             if self.claim_is_stale(pod):
-                return [], True
-            return [Action("create", pod, self.sts)], True
+                return self._wait(f"waiting for the claims of an earlier Pod {name} to be deleted")
+            return [Action("create", self._build(pod), self.sts)], True
         actions = []
         if identity.is_pending(pod):
             actions.append(Action("claims", pod, self.sts))
-        waiting = (
-            identity.is_terminating(pod)
-            or not identity.is_running_and_ready(pod)
-            or not self.available(pod)
-        )
-        if waiting and self.monotonic:
-            return actions, True
+        if self.monotonic:
+            if identity.is_terminating(pod):
+                return self._wait(f"waiting for Pod {name} to terminate", actions)
+            if not identity.is_running_and_ready(pod):
+                return self._wait(f"waiting for Pod {name} to be Running and Ready", actions)
+            if not self.available(pod):
+                return self._wait(f"waiting for Pod {name} to be Available", actions)
         if not (
             identity.identity_matches(self.sts, pod)
             and identity.storage_matches(self.sts, pod)
@@ -226,11 +250,19 @@ class _Planner:
     def process_condemned(self, pod: Obj) -> tuple[list[Action], bool]:
         """STS-CTRL ``processCondemned``: (actions, stop-if-monotonic)."""
         if identity.is_terminating(pod):
-            return [], True
+            return self._wait(f"waiting for Pod {name_of(pod)} to terminate prior to scale down")
         healthy = identity.is_running_and_ready(pod) and self.available(pod)
         if self.monotonic and not healthy and pod is not self.first_unavailable:
-            return [], True
+            state = "Running and Ready" if not identity.is_running_and_ready(pod) else "Available"
+            first = name_of(self.first_unavailable or pod)
+            return self._wait(f"waiting for Pod {first} to be {state} prior to scale down")
         return [Action("delete", pod, self.sts)], True
+
+    def _wait(self, reason: str, actions: list[Action] | None = None) -> tuple[list[Action], bool]:
+        """Stop here (OrderedReady) and say why."""
+        if self.monotonic and self.waiting is None:
+            self.waiting = reason
+        return actions or [], True
 
     # -- rolling update -----------------------------------------------------------------------
     def rolling_update(self, status: Status) -> None:
@@ -238,6 +270,11 @@ class _Planner:
         budget = spec.max_unavailable(self.sts)
         unavailable = sum(1 for p in self.replicas if self.unavailable(p))
         if unavailable >= budget:
+            if any(identity.pod_revision(p) != self.update_name for p in self.replicas):
+                self.waiting = (
+                    f"waiting for {unavailable} unavailable Pod(s) before updating more "
+                    f"(maxUnavailable {budget})"
+                )
             return
         deletions: list[Action] = []
         for pod in reversed(self.replicas[spec.partition(self.sts) :]):
@@ -303,4 +340,4 @@ def plan(inp: Inputs) -> Plan:
     """Decide what one sync of ``inp.sts`` does."""
     planner = _Planner(inp)
     status = planner.run()
-    return Plan(status, planner.steps, planner.available_at())
+    return Plan(status, planner.steps, planner.available_at(), planner.waiting)

@@ -126,6 +126,13 @@ def init_identity(sts: Obj, pod: Obj) -> None:
     pod["spec"]["subdomain"] = spec.service_name(sts)
 
 
+def claim_names(sts: Obj, ordinal: int) -> list[str]:
+    """Names of the ordinal's claims, in template order."""
+    return [
+        claim_name(t["metadata"]["name"], name_of(sts), ordinal) for t in spec.claim_templates(sts)
+    ]
+
+
 def claims_for(sts: Obj, ordinal: int) -> dict[str, Obj]:
     """The PersistentVolumeClaims of ordinal, by template name, in template order.
 
@@ -199,13 +206,19 @@ def set_pod_revision(pod: Obj, revision: str) -> None:
     pod["metadata"].setdefault("labels", {})[REVISION_LABEL] = revision
 
 
+def at_current_revision(current_set: Obj, ordinal: int) -> bool:
+    """A missing ordinal is recreated at the current revision: RollingUpdate and the ordinal is
+    below ``start + partition`` (STS-UTIL ``newVersionedStatefulSetPod``)."""
+    below_partition = ordinal < spec.start_ordinal(current_set) + spec.partition(current_set)
+    return spec.update_strategy_type(current_set) == spec.ROLLING_UPDATE and below_partition
+
+
 def new_versioned_pod(
     current_set: Obj, update_set: Obj, current_revision: str, update_revision: str, ordinal: int
 ) -> Obj:
     """The pod to create for a missing ordinal: at the current revision when RollingUpdate and the
     ordinal is below ``start + partition``, else at the update revision (OnDelete: always)."""
-    below_partition = ordinal < spec.start_ordinal(current_set) + spec.partition(current_set)
-    if spec.update_strategy_type(current_set) == spec.ROLLING_UPDATE and below_partition:
+    if at_current_revision(current_set, ordinal):
         pod = new_pod(current_set, ordinal)
         set_pod_revision(pod, current_revision)
     else:

@@ -163,8 +163,8 @@ class PodControl:
 
     def _claims(self, sts: Obj, pod: Obj) -> list[Obj]:
         found = []
-        for claim in identity.claims_for(sts, identity.ordinal_of(pod)).values():
-            stored = self.store.get("PersistentVolumeClaim", namespace_of(claim), name_of(claim))
+        for name in identity.claim_names(sts, identity.ordinal_of(pod)):
+            stored = self.store.get("PersistentVolumeClaim", namespace_of(sts), name)
             if stored is not None:
                 found.append(stored)
         return found

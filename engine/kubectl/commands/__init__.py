@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from engine.kubectl.commands import delete, describe, exec, get, mutate, nodes, rollout, tools, wait
+from engine.kubectl.commands import (
+    delete,
+    describe,
+    exec,
+    get,
+    info,
+    mutate,
+    nodes,
+    rollout,
+    run,
+    tools,
+    wait,
+)
 from engine.kubectl.env import Command, Env
 
 COMMANDS: dict[str, Command] = {
@@ -25,6 +37,8 @@ COMMANDS: dict[str, Command] = {
         nodes.UNCORDON,
         nodes.DRAIN,
         exec.COMMAND,
+        info.COMMAND,
+        run.COMMAND,
     )
 }
 

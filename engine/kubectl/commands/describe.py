@@ -38,6 +38,8 @@ DESCRIBERS: dict[str, Callable[[Cluster, Obj], str]] = {
     "PersistentVolumeClaim": infra.describe_pvc,
     "PersistentVolume": infra.describe_pv,
     "Node": describe_node,
+    "Namespace": infra.describe_namespace,
+    "StorageClass": infra.describe_storageclass,
 }
 
 

@@ -8,11 +8,15 @@ output; an empty result prints ``No resources found in <ns> namespace.`` on stde
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.kubectl import output, tables, tabwriter
+from engine.kubectl.commands.watch import run_watch
 from engine.kubectl.env import Command, Env, selector_of
+from engine.kubectl.fields import parse_fields
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error, help_error
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
-from engine.objects import Obj, is_namespaced
+from engine.objects import Obj, is_namespaced, labels_of
 
 FLAGS = (
     Flag("output", "str", "o", ""),
@@ -24,6 +28,10 @@ FLAGS = (
     Flag("no-headers", "bool"),
     Flag("ignore-not-found", "bool"),
     Flag("filename", "strs", "f"),
+    Flag("sort-by", "str", default=""),
+    Flag("request-timeout", "str", default=""),
+    Flag("field-selector", "str", default=""),
+    Flag("label-columns", "strs", "L"),
 )
 
 ENDPOINTS_WARNING = (
@@ -38,11 +46,13 @@ _FORMATS = (
 def check_output_format(value: str) -> None:
     """Reject ``-o`` values we (and kubectl) cannot print."""
     base = value.split("=", 1)[0]
-    if value in ("", "wide", "yaml", "json", "name") or base == "jsonpath":
+    if value in ("", "wide", "yaml", "json", "name") or base in ("jsonpath", "custom-columns"):
         if base == "jsonpath" and "=" not in value:
             raise error("template format specified but no template given")
+        if base == "custom-columns" and "=" not in value:
+            raise error("custom-columns format specified but no custom columns given")
         return
-    if base in ("custom-columns", "go-template", "template", "jsonpath-as-json"):
+    if base in ("go-template", "template", "jsonpath-as-json"):
         raise error(f'the output format "{base}" is not supported in the playground')
     raise error(
         f'unable to match a printer suitable for the output format "{value}", '
@@ -52,12 +62,29 @@ def check_output_format(value: str) -> None:
 
 def run(env: Env, p: Parsed) -> None:
     """Entry point."""
-    fmt = p.text("output")
+    _validate(p)
+    targets = parse_targets(p.args, allow_all=True)
     if p.flag("watch") or p.flag("watch-only"):
-        raise error(
-            "--watch is not supported here: the playground's panels update live; "
-            "run the command again to see the new state"
-        )
+        run_watch(env, p, targets)
+        return
+    if p.text("selector") and any(t.names for t in targets):
+        raise error("name cannot be provided when a selector is specified")
+    if any(t.kind == "Endpoints" for t in targets):
+        env.err(ENDPOINTS_WARNING)
+    found, errors = collect(env, targets, p.text("selector"), p.flag("all-namespaces"))
+    if p.text("field-selector"):
+        found = [(kind, [o for o in objs if _fields(kind, p)(o)]) for kind, objs in found]
+    if p.text("sort-by"):
+        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
+    if p.flag("ignore-not-found"):
+        errors = []
+    _print(env, p, targets, found, errors)
+    if errors:
+        raise KubectlError("".join(errors))
+
+
+def _validate(p: Parsed) -> None:
+    fmt = p.text("output")
     if p.flags["filename"]:
         raise error("get -f is not supported in the playground; name the resources instead")
     if not p.args:
@@ -74,27 +101,75 @@ def run(env: Env, p: Parsed) -> None:
     check_output_format(fmt)
     if p.flag("show-labels") and fmt not in ("", "wide"):
         raise error(f"--show-labels option cannot be used with {fmt.split('=')[0]} printer")
-    targets = parse_targets(p.args, allow_all=True)
-    selector_text = p.text("selector")
-    if selector_text and any(t.names for t in targets):
-        raise error("name cannot be provided when a selector is specified")
-    if any(t.kind == "Endpoints" for t in targets):
-        env.err(ENDPOINTS_WARNING)
-    found, errors = collect(env, targets, selector_text, p.flag("all-namespaces"))
-    if p.flag("ignore-not-found"):
-        errors = []
-    if fmt in ("", "wide"):
+
+
+def _print(
+    env: Env,
+    p: Parsed,
+    targets: list[Target],
+    found: list[tuple[str, list[Obj]]],
+    errors: list[str],
+) -> None:
+    fmt = p.text("output")
+    objs = [o for _, kind_objs in found for o in kind_objs]
+    if fmt.startswith("custom-columns="):
+        env.out(custom_columns(fmt.split("=", 1)[1], objs, p.flag("no-headers")))
+    elif fmt in ("", "wide"):
         _print_tables(env, p, found)
-        if not any(objs for _, objs in found) and not errors and not p.flag("ignore-not-found"):
+        if not objs and not errors and not p.flag("ignore-not-found"):
             where = "" if p.flag("all-namespaces") else f" in {env.namespace} namespace"
             env.err(f"No resources found{where}.\n")
     else:
         single = len(targets) == 1 and len(targets[0].names) == 1
         if single and errors:
             raise KubectlError(errors[0])
-        _print_generic(env, fmt, [o for _, objs in found for o in objs], single)
-    if errors:
-        raise KubectlError("".join(errors))
+        _print_generic(env, fmt, objs, single)
+
+
+def _field(expr: str) -> str:
+    expr = expr.strip()
+    if expr.startswith("{") and expr.endswith("}"):
+        return expr
+    return "{" + (expr if expr.startswith(".") else "." + expr) + "}"
+
+
+def sort_objects(objs: list[Obj], field: str) -> list[Obj]:
+    """``--sort-by``: by the field's value (numbers numerically), stable."""
+    template = _field(field)
+
+    def key(obj: Obj) -> tuple[int, float, str]:
+        value = output.jsonpath(template, obj)
+        try:
+            return (0, float(value), "")
+        except ValueError:
+            return (1, 0.0, value)
+
+    return sorted(objs, key=key)
+
+
+def custom_columns(spec: str, objs: list[Obj], no_headers: bool) -> str:
+    """``-o custom-columns=HEADER:.field,…``; missing values print ``<none>``."""
+    columns: list[tuple[str, str]] = []
+    for part in spec.split(","):
+        header, sep, expr = part.partition(":")
+        if not sep or not expr:
+            raise error(
+                f"unexpected custom-columns spec: {part}, expected <header>:<json-path-expr>"
+            )
+        columns.append((header, _field(expr)))
+    rows = [] if no_headers else [[h for h, _ in columns]]
+    for obj in objs:
+        cells = []
+        for _, template in columns:
+            value = output.jsonpath(template, obj).replace(" ", ",")
+            cells.append(value or "<none>")
+        rows.append(cells)
+    return tabwriter.table(rows) if rows else ""
+
+
+def _fields(kind: str, p: Parsed) -> Callable[[Obj], bool]:
+    matcher = parse_fields(kind, p.text("field-selector"), p.text("selector"))
+    return matcher or (lambda obj: True)
 
 
 def collect(
@@ -129,10 +204,15 @@ def _print_tables(env: Env, p: Parsed, found: list[tuple[str, list[Obj]]]) -> No
             continue
         with_ns = p.flag("all-namespaces") and is_namespaced(kind)
         rows: list[list[str]] = []
+        label_columns: list[str] = p.flags["label-columns"]
         if not p.flag("no-headers"):
-            rows.append(_header(kind, wide, with_ns, p.flag("show-labels")))
+            header = _header(kind, wide, with_ns, False)
+            header += [key.rsplit("/", 1)[-1].upper() for key in label_columns]
+            rows.append(header + (["LABELS"] if p.flag("show-labels") else []))
         for obj in objs:
-            rows.append(_row(env, kind, obj, wide, with_ns, with_kind, p.flag("show-labels")))
+            row = _row(env, kind, obj, wide, with_ns, with_kind, False)
+            row += [labels_of(obj).get(key, "") for key in label_columns]
+            rows.append(row + ([tables.labels_cell(obj)] if p.flag("show-labels") else []))
         blocks.append(tabwriter.table(rows))
     sep = "" if p.flag("no-headers") else "\n"
     env.out(sep.join(blocks))

@@ -122,7 +122,14 @@ def _load_patch(text: str) -> Any:
     try:
         return yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise error(f'unable to parse "{text}": yaml: {exc}') from exc
+        raise error(f'unable to parse "{text}": yaml: {_yaml_problem(exc)}') from exc
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """``line 1: did not find …`` (go-yaml's wording shape) from a PyYAML error."""
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc)
+    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
 
 
 # -- set image ------------------------------------------------------------------------------

@@ -116,10 +116,11 @@ def run_drain(env: Env, p: Parsed) -> None:
     )
     evict, ignored, forced, problems = _classify(pods, p)
     if problems:
-        text = "; ".join(f"{k}: {', '.join(v)}" for k, v in problems.items())
+        errors = [f"{k}: {', '.join(v)}" for k, v in problems.items()]
+        text = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
         raise KubectlError(
             f'error: unable to drain node "{name}" due to error: {text}, continuing command...\n'
-            f"There are pending nodes to be drained:\n {name}\n{text}\n"
+            f"There are pending nodes to be drained:\n {name}\nerror: {text}\n"
         )
     if ignored:
         env.err(f"Warning: ignoring DaemonSet-managed Pods: {', '.join(ignored)}\n")
@@ -128,7 +129,7 @@ def run_drain(env: Env, p: Parsed) -> None:
     grace = int(p.flags["grace-period"])
     for pod in evict:
         md = pod["metadata"]
-        env.err(f"evicting pod {md['namespace']}/{md['name']}\n")
+        env.out(f"evicting pod {md['namespace']}/{md['name']}\n")
         env.cluster.delete(
             "Pod", md["namespace"], md["name"], grace_period=None if grace < 0 else grace
         )

@@ -1,0 +1,173 @@
+"""The cluster DNS data: what CoreDNS's ``kubernetes`` plugin keeps in its informer caches.
+
+:class:`ClusterZone` watches the store (Namespaces, Services, EndpointSlices) from the moment
+the cluster is built and keeps the indexes lookups need, so a lookup never scans the store:
+
+* Services by (namespace, name) and by ClusterIP (reverse lookups of VIPs);
+* EndpointSlices by (namespace, service) — a headless A answer is O(its endpoints);
+* ready endpoint IPs → the ``<endpoint>.<svc>.<ns>.svc`` names pointing at them (PTR).
+
+Only EndpointSlice endpoints whose ``conditions.ready`` is not false count (CDNS
+``object/endpoint.go``), so DNS follows readiness the moment the EndpointSlice controller
+writes it (the kubeadm Corefile disables caching for ``cluster.local``). ``modified`` is the
+simulated wall time (Unix seconds) of the last change, CoreDNS's SOA serial.
+
+There is one zone per cluster: :func:`zone_for` creates it (``engine.services.install`` does so
+while the cluster is built, so it sees every object from the start).
+"""
+
+from __future__ import annotations
+
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from engine.objects import Obj, labels_of, name_of, namespace_of
+from engine.store import WatchEvent
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
+
+SERVICE_NAME_LABEL = "kubernetes.io/service-name"
+SvcKey = tuple[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """A ready endpoint address as DNS sees it."""
+
+    ip: str
+    hostname: str
+    ports: tuple[tuple[str, int, str], ...]  # (name, port, protocol); port -1 when none
+
+    @property
+    def name(self) -> str:
+        """The endpoint label: hostname, else the dashed IP (CDNS ``endpointHostname``)."""
+        if self.hostname:
+            return self.hostname
+        return self.ip.replace(".", "-").replace(":", "-")
+
+
+def _slice_endpoints(slice_obj: Obj) -> list[Endpoint]:
+    ports = tuple(
+        (str(p.get("name") or ""), int(p.get("port", -1)), str(p.get("protocol", "TCP")))
+        for p in slice_obj.get("ports") or []
+    ) or (("", -1, ""),)
+    out = []
+    for ep in slice_obj.get("endpoints") or []:
+        if (ep.get("conditions") or {}).get("ready") is False:
+            continue
+        for ip in ep.get("addresses") or []:
+            out.append(Endpoint(str(ip), str(ep.get("hostname") or ""), ports))
+    return out
+
+
+class ClusterZone:
+    """Indexed view of the objects cluster DNS answers from."""
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self.domain = cluster.config.cluster_domain.strip(".").lower()
+        self.dns_ip = cluster.config.dns_ip
+        self.modified = int(cluster.clock.wall().timestamp())
+        self.namespaces: set[str] = set()
+        self.services: dict[SvcKey, Obj] = {}
+        self._by_vip: dict[str, dict[SvcKey, None]] = {}
+        self._slices: dict[SvcKey, dict[str, list[Endpoint]]] = {}
+        self._by_ip: dict[str, dict[tuple[str, str, str], int]] = {}
+        store = cluster.store
+        for ns in store.list("Namespace"):
+            self.namespaces.add(name_of(ns))
+        for svc in store.list("Service"):
+            self._add_service(svc)
+        for sl in store.list("EndpointSlice"):
+            self._set_slice(sl, _slice_endpoints(sl))
+        store.subscribe(self._on_event, ["Namespace", "Service", "EndpointSlice"])
+
+    # -- queries ------------------------------------------------------------------------
+    def service(self, namespace: str, name: str) -> Obj | None:
+        """The Service, or None."""
+        return self.services.get((namespace, name))
+
+    def endpoints(self, namespace: str, service: str) -> Iterator[Endpoint]:
+        """Ready endpoints of a Service (from all its slices)."""
+        for eps in self._slices.get((namespace, service), {}).values():
+            yield from eps
+
+    def services_by_vip(self, ip: str) -> list[Obj]:
+        """Services whose ClusterIPs include ``ip``."""
+        return [self.services[k] for k in self._by_vip.get(ip, {})]
+
+    def names_by_ip(self, ip: str) -> list[tuple[str, str, str]]:
+        """(namespace, service, endpoint name) of every ready endpoint with ``ip``."""
+        return list(self._by_ip.get(ip, {}))
+
+    # -- maintenance --------------------------------------------------------------------
+    def _on_event(self, event: WatchEvent) -> None:
+        self.modified = int(self.cluster.clock.wall().timestamp())
+        obj, gone = event.obj, event.type == "DELETED"
+        if event.kind == "Namespace":
+            (self.namespaces.discard if gone else self.namespaces.add)(name_of(obj))
+        elif event.kind == "Service":
+            if event.old is not None:
+                self._drop_service(event.old)
+            if not gone:
+                self._add_service(obj)
+        else:
+            if event.old is not None:
+                self._set_slice(event.old, [])
+            if not gone:
+                self._set_slice(obj, _slice_endpoints(obj))
+
+    def _add_service(self, svc: Obj) -> None:
+        key = (namespace_of(svc), name_of(svc))
+        self.services[key] = svc
+        for ip in (svc.get("spec") or {}).get("clusterIPs") or []:
+            if ip != "None":
+                self._by_vip.setdefault(ip, {})[key] = None
+
+    def _drop_service(self, svc: Obj) -> None:
+        key = (namespace_of(svc), name_of(svc))
+        self.services.pop(key, None)
+        for ip in (svc.get("spec") or {}).get("clusterIPs") or []:
+            holders = self._by_vip.get(ip)
+            if holders is not None:
+                holders.pop(key, None)
+                if not holders:
+                    del self._by_vip[ip]
+
+    def _set_slice(self, slice_obj: Obj, endpoints: list[Endpoint]) -> None:
+        service = labels_of(slice_obj).get(SERVICE_NAME_LABEL)
+        if not service:
+            return
+        key = (namespace_of(slice_obj), service)
+        slices = self._slices.setdefault(key, {})
+        for ep in slices.pop(name_of(slice_obj), []):
+            self._count(ep.ip, (key[0], key[1], ep.name), -1)
+        if endpoints:
+            slices[name_of(slice_obj)] = endpoints
+            for ep in endpoints:
+                self._count(ep.ip, (key[0], key[1], ep.name), 1)
+        if not slices:
+            del self._slices[key]
+
+    def _count(self, ip: str, name: tuple[str, str, str], delta: int) -> None:
+        names = self._by_ip.setdefault(ip, {})
+        names[name] = names.get(name, 0) + delta
+        if names[name] <= 0:
+            del names[name]
+        if not names:
+            del self._by_ip[ip]
+
+
+_ZONES: weakref.WeakKeyDictionary[Cluster, ClusterZone] = weakref.WeakKeyDictionary()
+
+
+def zone_for(cluster: Cluster) -> ClusterZone:
+    """The cluster's DNS zone (created, and subscribed to the store, on first use)."""
+    zone = _ZONES.get(cluster)
+    if zone is None:
+        zone = ClusterZone(cluster)
+        _ZONES[cluster] = zone
+    return zone
