@@ -92,7 +92,7 @@ class MainScreen(Screen[None]):
     def _objects_changed(self, message: ObjectsChanged) -> None:
         with self.app.batch_update():
             for panel in self.panels:
-                if panel.KINDS & message.kinds:
+                if panel.concerned(message.kinds, message.comings):
                     panel.refresh_view()
             if DNS_KINDS & message.kinds:
                 self.query_one(NslookupPane).rerun_pinned()

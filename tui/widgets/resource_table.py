@@ -76,6 +76,7 @@ class ResourceTable(ScrollView, can_focus=True):
         self._stamps: dict[str, str | None] = {}
         self._order: list[str] = []
         self._widths = [cell_len(c) for c in self._column_names]
+        self._row_widths: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
         self._strips: LRUCache[tuple[str, bool, bool], tuple[object, Strip]] = LRUCache(1024)
         self.cursor_row = 0
         age_names = [c for c in self._column_names if c in ("AGE", "LAST SEEN")]
@@ -122,11 +123,15 @@ class ResourceTable(ScrollView, can_focus=True):
         """Make the table show exactly ``lines`` at time ``now``, touching only what changed."""
         selected = self.selected_key
         cells: dict[str, tuple[Cell, ...]] = {}
+        ages: dict[str, str] = {}
         for line in lines:
             row = line.cells
             if self._age_index is not None and line.stamp is not None:
                 i = self._age_index
-                row = (*row[:i], age(line.stamp, now), *row[i + 1 :])
+                text = ages.get(line.stamp)
+                if text is None:
+                    text = ages[line.stamp] = age(line.stamp, now)
+                row = (*row[:i], text, *row[i + 1 :])
             old = self._cells.get(line.key)
             cells[line.key] = old if old == row else row
         self._cells = cells
@@ -145,11 +150,14 @@ class ResourceTable(ScrollView, can_focus=True):
         if i is None:
             return
         changed = False
+        ages: dict[str, str] = {}
         for key, row in self._cells.items():
             stamp = self._stamps[key]
             if stamp is None:
                 continue
-            text = age(stamp, now)
+            text = ages.get(stamp)
+            if text is None:
+                text = ages[stamp] = age(stamp, now)
             if row[i] != text:
                 self._cells[key] = (*row[:i], text, *row[i + 1 :])
                 self._widths[i] = max(self._widths[i], cell_len(text))
@@ -168,12 +176,18 @@ class ResourceTable(ScrollView, can_focus=True):
         self._strips.clear()
 
     def _measure(self) -> None:
-        widths = [cell_len(c) for c in self._column_names]
-        for row in self._cells.values():
-            for i, cell in enumerate(row):
-                n = cell_len(plain(cell))
-                if n > widths[i]:
-                    widths[i] = n
+        header = tuple(cell_len(c) for c in self._column_names)
+        known = self._row_widths
+        fresh: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
+        for key, row in self._cells.items():
+            hit = known.get(key)
+            if hit is None or hit[0] is not row:
+                hit = (row, tuple(cell_len(plain(c)) for c in row))
+            fresh[key] = hit
+        self._row_widths = fresh
+        widths = [
+            max(column) for column in zip(header, *(w for _, w in fresh.values()), strict=True)
+        ]
         if widths != self._widths:
             self._widths = widths
             self._strips.clear()
