@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
@@ -18,19 +17,18 @@ from tui.format import SYMBOLS
 from tui.keys import help_rows
 
 
-def key_table() -> Text:
-    """WHERE / KEY / WHAT columns for every key."""
-    rows = [("WHERE", "KEY", "WHAT"), *help_rows()]
+def key_table() -> tuple[str, str]:
+    """(header line, body) of the WHERE / KEY / WHAT table of every key."""
+    rows = help_rows()
     where_w = max(len(r[0]) for r in rows) + 3
     key_w = max(len(r[1]) for r in rows) + 3
-    text = Text()
+    lines = []
     previous = ""
-    for i, (where, key, what) in enumerate(rows):
+    for where, key, what in rows:
         shown = where if where != previous else ""
         previous = where
-        line = f"{shown:<{where_w}}{key:<{key_w}}{what}"
-        text.append(line + "\n", style="bold" if i == 0 else "")
-    return text
+        lines.append(f"{shown:<{where_w}}{key:<{key_w}}{what}")
+    return f"{'WHERE':<{where_w}}{'KEY':<{key_w}}WHAT", "\n".join(lines)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -45,9 +43,12 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "esc closes"
-            yield Static(key_table(), id="help-keys")
+            header, body = key_table()
+            yield Static(header, id="help-header", markup=False)
+            yield Static(body, id="help-keys", markup=False)
             legend = "\n".join(f"  {sym}  {text}" for sym, text in SYMBOLS.values())
-            yield Static(f"Symbols\n{legend}\n  ⚑  readiness fault injected", id="help-legend")
+            symbols = f"Symbols\n{legend}\n  ⚑  readiness fault injected"
+            yield Static(symbols, id="help-legend", markup=False)
 
     def action_close(self) -> None:
         """Back."""
