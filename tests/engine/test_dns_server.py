@@ -271,6 +271,25 @@ def test_unparsable_question_is_formerr_without_one(handler: QueryHandler) -> No
     assert not msg.question
 
 
+def test_compression_pointer_loops_are_formerr(handler: QueryHandler) -> None:
+    data = _raw()[:12] + b"\xc0\x0c\x00\x01\x00\x01"  # the question name points at itself
+    reply = handler.handle(bytes(data))
+    assert reply is not None
+    assert dns.message.from_wire(reply).rcode() == dns.rcode.FORMERR
+
+
+def test_compressed_names_in_other_records_are_read(handler: QueryHandler) -> None:
+    # an OPT-less additional record whose owner points back at the question: well formed,
+    # unusual, read by dnspython; the query is answered
+    query = dns.message.make_query(NGINX, "A")
+    data = bytearray(query.to_wire())
+    struct.pack_into("!H", data, 10, 1)
+    data += b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 30, 4) + bytes([10, 0, 0, 1])
+    reply = handler.handle(bytes(data))
+    assert reply is not None
+    assert addresses(dns.message.from_wire(reply)) == set(WEB_IPS.values())
+
+
 def test_responses_and_short_packets_are_dropped(handler: QueryHandler) -> None:
     data = _raw()
     data[2] |= 0x80
