@@ -131,14 +131,14 @@ def encode(query: wire.Query, answer: Answer, limit: int, *, udp: bool) -> wire.
     return _template(packed, spans, over, compressed=True)
 
 
-def _opt(query: wire.Query, rcode: int) -> bytes:
-    """Our OPT record (empty when the query had none)."""
+def _opt(query: wire.Query, rcode: int, *, echo: bool = True) -> bytes:
+    """Our OPT record (empty when the query had none); ``echo``: with the echoed options."""
     if query.edns is None:
         return b""
     options = b"".join(
         struct.pack("!HH", code, len(data)) + data
         for code, data in query.edns.options
-        if code in _ECHOED
+        if echo and code in _ECHOED
     )
     ttl = ((rcode >> 4) << 24) | (0x8000 if query.edns.do else 0)
     header = struct.pack("!HHIH", wire.TYPE_OPT, wire.UDP_PAYLOAD, ttl, len(options))
@@ -150,11 +150,13 @@ def _write(
 ) -> tuple[bytes, list[_Span], bool]:
     """Header, question, as many records as fit ``limit`` with the OPT record, and the OPT."""
     rcode = int(dns.rcode.from_text(answer.rcode))
-    opt = _opt(query, rcode)
-    room = limit - len(opt)
     out = _Writer(compress)
     out.name(query.labels)
     out.buf += struct.pack("!HH", query.qtype, query.qclass)
+    opt = _opt(query, rcode)
+    if len(out.buf) + len(opt) > limit:  # huge echoed options (padding): leave them out
+        opt = _opt(query, rcode, echo=False)
+    room = limit - len(opt)
     counts = [0, 0, 0]
     spans: list[_Span] = []
     truncated = False

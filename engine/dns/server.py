@@ -174,6 +174,7 @@ class DnsServer:
         self.port = port
         self.tcp_idle_timeout = TCP_IDLE_TIMEOUT
         self.connections: set[_TcpConnection] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._udp: socket.socket | None = None
         self._udp_transport: asyncio.BaseTransport | None = None
         self._tcp: asyncio.Server | None = None
@@ -196,8 +197,8 @@ class DnsServer:
             return
         self._closed = True
         if self._udp is not None:
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(self._udp.fileno())
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(self._udp.fileno())
             self._udp.close()
         if self._udp_transport is not None:
             self._udp_transport.close()
@@ -290,6 +291,7 @@ async def _watch_udp(
 ) -> None:
     try:
         loop.add_reader(udp.fileno(), _UdpReader(server.handler, udp).ready)
+        server._loop = loop
     except NotImplementedError:  # a proactor loop: no add_reader
         server._udp = None
         transport, _ = await loop.create_datagram_endpoint(

@@ -350,6 +350,20 @@ def test_big_answer_with_edns_fits_the_capped_buffer(
     assert msg.edns == 0
 
 
+def test_echoed_options_never_push_a_reply_over_the_limit(handler: QueryHandler) -> None:
+    padding = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"\0" * 480)
+    query = dns.message.make_query(NGINX, "A", use_edns=0, payload=512, options=[padding])
+    reply = handler.handle(query.to_wire(max_size=65535))
+    assert reply is not None
+    assert len(reply) <= 512
+    msg = dns.message.from_wire(reply)
+    assert msg.edns == 0
+    assert not msg.options
+    small = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"\0" * 8)
+    echoed = ask(handler, NGINX, use_edns=0, payload=512, options=[small])
+    assert [o.otype for o in echoed.options] == [dns.edns.OptionType.PADDING]
+
+
 def test_big_answer_over_tcp_is_whole(handler: QueryHandler) -> None:
     msg = ask(handler, BIG, use_edns=0, udp=False)
     assert not msg.flags & dns.flags.TC
