@@ -58,16 +58,18 @@ async def test_dns_serve_follows_a_running_cluster_until_stopped(stop: signal.Si
     try:
         assert proc.stdout is not None
         line = await asyncio.wait_for(proc.stdout.readline(), CLIENT_TIMEOUT)
+        if not line:  # the child failed: show why
+            assert proc.stderr is not None
+            pytest.fail((await proc.stderr.read()).decode())
         assert line.decode() == (
             f"Serving cluster DNS on 127.0.0.1:{port} (UDP, TCP) — try: "
             f"dig @127.0.0.1 -p {port} {NGINX}\n"
         )
         # the cluster runs on its RealClock: web-0, then web-1 become ready and appear in DNS
         seen: set[str] = set()
-        for _ in range(200):
+        deadline = asyncio.get_running_loop().time() + CLIENT_TIMEOUT
+        while len(seen) < 2 and asyncio.get_running_loop().time() < deadline:
             seen = await dig_short(port, NGINX)
-            if len(seen) == 2:
-                break
         assert len(seen) == 2
         assert await dig_short(port, f"web-1.{NGINX}") <= seen
         proc.send_signal(stop)
