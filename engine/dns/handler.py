@@ -75,6 +75,11 @@ class QueryHandler:
         self.stats: Counter[str] = Counter()
         cluster.store.subscribe(self._invalidate, ZONE_KINDS)
 
+    @property
+    def udp_cache(self) -> dict[bytes, Entry]:
+        """The UDP reply cache (one dict for the handler's life: emptied, never replaced)."""
+        return self._caches[True]
+
     def close(self) -> None:
         """Stop watching the store."""
         self.cluster.store.unsubscribe(self._invalidate)
