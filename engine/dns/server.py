@@ -30,7 +30,7 @@ import logging
 import signal
 import socket
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from engine.dns import wire
 from engine.dns.handler import QueryHandler, Resolve
@@ -98,8 +98,8 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         self._transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self._transport = transport
+        # (the selector loop's datagram transport does not subclass DatagramTransport)
+        self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         reply = self._handler.handle(data)
@@ -246,7 +246,8 @@ async def start_dns_server(
 
     Args:
         cluster: the cluster to answer from (its store is read on every query).
-        host: address to bind; loopback unless the user explicitly names another.
+        host: address to bind (a name binds the first address it resolves to, for both
+            transports); loopback unless the user explicitly names another.
         port: port for both transports; 0 picks a free one (see ``DnsServer.port``).
         resolve: the resolver (default :func:`engine.dns.resolver.resolve`).
 
@@ -270,23 +271,24 @@ async def _bind(server: DnsServer, loop: asyncio.AbstractEventLoop, host: str, p
     """Bind UDP then TCP on the same port (with port 0, retry until a free pair is found)."""
     for attempt in range(20):
         udp = _udp_socket(host, port)
-        bound = int(udp.getsockname()[1])
+        address, bound = udp.getsockname()[:2]
         try:
             server._tcp = await loop.create_server(
-                lambda: _TcpConnection(server), host, bound, reuse_address=True
+                lambda: _TcpConnection(server), address, bound, reuse_address=True
             )
         except OSError:
             udp.close()
             if port != 0 or attempt == 19:
                 raise
             continue
-        server.port = bound
+        server.host, server.port = str(address), int(bound)
         server._udp = udp
         await _watch_udp(server, loop, udp)
         return
 
 
 def _udp_socket(host: str, port: int) -> socket.socket:
+    """A non-blocking UDP socket bound to the first address ``host`` resolves to."""
     family, _, _, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
