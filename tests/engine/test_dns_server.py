@@ -24,6 +24,7 @@ import dns.rdatatype
 import pytest
 
 from engine.cluster import Cluster
+from engine.dns import handler as handler_module
 from engine.dns import message as coredns_wire
 from engine.dns import wire
 from engine.dns.encode import encode
@@ -395,3 +396,20 @@ def test_answers_change_the_moment_the_cluster_changes() -> None:
     h.close()
     cluster.delete("Pod", "default", "web-0", force=True)
     assert h._caches[True] == {}  # closed: no longer listening, nothing kept
+
+
+def test_the_cache_stays_bounded_under_distinct_queries(
+    big_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handler_module, "CACHE_ENTRIES", 5)
+    monkeypatch.setattr(handler_module, "CACHE_BYTES", 20_000)
+    h = QueryHandler(big_cluster)
+    for i in range(40):
+        # distinct letter case: distinct keys, the same answer
+        name = "".join(c.upper() if i >> (k % 6) & 1 else c for k, c in enumerate(NGINX))
+        assert addresses(ask(h, name)) == set(WEB_IPS.values())
+        msg = ask(h, BIG, use_edns=0, udp=False)  # 300 records: ~5 KB per reply
+        assert len(addresses(msg)) == 300
+        assert len(h._caches[True]) <= 5
+        assert h._cache_bytes[False] <= 20_000
+    h.close()
