@@ -381,3 +381,10 @@ def test_dig_type_options(seeded: Cluster) -> None:
     assert set(result.stdout.split()) == {"10.244.1.10", "10.244.2.11"}
     ptr_as_srv = tools.run_dig(seeded, ["-t", "srv", "-x", "10.244.1.10"]).stdout
     assert ";10.1.244.10.in-addr.arpa.\tIN\tSRV\n" in ptr_as_srv
+
+
+def test_options_whose_output_is_not_simulated_are_refused(seeded: Cluster) -> None:
+    host = tools.run_host(seeded, ["-v", "nginx"])
+    assert (host.stderr, host.code) == ("host: -v is not simulated in the playground\n", 1)
+    ns = bind(seeded, "-debug nginx")
+    assert (ns.stderr, ns.code) == ("nslookup: -debug is not simulated in the playground\n", 1)
