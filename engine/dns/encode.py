@@ -11,11 +11,14 @@ The reply copies the query's id, opcode, RD and CD flags and question (letter ca
 and RA are the resolver's; EDNS0 is answered with version 0, our 1232-byte buffer size, the
 client's DO bit and the options CoreDNS echoes (``engine.dns.records``). Name compression
 follows dnspython's renderer exactly (owner names and the names inside NS/CNAME/PTR/SOA rdata
-point back to earlier names; SRV targets are never compressed), so a reply is byte for byte
-what ``engine.dns.message.to_wire(answer.to_message(query))`` gives for the same query.
+point back to earlier names; SRV targets are never compressed), so a reply that fits is byte
+for byte what ``engine.dns.message.to_wire(answer.to_message(query))`` gives for a query as
+dig sends it (1232-byte buffer; the text tools' model of a reply differs only in echoing the
+client's buffer size where we state ours, and in leaving out DO and CD).
 
 Writing the bytes directly (instead of building a ``dns.message.Message``) keeps a cache miss
-cheap — tens of microseconds for a small answer, a few milliseconds for 300 records.
+cheap: a few hundred microseconds for a small answer (mostly the resolver), about 15 ms for 300
+records, where dnspython took over a millisecond and a quarter of a second.
 """
 
 from __future__ import annotations
