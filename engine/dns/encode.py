@@ -53,6 +53,11 @@ def _labels_of(name: str) -> Labels:
     return tuple(dns.name.from_text(name).labels[:-1])
 
 
+@functools.lru_cache(maxsize=256)
+def _rdtype(text: str) -> int:
+    return int(dns.rdatatype.from_text(text))
+
+
 @functools.lru_cache(maxsize=1024)
 def _generic_rdata(rdtype: str, text: str) -> bytes:
     rdata = dns.rdata.from_text(dns.rdataclass.IN, dns.rdatatype.from_text(rdtype), text)
@@ -93,8 +98,7 @@ class _Writer:
 
     def record(self, rec: Record) -> None:
         self.name(_labels_of(rec.name))
-        rdtype = dns.rdatatype.from_text(rec.rdtype)
-        self.buf += struct.pack("!HHIH", rdtype, dns.rdataclass.IN, rec.ttl, 0)
+        self.buf += struct.pack("!HHIH", _rdtype(rec.rdtype), dns.rdataclass.IN, rec.ttl, 0)
         start = len(self.buf)
         self.rdata(rec.rdtype, rec.rdata)
         struct.pack_into("!H", self.buf, start - 2, len(self.buf) - start)
@@ -127,8 +131,9 @@ class _Writer:
 
 def encode(query: wire.Query, answer: Answer, limit: int, *, udp: bool) -> wire.Reply:
     """The reply to ``query`` carrying ``answer`` within ``limit`` bytes (module docstring)."""
-    full, spans, over = _write(query, answer, wire.MAX_MESSAGE, compress=False)
-    if not over and len(full) <= limit and not (udp and len(full) > COMPRESS_ABOVE):
+    plain_limit = min(limit, COMPRESS_ABOVE) if udp else limit
+    full, spans, over = _write(query, answer, plain_limit, compress=False)
+    if not over:
         return _template(full, spans, False, compressed=False)
     packed, spans, over = _write(query, answer, limit, compress=True)
     return _template(packed, spans, over, compressed=True)
