@@ -124,6 +124,7 @@ class _TcpConnection(asyncio.Protocol):
             transport.abort()
             return
         self._server.connections.add(self)
+        self._server.handler.stats["tcp_connections"] += 1
         transport.set_write_buffer_limits(high=TCP_WRITE_HIGH)
         self._arm_idle()
 

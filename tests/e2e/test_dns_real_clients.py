@@ -157,6 +157,19 @@ async def test_dig_big_headless_service_tc_over_udp_whole_over_tcp(server: DnsSe
     assert set(tcp.out.split()) == want
 
 
+async def test_dig_keeps_one_tcp_connection_for_several_queries(
+    server: DnsServer, big_cluster: Cluster
+) -> None:
+    run = await run_tool(
+        *dig_argv(server, "+tcp", "+keepopen", "+short", NGINX, f"web-0.{NGINX}", BIG, NOPE)
+    )
+    assert run.rc == 0
+    lines = run.out.split()
+    assert set(lines) == web_ips(big_cluster) | set(big_ips(BIG_PODS))
+    assert lines.count(pod_ip(big_cluster, "web-0")) == 2  # in nginx's answer and web-0's
+    assert server.handler.stats["tcp_connections"] == 1
+
+
 # -- bind nslookup ----------------------------------------------------------------------------
 def nslookup_argv(server: DnsServer, *args: str) -> list[str]:
     return ["nslookup", f"-port={server.port}", *args, server.host]
