@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 
+from engine.clock import RealClock
 from engine.exercises import (
+    ExerciseError,
     Progress,
     build_cluster,
     check_exercise,
@@ -161,3 +164,34 @@ def test_names_resolve_by_number_or_short_name() -> None:
     assert load_exercise("3").name == "03-dns"
     assert load_exercise("03").name == "03-dns"
     assert load_exercise("dns").name == "03-dns"
+
+
+def test_the_app_cluster_runs_on_in_real_time_from_where_the_setup_left_it() -> None:
+    exercise = load_exercise("08-node-failure")
+    cluster = build_cluster(exercise, manifests_dir=manifests_dir(), speed=2.0)
+    clock = cluster.clock
+    assert type(clock) is RealClock
+    assert not clock.paused
+    assert clock.speed == 2.0
+    assert clock.now() >= 360  # the setup's "sleep 6m" happened on simulated time
+    web1 = cluster.store.must_get("Pod", "default", "web-1")
+    assert web1["metadata"].get("deletionTimestamp")  # evicted, Terminating
+
+
+def test_a_failing_setup_names_the_exercise(tmp_path: Path) -> None:
+    folder = tmp_path / "exercises"
+    folder.mkdir()
+    (tmp_path / "manifests").mkdir()
+    text = (
+        "title: T\nintroduction: i\nsetup: |\n  kubectl scale sts nosuch --replicas=2\n"
+        "tasks:\n  - title: t\n    description: d\n    checks:\n"
+        "      - type: podExists\n        pod: web-0\nsolution: |\n  kubectl get pods\n"
+    )
+    (folder / "99-bad.yaml").write_text(text, encoding="utf-8")
+    exercise = load_exercise_file(folder / "99-bad.yaml")
+    with pytest.raises(ExerciseError) as info:
+        build_cluster(exercise, manifests_dir=tmp_path / "manifests")
+    assert info.value.problems == [
+        "exercises/99-bad.yaml: setup failed: Error from server (NotFound): statefulsets.apps "
+        '"nosuch" not found'
+    ]
