@@ -25,6 +25,7 @@ event           kind, name, reason, message (substring), eventType (Normal | War
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,8 @@ from engine.exercises import probes, probes_net
 from engine.exercises.context import Context, Outcome
 from engine.exercises.model import Check
 from engine.objects import KINDS
+
+log = logging.getLogger(__name__)
 
 Probe = Callable[[Context, dict[str, Any]], Outcome]
 
@@ -150,8 +153,15 @@ def known_kinds() -> tuple[str, ...]:
 
 
 def evaluate(check: Check, ctx: Context) -> Outcome:
-    """Run one check against the context's cluster."""
-    return CHECK_TYPES[check.type].probe(ctx, check.fields)
+    """Run one check against the context's cluster. A probe that trips over an object of an
+    unexpected shape fails the check with the error as its reason (never the app)."""
+    try:
+        return CHECK_TYPES[check.type].probe(ctx, check.fields)
+    except Exception as exc:
+        if ctx.cluster.strict:
+            raise
+        log.exception("check %s (%s) failed", check.type, check.where)
+        return Outcome(False, f"{check.type} check could not run: {type(exc).__name__}: {exc}")
 
 
 def evaluate_all(checks: tuple[Check, ...], ctx: Context) -> list[Outcome]:

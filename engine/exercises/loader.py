@@ -233,6 +233,8 @@ class _Validator:
             return None
         if not data["tasks"]:
             self.problem("", 'field "tasks": needs at least one task')
+        if data.get("nodes", 1) < 1:
+            self.problem("", f'field "nodes": must be at least 1, got {data["nodes"]}')
         tasks = [self.task(i, item) for i, item in enumerate(data["tasks"], 1)]
         manifests = [self.manifest(i, m) for i, m in enumerate(data.get("manifests") or [], 1)]
         self.script("setup", data.get("setup", ""))

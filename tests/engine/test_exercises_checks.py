@@ -120,3 +120,13 @@ def test_file_check_reads_the_volume_and_matches_whole_addresses(cluster: Cluste
     ) == (Outcome(False, f"{path} in pod web-0 does not contain web-1's IP {ip1}"))
     missing = check(cluster, "fileContains", pod="web-1", path=path, text="x")
     assert missing.reason == f"pod web-1: cat: can't open '{path}': No such file or directory"
+
+
+def test_a_probe_that_trips_fails_the_check_instead_of_raising(cluster: Cluster) -> None:
+    # a path through a string: get_path copes; force a probe error with a bad kind instead
+    outcome = evaluate(
+        Check("field", {"kind": "Nope", "name": "x", "path": "a", "equals": 1}),
+        Context.starting(cluster, "default"),
+    )
+    assert not outcome.ok
+    assert outcome.reason == "field check could not run: KeyError: 'Nope'"

@@ -44,6 +44,11 @@ async def test_a_task_ticks_live_after_scaling_with_the_keys(
             "· 2. Predict the first pod to go",
             "· 3. Scale down to three",
         ]
+        assert panel(app).reason_lines == [
+            "✗ statefulset web is set to 2 replicas, want 5",
+            '✗ no event SuccessfulCreate "create Pod web-4 in StatefulSet web successful" '
+            "on statefulset web",
+        ]
         app.screen.query_one("#workloads-table", ResourceTable).focus()
         await pilot.press("plus", "plus", "plus")
         app.cluster.settle()

@@ -138,6 +138,12 @@ class ExercisePanel(VerticalScroll):
         return self._tasks_text().plain.splitlines()
 
     @property
+    def reason_lines(self) -> list[str]:
+        """Why the current task is not done yet (what its failing checks see)."""
+        state = self.progress.current
+        return [f"✗ {r}" for r in state.reasons] if state else []
+
+    @property
     def hint_lines(self) -> list[str]:
         """The hints shown, as plain lines."""
         return self._hints(self.progress.current).plain.splitlines()
