@@ -13,6 +13,8 @@ podAbsent       pod
 podReady        pod, ready (default true; false: exists and is not Ready)
 podRestarted    pod, atLeast (default 1)
 podReplaced     pod — exists and is not the pod of the starting state (new UID)
+exists          kind, name, exists (default true; false: the object does not exist)
+replaced        kind, name — exists and is not the object of the starting state (new UID)
 readyReplicas   name, replicas, kind (StatefulSet | Deployment | ReplicaSet; default StatefulSet)
 pvcBound        claim, usedBy (a pod that mounts it)
 dns             name, from (client namespace), and one of pods (exact A set) | nxdomain: true
@@ -87,6 +89,8 @@ CHECK_TYPES: dict[str, CheckType] = {
     "podReady": _check({**_POD, "ready": _opt("boolean")}, probes.pod_ready),
     "podRestarted": _check({**_POD, "atLeast": _opt("integer")}, probes.pod_restarted),
     "podReplaced": _check(_POD, probes.pod_replaced),
+    "exists": _check({**_OBJECT, "exists": _opt("boolean")}, probes.exists),
+    "replaced": _check(_OBJECT, probes.replaced),
     "readyReplicas": _check(
         {
             "name": _req("string"),

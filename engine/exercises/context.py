@@ -3,7 +3,7 @@
 A check reads the cluster and answers pass or fail with a reason that says what it saw
 (``statefulset web has 2 ready replicas, want 3``), so a learner or an instructor knows why a
 task is not done. The context also carries the *baseline*: the UIDs of the objects of the
-starting state, so a check can tell a recreated pod from the original one.
+starting state, so a check can tell a recreated pod (or claim) from the original one.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from engine.objects import Obj, uid_of
+from engine.objects import Obj, key_of, uid_of
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -47,10 +47,11 @@ class Context:
     @classmethod
     def starting(cls, cluster: Cluster, namespace: str) -> Context:
         """A context whose baseline is the cluster as it is now."""
-        baseline: dict[tuple[str, str, str], str] = {}
-        for obj in cluster.store.list("Pod"):
-            key = ("Pod", obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
-            baseline[key] = uid_of(obj)
+        baseline = {
+            key_of(obj): uid_of(obj)
+            for obj in cluster.store.all_objects()
+            if obj["kind"] != "Event"
+        }
         return cls(cluster, namespace, baseline)
 
     def ns(self, fields: dict[str, Any]) -> str:

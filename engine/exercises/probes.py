@@ -73,6 +73,30 @@ def pod_replaced(ctx: Context, fields: dict[str, Any]) -> Outcome:
     return passed(f"pod {name} is a new pod (uid {uid_of(pod)[:8]}…)")
 
 
+def exists(ctx: Context, fields: dict[str, Any]) -> Outcome:
+    """The object exists (or, with ``exists: false``, does not)."""
+    kind, name, obj = _object(ctx, fields)
+    want = bool(fields.get("exists", True))
+    if obj is None:
+        text = f"{ref(kind, name)} does not exist"
+    else:
+        terminating = " (being deleted)" if is_terminating(obj) else ""
+        text = f"{ref(kind, name)} exists{terminating}"
+    return passed(text) if (obj is not None) == want else failed(text)
+
+
+def replaced(ctx: Context, fields: dict[str, Any]) -> Outcome:
+    """The object exists and is not the one of the starting state (a new UID)."""
+    kind, name, obj = _object(ctx, fields)
+    if obj is None:
+        return failed(f"{ref(kind, name)} does not exist")
+    ns = ctx.ns(fields) if is_namespaced(kind) else ""
+    original = ctx.baseline.get((kind, ns, name))
+    if original is not None and original == uid_of(obj):
+        return failed(f"{ref(kind, name)} is still the original one (uid {original[:8]}…)")
+    return passed(f"{ref(kind, name)} is a new one (uid {uid_of(obj)[:8]}…)")
+
+
 def ready_replicas(ctx: Context, fields: dict[str, Any]) -> Outcome:
     """The workload is set to ``replicas`` and that many of its pods are ready."""
     kind, name, want = (

@@ -130,3 +130,27 @@ def test_a_probe_that_trips_fails_the_check_instead_of_raising(cluster: Cluster)
     )
     assert not outcome.ok
     assert outcome.reason == "field check could not run: KeyError: 'Nope'"
+
+
+def test_exists_and_replaced_work_for_any_kind() -> None:
+    c = Cluster(seed=0)
+    c.apply(WEB)
+    c.settle()
+    ctx = Context.starting(c, "default")
+    claim = {"kind": "PersistentVolumeClaim", "name": "www-web-1"}
+    assert evaluate(Check("exists", claim), ctx).reason == "persistentvolumeclaim www-web-1 exists"
+    assert not evaluate(Check("exists", {**claim, "exists": False}), ctx).ok
+    assert evaluate(Check("replaced", claim), ctx).reason.startswith(
+        "persistentvolumeclaim www-web-1 is still the original one (uid "
+    )
+    c.scale("StatefulSet", "default", "web", 1)
+    c.settle()
+    c.store.delete("PersistentVolumeClaim", "default", "www-web-1")
+    c.settle()
+    assert evaluate(Check("exists", {**claim, "exists": False}), ctx).ok
+    c.scale("StatefulSet", "default", "web", 2)
+    c.settle()
+    assert evaluate(Check("replaced", claim), ctx).ok
+    assert evaluate(Check("exists", {"kind": "Node", "name": "worker-9"}), ctx) == Outcome(
+        False, "node worker-9 does not exist"
+    )
