@@ -10,6 +10,7 @@ import io
 
 import pytest
 
+from engine.clock import RealClock
 from engine.exercises import build_cluster, load_exercise, manifests_dir
 from engine.script import run_script
 from tests.tui.conftest import Sync
@@ -134,3 +135,21 @@ async def test_the_introduction_opens_first_and_the_summary_closes(sync: Sync) -
         assert all(line.startswith("✓") for line in panel(app).task_lines)
         assert summary.display
         assert panel(app).summary_text().startswith("Well done: all 3 tasks of")
+
+
+async def test_reset_on_the_real_clock_restarts_the_engine() -> None:
+    exercise = load_exercise("02-scaling")
+    cluster = build_cluster(exercise, manifests_dir=manifests_dir(), speed=8.0)
+    app = ExerciseApp(exercise, cluster, speed=8.0, show_intro=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        old = app.cluster
+        await app.reset()
+        await pilot.pause()
+        assert app.cluster is not old
+        assert type(app.cluster.clock) is RealClock
+        assert app.cluster.clock.speed == 8.0
+        engines = [w for w in app.workers if w.group == "engine" and not w.is_cancelled]
+        assert len(engines) == 1
+        assert engines[0].is_running
+        assert isinstance(app.screen, ExerciseScreen)
