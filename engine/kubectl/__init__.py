@@ -20,6 +20,7 @@ import logging
 import shlex
 from typing import TYPE_CHECKING
 
+from engine.admission import AdmissionInvalid
 from engine.kubectl import help
 from engine.kubectl.commands import COMMANDS, TOOLS
 from engine.kubectl.env import Env
@@ -127,6 +128,8 @@ def _dispatch(
 def _api_error(exc: StoreError) -> str:
     """kubectl's rendering of an API error: Invalid prints ``The StatefulSet "web" is
     invalid: …`` as is, the others ``Error from server (Reason): message``."""
+    if isinstance(exc, AdmissionInvalid):
+        return exc.kubectl_message.rstrip("\n") + "\n"
     text = str(exc)
     kubectl_message = getattr(exc, "kubectl_message", None)  # admission.AdmissionInvalid
     if isinstance(kubectl_message, str):

@@ -18,6 +18,7 @@ from engine.kubectl.describe_util import (
     pod_template,
     tolerations,
 )
+from engine.kubectl.env import api_order
 from engine.objects import Obj, controller_ref, uid_of
 from engine.selectors import format_label_selector
 
@@ -35,7 +36,7 @@ def events_for(cluster: Cluster, obj: Obj) -> list[Obj]:
         inv = ev.get("involvedObject") or {}
         if inv.get("uid") == uid or (obj["kind"] == "Node" and inv.get("uid") == name):
             found.append(ev)
-    return found
+    return sorted(found, key=api_order)
 
 
 def owned_pods(cluster: Cluster, owner: Obj) -> list[Obj]:

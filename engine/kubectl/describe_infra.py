@@ -15,30 +15,29 @@ if TYPE_CHECKING:
 
 
 def _slice_endpoints(slices: list[Obj], port_name: str) -> str:
-    """formatEndpointSlices: ready ``ip:port`` for one service port, max 3 + N more."""
+    """formatEndpointSlices for one service port: ready ``ip:port``, at most 3, then
+    `` + N more...`` — including kubectl's quirk of ``+ 0 more...`` when the fourth endpoint
+    seen is not ready."""
     if not slices:
         return "<none>"
     items: list[str] = []
+    more = False
     count = 0
     for eps in slices:
-        ready = [
-            e
-            for e in eps.get("endpoints") or []
-            if (e.get("conditions") or {}).get("ready") is not False and e.get("addresses")
-        ]
         ports = eps.get("ports") or []
-        if not ports:
-            count += len(ready)
-            items.extend(e["addresses"][0] for e in ready)
-            continue
-        for port in ports:
-            if (port.get("name") or "") != port_name:
-                continue
-            count += len(ready)
-            items.extend(f"{e['addresses'][0]}:{port.get('port')}" for e in ready)
-    if count > 3:
-        return ",".join(items[:3]) + f" + {count - 3} more..."
-    return ",".join(items)
+        wanted = [None] if not ports else [p for p in ports if (p.get("name") or "") == port_name]
+        for port in wanted:
+            for e in eps.get("endpoints") or []:
+                if len(items) == 3:
+                    more = True
+                if (e.get("conditions") or {}).get("ready") is False or not e.get("addresses"):
+                    continue
+                if not more:
+                    addr = e["addresses"][0]
+                    items.append(addr if port is None else f"{addr}:{port.get('port')}")
+                count += 1
+    text = ",".join(items)
+    return f"{text} + {count - 3} more..." if more else text
 
 
 def describe_service(cluster: Cluster, svc: Obj) -> str:

@@ -57,11 +57,13 @@ def describe_node(cluster: Cluster, node: Obj) -> str:
 
 
 def _taints(w: Writer, taints: list[dict[str, Any]]) -> None:
+    """printNodeTaintsMultiline: sorted by effect then key, ``key[=value]:effect``."""
     w.write(0, "Taints:\t")
     if not taints:
         w.line("<none>")
         return
-    for i, t in enumerate(taints):
+    ordered = sorted(taints, key=lambda t: f"{t.get('effect', '')},{t.get('key', '')}")
+    for i, t in enumerate(ordered):
         if i:
             w.write(0, "\t")
         value = f"={t['value']}" if t.get("value") else ""

@@ -80,7 +80,7 @@ class Writer:
             if len(value) + len(key) + 2 > _MAX_ANNOTATION or "\n" in value:
                 self.write(0, f"{key}:\n")
                 for part in value.split("\n"):
-                    short = part if len(part) <= 138 else part[:135] + "..."
+                    short = part if len(part) <= 138 else part[:138] + "..."
                     self.write(0, f"\t  {short}\n")
             else:
                 self.write(0, f"{key}: {value}\n")
@@ -301,21 +301,18 @@ def describe_volumes(w: Writer, volumes: list[dict[str, Any]], space: str = "") 
 
 
 def tolerations(w: Writer, title: str, items: list[dict[str, Any]] | None) -> None:
-    """printPodTolerationsMultiline."""
+    """printPodTolerationsMultiline (sorted by key)."""
     w.write(0, f"{title}:\t")
     if not items:
         w.line("<none>")
         return
-    for i, t in enumerate(items):
+    for i, t in enumerate(sorted(items, key=lambda t: str(t.get("key", "")))):
         if i:
             w.write(0, "\t")
-        text = str(t.get("key", ""))
-        if t.get("value"):
-            text += f"={t['value']}"
-        if t.get("effect"):
-            text += f":{t['effect']}"
-        if t.get("operator") == "Exists" and not t.get("value"):
-            text += " op=Exists"
+        key, value, effect = str(t.get("key", "")), t.get("value"), t.get("effect")
+        text = key + (f"={value}" if value else "") + (f":{effect}" if effect else "")
+        if t.get("operator") == "Exists" and not value:
+            text += " op=Exists" if key or effect else "op=Exists"
         if t.get("tolerationSeconds") is not None:
             text += f" for {t['tolerationSeconds']}s"
         w.write(0, f"{text}\n")

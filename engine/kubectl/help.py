@@ -70,6 +70,11 @@ HELP: dict[str, tuple[str, str]] = {
         "Execute a command in a container.",
         "kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]",
     ),
+    "run": (
+        "Create and run a particular image in a pod.",
+        'kubectl run NAME --image=image [--env="key=value"] [--port=port] '
+        "[--restart=Never] [--rm -i [-t]] [--command] -- [COMMAND] [args...] [options]",
+    ),
     "api-resources": (
         "Print the supported API resources on the server.",
         "kubectl api-resources [flags] [options]",
@@ -106,7 +111,7 @@ UNSUPPORTED = [
 ]
 
 _GROUPS = (
-    ("Basic Commands", ("get", "set", "delete")),
+    ("Basic Commands", ("run", "get", "set", "delete")),
     ("Deploy Commands", ("rollout", "scale")),
     ("Cluster Management Commands", ("cordon", "uncordon", "drain")),
     ("Troubleshooting and Debugging Commands", ("describe", "exec")),

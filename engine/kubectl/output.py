@@ -29,7 +29,10 @@ def to_yaml(value: Any) -> str:
 
 def to_json(value: Any) -> str:
     """JSON text as ``kubectl get -o json`` prints it (4-space indent, sorted keys)."""
-    return json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False) + "\n"
+    text = json.dumps(value, indent=4, sort_keys=True, ensure_ascii=False)
+    # Go's encoder escapes HTML-sensitive characters inside strings
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text + "\n"
 
 
 def as_list(objs: list[Obj]) -> Obj:

@@ -1,11 +1,11 @@
 """What runs inside a container for ``kubectl exec``: a few programs and a tiny ``sh -c``.
 
 Programs (busybox flavour): ``hostname``, ``cat``, ``ls``, ``mkdir``, ``echo``, ``true``,
-``false``, ``nslookup`` (from the pod's namespace) and ``sh``/``bash -c SCRIPT``. The shell
-understands ``;``, ``&&``, ``||``, the redirections ``>`` / ``>>``, ``$(cmd)`` and ``$VAR``.
-Files come from :mod:`engine.volume_files` (volumes that outlive the pod and the container's
-own filesystem), except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and
-``/etc/resolv.conf``.
+``false``, ``nslookup`` from the pod's namespace (bind's, plus ``dig`` and ``host``, in
+``dnsutils`` images) and ``sh``/``bash -c SCRIPT``. The shell understands ``;``, ``&&``,
+``||``, the redirections ``>`` / ``>>``, ``$(cmd)`` and ``$VAR``. Files come from
+:mod:`engine.volume_files` (volumes that outlive the pod and the container's own filesystem),
+except the ones the kubelet writes: ``/etc/hostname``, ``/etc/hosts`` and ``/etc/resolv.conf``.
 
 Output is a list of (stream, text) chunks and an exit status, like a real process.
 """
@@ -60,6 +60,12 @@ class Container:
         self.cluster = cluster
         self.pod = pod
         self.container = container
+        specs = (pod.get("spec") or {}).get("containers") or [{}]
+        chosen = next((c for c in specs if c.get("name") == container), specs[0])
+        image = str(chosen.get("image", ""))
+        #: images with bind's tools (jessie-dnsutils, dnsutils) print bind's nslookup and
+        #: have dig and host; every other image gets busybox's nslookup
+        self.bind_tools = "dnsutils" in image
         self.namespace = str(pod["metadata"].get("namespace", "default"))
         self.name = str(pod["metadata"]["name"])
 
@@ -108,6 +114,8 @@ class Container:
         if argv[0] in ("sh", "bash", "/bin/sh", "/bin/bash"):
             return self._sh(argv)
         program = PROGRAMS.get(argv[0].rsplit("/", 1)[-1])
+        if program in (_dig, _host) and not self.bind_tools:
+            program = None
         if program is None:
             proc.out(NOT_IN_PATH.format(name=argv[0]))
             proc.code = 126
@@ -300,7 +308,20 @@ def _false(c: Container, args: list[str], proc: Proc) -> None:
 
 
 def _nslookup(c: Container, args: list[str], proc: Proc) -> None:
-    result = dns_tools.run_nslookup(c.cluster, args, c.namespace)
+    flavor = "bind" if c.bind_tools else "busybox"
+    result = dns_tools.run_nslookup(c.cluster, args, c.namespace, flavor)
+    proc.chunks.extend(result.chunks)
+    proc.code = result.code
+
+
+def _dig(c: Container, args: list[str], proc: Proc) -> None:
+    result = dns_tools.run_dig(c.cluster, args, c.namespace)
+    proc.chunks.extend(result.chunks)
+    proc.code = result.code
+
+
+def _host(c: Container, args: list[str], proc: Proc) -> None:
+    result = dns_tools.run_host(c.cluster, args, c.namespace)
     proc.chunks.extend(result.chunks)
     proc.code = result.code
 
@@ -314,4 +335,6 @@ PROGRAMS = {
     "true": _true,
     "false": _false,
     "nslookup": _nslookup,
+    "dig": _dig,
+    "host": _host,
 }

@@ -130,3 +130,27 @@ def test_namespace_and_storageclass(web: Cluster) -> None:
     sc = ok(web, "describe storageclass standard")
     assert "IsDefaultClass:        Yes\n" in sc
     assert "VolumeBindingMode:     Immediate\n" in sc
+
+
+def test_service_endpoints_cell_follows_format_endpoint_slices() -> None:
+    from engine.kubectl.describe_infra import _slice_endpoints
+
+    def slice_of(*ready: bool) -> dict[str, object]:
+        return {
+            "ports": [{"name": "web", "port": 80}],
+            "endpoints": [
+                {"addresses": [f"10.0.0.{i}"], "conditions": {"ready": r}}
+                for i, r in enumerate(ready, 1)
+            ],
+        }
+
+    assert _slice_endpoints([], "web") == "<none>"
+    assert _slice_endpoints([slice_of(True, False)], "web") == "10.0.0.1:80"
+    assert _slice_endpoints([slice_of(True, True, True, True, True)], "web") == (
+        "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 2 more..."
+    )
+    # kubectl's own quirk: the fourth endpoint sets "more" before the readiness check
+    assert _slice_endpoints([slice_of(True, True, True, False)], "web") == (
+        "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 0 more..."
+    )
+    assert _slice_endpoints([slice_of(True)], "other") == ""

@@ -187,3 +187,64 @@ def test_invalid_updates_print_the_api_message(web: Cluster) -> None:
         "error: unable to parse \"{bad\": yaml: line 1: expected ',' or '}', but got "
         "'<stream end>'\n"
     )
+
+
+def test_run_attached_with_rm_runs_the_command_then_deletes_the_pod(web: Cluster) -> None:
+    result = run(
+        web, "kubectl run -it --rm dns-test --image=busybox:1.28 --restart=Never -- hostname"
+    )
+    assert result.code == 0
+    assert result.chunks == [
+        ("err", "If you don't see a command prompt, try pressing enter.\n"),
+        ("out", "dns-test\n"),
+        ("out", 'pod "dns-test" deleted from default namespace\n'),
+    ]
+    assert web.store.get("Pod", "default", "dns-test") is None
+
+
+def test_run_detached_creates_the_pod(web: Cluster) -> None:
+    assert ok(web, "kubectl run sleeper --image=busybox -- sleep 3600") == "pod/sleeper created\n"
+    pod = web.store.must_get("Pod", "default", "sleeper")
+    assert pod["metadata"]["labels"] == {"run": "sleeper"}
+    assert pod["spec"]["containers"][0]["args"] == ["sleep", "3600"]
+    assert fails(web, "kubectl run x").stderr == 'error: required flag(s) "image" not set\n'
+    assert fails(web, "kubectl run x --image=busybox --rm").stderr == (
+        "error: --rm should only be used for attached containers\n"
+    )
+
+
+def test_seed_nslookup_from_the_current_namespace(web: Cluster) -> None:
+    result = run(web, "nslookup nginx")
+    # busybox: the default.svc answer, then NXDOMAIN for the other search suffixes (exit 1)
+    assert result.code == 1
+    assert result.stdout.startswith("Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n")
+    for name in ("web-0", "web-1"):
+        assert f"Address: {pod_ip(web, name)}\n" in result.stdout
+    assert "** server can't find nginx.svc.cluster.local: NXDOMAIN" in result.stdout
+
+
+def test_exec_dns_tools_and_resolv_conf(web: Cluster) -> None:
+    fqdn = "web-1.nginx.default.svc.cluster.local"
+    out = ok(web, f"kubectl exec web-0 -- nslookup {fqdn}")
+    assert f"Name:\t{fqdn}\nAddress: {pod_ip(web, 'web-1')}\n" in out
+    failing = fails(web, "kubectl exec web-0 -- nslookup web-1.nginx")
+    assert failing.stderr == "command terminated with exit code 1\n"
+    assert ok(web, "kubectl exec web-0 -- cat /etc/resolv.conf") == (
+        "search default.svc.cluster.local svc.cluster.local cluster.local\n"
+        "nameserver 10.96.0.10\noptions ndots:5\n"
+    )
+    assert fails(web, "kubectl exec web-0 -- dig nginx", code=126).stdout.startswith(
+        "OCI runtime exec failed"
+    )
+
+
+def test_run_with_a_dnsutils_image_uses_bind_tools(web: Cluster) -> None:
+    image = "registry.k8s.io/e2e-test-images/jessie-dnsutils:1.3"
+    result = run(
+        web, f"kubectl run -i --rm t --image={image} --restart=Never -- nslookup web-0.nginx"
+    )
+    assert result.code == 0, result.text
+    assert "Address:\t10.96.0.10#53\n" in result.stdout
+    answer = f"Name:\tweb-0.nginx.default.svc.cluster.local\nAddress: {pod_ip(web, 'web-0')}\n"
+    assert answer in result.stdout
+    assert result.stdout.endswith('pod "t" deleted from default namespace\n')

@@ -231,3 +231,26 @@ def test_a_crash_elsewhere_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPat
     strict = Cluster(seed=1, strict=True)
     with pytest.raises(RuntimeError):
         run(strict, "nslookup nginx")
+
+
+def test_json_escapes_like_go() -> None:
+    from engine.kubectl.output import to_json
+
+    assert to_json({"b": [1], "a": "<none> & x"}) == (
+        '{\n    "a": "\\u003cnone\\u003e \\u0026 x",\n    "b": [\n        1\n    ]\n}\n'
+    )
+
+
+def test_field_selectors_and_label_columns(web: Cluster) -> None:
+    assert ok(web, "get pods --field-selector=spec.nodeName=worker-2 -o name") == "pod/web-1\n"
+    assert ok(
+        web, "get pods --field-selector status.phase=Running,metadata.name!=web-0 -o name"
+    ) == ("pod/web-1\n")
+    assert len(ok(web, "get nodes --field-selector spec.unschedulable=false").splitlines()) == 4
+    assert fails(web, "get pods --field-selector foo=bar").stderr == (
+        'Error from server (BadRequest): Unable to find "/v1, Resource=pods" that match label '
+        'selector "", field selector "foo=bar": field label not supported: foo\n'
+    )
+    lines = ok(web, "get pods -L app -L statefulset.kubernetes.io/pod-name").splitlines()
+    assert lines[0].split()[-2:] == ["APP", "POD-NAME"]
+    assert lines[2].split()[-2:] == ["nginx", "web-1"]

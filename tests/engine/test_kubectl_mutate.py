@@ -91,7 +91,11 @@ def test_delete_by_selector_and_missing_names(web: Cluster) -> None:
     out = ok(web, "delete svc -l app=nginx --wait=false")
     assert out == 'service "nginx" deleted from default namespace\n'
     none = run(web, "delete sts -l app=nginx")
-    assert (none.code, none.stderr) == (0, "No resources found\n")
+    assert (none.code, none.stdout, none.stderr) == (0, "No resources found\n", "")
+    assert ok(web, "delete pod web-1 -o name --wait=false") == "pod/web-1\n"
+    assert fails(web, "delete pod web-1 --force --grace-period=5").stderr == (
+        "error: --force and --grace-period greater than 0 cannot be specified together\n"
+    )
 
 
 def test_patch_strategic_merge_partition(web: Cluster) -> None:
@@ -173,7 +177,13 @@ def test_wait_condition_met_and_timeout(web: Cluster) -> None:
     assert ok(web, "wait --for=jsonpath={.status.readyReplicas}=1 sts/web") == (
         "statefulset.apps/web condition met\n"
     )
-    assert ok(web, "wait --for=delete pod/nope") == "pod/nope condition met\n"
+    assert ok(web, "wait --for=delete pod/nope") == ""  # already gone: nothing to wait for
+    assert fails(web, "wait --for=condition=Ready pod/web-1 --timeout=0").stderr == (
+        "error: condition not met for pods/web-1\n"
+    )
+    assert fails(web, "wait --for=condition=Ready pod/nope").stderr == (
+        'Error from server (NotFound): pods "nope" not found\n'
+    )
 
 
 def test_rollout_status_history_restart(web: Cluster) -> None:
@@ -224,3 +234,10 @@ def test_fault_usage(web: Cluster) -> None:
         'Error from server (NotFound): nodes "nope" not found\n'
     )
     assert pod_names(web) == ["web-0", "web-1"]
+
+
+def test_delete_by_field_selector(web: Cluster) -> None:
+    assert ok(web, "delete pods --field-selector=spec.nodeName=worker-2 --wait=false") == (
+        'pod "web-1" deleted from default namespace\n'
+    )
+    assert ok(web, "delete pods --field-selector=status.phase=Failed") == "No resources found\n"

@@ -13,6 +13,7 @@ from engine.kubectl.commands import (
     mutate,
     nodes,
     rollout,
+    run,
     tools,
     wait,
 )
@@ -37,6 +38,7 @@ COMMANDS: dict[str, Command] = {
         nodes.DRAIN,
         exec.COMMAND,
         info.COMMAND,
+        run.COMMAND,
     )
 }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from engine import manifests
 from engine.kubectl.env import Command, Env, selector_of
+from engine.kubectl.fields import parse_fields
 from engine.kubectl.files import read_sources
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
 from engine.kubectl.resources import (
@@ -37,6 +38,8 @@ DELETE_FLAGS = (
     Flag("wait", "bool", default=True),
     Flag("timeout", "str", default="0s"),
     Flag("ignore-not-found", "bool"),
+    Flag("output", "str", "o", ""),
+    Flag("field-selector", "str", default=""),
 )
 
 FORCE_WARNING = (
@@ -70,19 +73,31 @@ def run_apply(env: Env, p: Parsed) -> None:
 def run_delete(env: Env, p: Parsed) -> None:
     """``kubectl delete``."""
     grace, force, cascade = _options(p)
+    output = p.text("output")
+    if output not in ("", "name"):
+        raise error(f"unexpected -o output mode: {output}. We only support '-o name'")
     targets = _targets(env, p)
+    if p.flag("all") or p.text("selector") or p.text("field-selector"):
+        p.flags["ignore-not-found"] = (
+            p.flags["ignore-not-found"] or "ignore-not-found" not in p.given
+        )
     objs, errors = _select(env, p, targets)
     if force and grace == 0:
         env.err(FORCE_WARNING)
-    deleted: list[Obj] = []
+    warn_scope = env.namespace_given and not p.flag("all-namespaces")
     for obj in objs:
-        deleted.append(_delete_one(env, obj, grace, force, cascade))
-    if not objs and not errors and not p.flags["filename"]:
-        env.err("No resources found\n")
-    if p.flag("wait") and deleted:
-        wait_gone(env, deleted, p.text("timeout"))
+        if warn_scope and not is_namespaced(obj["kind"]):
+            env.err(
+                "Warning: deleting cluster-scoped resources, not scoped to the provided namespace\n"
+            )
+            warn_scope = False
+        _delete_one(env, obj, grace, cascade, output == "name")
     if errors:
         raise KubectlError("".join(errors))
+    if not objs:
+        env.out("No resources found\n")
+    elif p.flag("wait"):
+        wait_gone(env, objs, p.text("timeout"))
 
 
 def _options(p: Parsed) -> tuple[int, bool, str]:
@@ -106,6 +121,8 @@ def _options(p: Parsed) -> tuple[int, bool, str]:
         grace = 1
     if force and grace < 0:
         grace = 0
+    if force and grace > 0:
+        raise error("--force and --grace-period greater than 0 cannot be specified together")
     return grace, force, cascade
 
 
@@ -118,11 +135,12 @@ def _targets(env: Env, p: Parsed) -> list[Target]:
         raise error(_NO_RESOURCES)
     targets = parse_targets(p.args)
     named = any(t.names for t in targets)
-    if named and (p.flag("all") or p.text("selector")):
+    selected = p.text("selector") or p.text("field-selector")
+    if named and (p.flag("all") or selected):
         raise error("name cannot be provided when a selector is specified")
     if p.flag("all") and p.text("selector"):
         raise error("setting 'all' parameter but found a non empty selector. ")
-    if not named and not p.flag("all") and not p.text("selector"):
+    if not named and not p.flag("all") and not selected:
         raise error("resource(s) were provided, but no name was specified")
     return targets
 
@@ -150,7 +168,9 @@ def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list
     namespace = None if p.flag("all-namespaces") else env.namespace
     for target in targets:
         if not target.names:
-            objs.extend(env.list(target.kind, namespace, selector_of(p.text("selector"))))
+            listed = env.list(target.kind, namespace, selector_of(p.text("selector")))
+            fields = parse_fields(target.kind, p.text("field-selector"), p.text("selector"))
+            objs.extend(o for o in listed if fields is None or fields(o))
             continue
         ns = (target.namespace or env.namespace) if is_namespaced(target.kind) else ""
         for name in target.names:
@@ -166,21 +186,23 @@ def _select(env: Env, p: Parsed, targets: list[Target]) -> tuple[list[Obj], list
     return objs, errors
 
 
-def _delete_one(env: Env, obj: Obj, grace: int, force: bool, cascade: str) -> Obj:
+def _delete_one(env: Env, obj: Obj, grace: int, cascade: str, name_only: bool) -> None:
     kind, md = obj["kind"], obj["metadata"]
     ns = md.get("namespace", "")
     env.cluster.delete(
         kind,
         ns,
         md["name"],
-        force=force and grace == 0,
+        force=grace == 0,
         grace_period=None if grace < 0 else grace,
         cascade=cascade,
     )
-    verb = "force deleted" if force and grace == 0 else "deleted"
+    if name_only:
+        env.out(f"{qualified_singular(kind)}/{md['name']}\n")
+        return
+    verb = "force deleted" if grace == 0 else "deleted"
     where = f" from {ns} namespace" if is_namespaced(kind) else ""
     env.out(f'{qualified_singular(kind)} "{md["name"]}" {verb}{where}\n')
-    return obj
 
 
 APPLY = Command("apply", APPLY_FLAGS, run_apply)

@@ -8,12 +8,15 @@ output; an empty result prints ``No resources found in <ns> namespace.`` on stde
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.kubectl import output, tables, tabwriter
 from engine.kubectl.commands.watch import run_watch
 from engine.kubectl.env import Command, Env, selector_of
+from engine.kubectl.fields import parse_fields
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error, help_error
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
-from engine.objects import Obj, is_namespaced
+from engine.objects import Obj, is_namespaced, labels_of
 
 FLAGS = (
     Flag("output", "str", "o", ""),
@@ -27,6 +30,8 @@ FLAGS = (
     Flag("filename", "strs", "f"),
     Flag("sort-by", "str", default=""),
     Flag("request-timeout", "str", default=""),
+    Flag("field-selector", "str", default=""),
+    Flag("label-columns", "strs", "L"),
 )
 
 ENDPOINTS_WARNING = (
@@ -57,6 +62,28 @@ def check_output_format(value: str) -> None:
 
 def run(env: Env, p: Parsed) -> None:
     """Entry point."""
+    _validate(p)
+    targets = parse_targets(p.args, allow_all=True)
+    if p.flag("watch") or p.flag("watch-only"):
+        run_watch(env, p, targets)
+        return
+    if p.text("selector") and any(t.names for t in targets):
+        raise error("name cannot be provided when a selector is specified")
+    if any(t.kind == "Endpoints" for t in targets):
+        env.err(ENDPOINTS_WARNING)
+    found, errors = collect(env, targets, p.text("selector"), p.flag("all-namespaces"))
+    if p.text("field-selector"):
+        found = [(kind, [o for o in objs if _fields(kind, p)(o)]) for kind, objs in found]
+    if p.text("sort-by"):
+        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
+    if p.flag("ignore-not-found"):
+        errors = []
+    _print(env, p, targets, found, errors)
+    if errors:
+        raise KubectlError("".join(errors))
+
+
+def _validate(p: Parsed) -> None:
     fmt = p.text("output")
     if p.flags["filename"]:
         raise error("get -f is not supported in the playground; name the resources instead")
@@ -74,35 +101,29 @@ def run(env: Env, p: Parsed) -> None:
     check_output_format(fmt)
     if p.flag("show-labels") and fmt not in ("", "wide"):
         raise error(f"--show-labels option cannot be used with {fmt.split('=')[0]} printer")
-    targets = parse_targets(p.args, allow_all=True)
-    if p.flag("watch") or p.flag("watch-only"):
-        run_watch(env, p, targets)
-        return
-    selector_text = p.text("selector")
-    if selector_text and any(t.names for t in targets):
-        raise error("name cannot be provided when a selector is specified")
-    if any(t.kind == "Endpoints" for t in targets):
-        env.err(ENDPOINTS_WARNING)
-    found, errors = collect(env, targets, selector_text, p.flag("all-namespaces"))
-    if p.text("sort-by"):
-        found = [(kind, sort_objects(objs, p.text("sort-by"))) for kind, objs in found]
-    if p.flag("ignore-not-found"):
-        errors = []
+
+
+def _print(
+    env: Env,
+    p: Parsed,
+    targets: list[Target],
+    found: list[tuple[str, list[Obj]]],
+    errors: list[str],
+) -> None:
+    fmt = p.text("output")
+    objs = [o for _, kind_objs in found for o in kind_objs]
     if fmt.startswith("custom-columns="):
-        objs = [o for _, kind_objs in found for o in kind_objs]
         env.out(custom_columns(fmt.split("=", 1)[1], objs, p.flag("no-headers")))
     elif fmt in ("", "wide"):
         _print_tables(env, p, found)
-        if not any(objs for _, objs in found) and not errors and not p.flag("ignore-not-found"):
+        if not objs and not errors and not p.flag("ignore-not-found"):
             where = "" if p.flag("all-namespaces") else f" in {env.namespace} namespace"
             env.err(f"No resources found{where}.\n")
     else:
         single = len(targets) == 1 and len(targets[0].names) == 1
         if single and errors:
             raise KubectlError(errors[0])
-        _print_generic(env, fmt, [o for _, objs in found for o in objs], single)
-    if errors:
-        raise KubectlError("".join(errors))
+        _print_generic(env, fmt, objs, single)
 
 
 def _field(expr: str) -> str:
@@ -146,6 +167,11 @@ def custom_columns(spec: str, objs: list[Obj], no_headers: bool) -> str:
     return tabwriter.table(rows) if rows else ""
 
 
+def _fields(kind: str, p: Parsed) -> Callable[[Obj], bool]:
+    matcher = parse_fields(kind, p.text("field-selector"), p.text("selector"))
+    return matcher or (lambda obj: True)
+
+
 def collect(
     env: Env, targets: list[Target], selector_text: str, all_ns: bool
 ) -> tuple[list[tuple[str, list[Obj]]], list[str]]:
@@ -178,10 +204,15 @@ def _print_tables(env: Env, p: Parsed, found: list[tuple[str, list[Obj]]]) -> No
             continue
         with_ns = p.flag("all-namespaces") and is_namespaced(kind)
         rows: list[list[str]] = []
+        label_columns: list[str] = p.flags["label-columns"]
         if not p.flag("no-headers"):
-            rows.append(_header(kind, wide, with_ns, p.flag("show-labels")))
+            header = _header(kind, wide, with_ns, False)
+            header += [key.rsplit("/", 1)[-1].upper() for key in label_columns]
+            rows.append(header + (["LABELS"] if p.flag("show-labels") else []))
         for obj in objs:
-            rows.append(_row(env, kind, obj, wide, with_ns, with_kind, p.flag("show-labels")))
+            row = _row(env, kind, obj, wide, with_ns, with_kind, False)
+            row += [labels_of(obj).get(key, "") for key in label_columns]
+            rows.append(row + ([tables.labels_cell(obj)] if p.flag("show-labels") else []))
         blocks.append(tabwriter.table(rows))
     sep = "" if p.flag("no-headers") else "\n"
     env.out(sep.join(blocks))

@@ -1,8 +1,11 @@
-"""``kubectl wait --for=condition=C[=V] | --for=delete | --for=jsonpath=…=V`` (pkg/cmd/wait).
+"""``kubectl wait --for=condition=C[=V] | --for=delete | --for=jsonpath=…[=V]`` (pkg/cmd/wait).
 
 Runs simulated time until each object meets the condition (``pod/web-1 condition met``) or
 ``--timeout`` (default 30 s) passes: ``error: timed out waiting for the condition on
-pods/web-1``.
+pods/web-1``. As in kubectl: ``--for=delete`` silently skips objects that are already gone;
+``--timeout=0`` checks once (``error: condition not met for pods/web-1``); an object that
+disappears while waiting for a condition is a NotFound error; a condition whose
+observedGeneration is older than the object's generation does not count.
 """
 
 from __future__ import annotations
@@ -11,9 +14,9 @@ from collections.abc import Callable
 
 from engine.kubectl import output
 from engine.kubectl.env import Command, Env, selector_of
-from engine.kubectl.parse import Flag, KubectlError, Parsed, error
-from engine.kubectl.resources import parse_targets, qualified_plural, qualified_singular
-from engine.kubectl.waiting import can_wait, is_gone, ref, run_until, timeout_seconds
+from engine.kubectl.parse import Flag, KubectlError, Parsed, error, parse_duration
+from engine.kubectl.resources import not_found_text, parse_targets, qualified_singular
+from engine.kubectl.waiting import can_wait, is_gone, ref, run_until
 from engine.objects import Obj, is_namespaced
 
 FLAGS = (
@@ -25,62 +28,79 @@ FLAGS = (
     Flag("filename", "strs", "f"),
 )
 
-Check = Callable[[Obj | None], bool]
+#: kubectl wait's "negative timeout": a week
+WEEK = 168 * 3600.0
+
+Check = Callable[[Obj], bool]
 
 
 def run(env: Env, p: Parsed) -> None:
     """Entry point."""
     check, deleting = _condition(p.text("for"))
     if not p.args:
-        raise error(
-            "resource(s) were provided, but no name was specified"
-            if p.text("selector")
-            else "You must provide one or more resources by argument or filename."
-        )
-    targets = parse_targets(p.args)
-    timeout = timeout_seconds(p.text("timeout"), 30.0)
-    objs: list[Obj] = []
-    for target in targets:
-        if target.names:
-            for name in target.names:
-                obj = env.cluster.store.get(target.kind, _ns(env, target.kind), name)
-                if obj is None:
-                    if deleting:
-                        env.out(f"{qualified_singular(target.kind)}/{name} condition met\n")
-                        continue
-                    raise KubectlError(
-                        f'Error from server (NotFound): {_plural(target.kind)} "{name}" not found\n'
-                    )
-                objs.append(obj)
-        else:
-            if not p.text("selector") and not p.flag("all"):
-                raise error("resource(s) were provided, but no name was specified")
-            ns = None if p.flag("all-namespaces") else env.namespace
-            objs.extend(env.list(target.kind, ns, selector_of(p.text("selector"))))
-    if not objs and not any(t.names for t in targets):
+        raise error("You must provide one or more resources by argument or filename.")
+    timeout = _timeout(p.text("timeout"))
+    objs = _objects(env, p, deleting)
+    if not objs and not deleting:
         raise error("no matching resources found")
     for obj in objs:
         _wait_one(env, obj, check, deleting, timeout)
 
 
-def _ns(env: Env, kind: str) -> str:
-    return env.namespace if is_namespaced(kind) else ""
+def _timeout(text: str) -> float:
+    negative = text.startswith("-")
+    seconds = parse_duration(text.lstrip("-"))
+    if seconds is None:
+        raise error(
+            f'invalid argument "{text}" for "--timeout" flag: time: invalid duration "{text}"'
+        )
+    return WEEK if negative else seconds
 
 
-def _plural(kind: str) -> str:
-    return qualified_plural(kind)
+def _objects(env: Env, p: Parsed, deleting: bool) -> list[Obj]:
+    objs: list[Obj] = []
+    for target in parse_targets(p.args):
+        if not target.names:
+            if not p.text("selector") and not p.flag("all"):
+                raise error("resource(s) were provided, but no name was specified")
+            ns = None if p.flag("all-namespaces") else env.namespace
+            objs.extend(env.list(target.kind, ns, selector_of(p.text("selector"))))
+            continue
+        ns = env.namespace if is_namespaced(target.kind) else ""
+        for name in target.names:
+            obj = env.cluster.store.get(target.kind, ns, name)
+            if obj is not None:
+                objs.append(obj)
+            elif not deleting:
+                raise KubectlError(not_found_text(target.kind, name))
+    return objs
 
 
 def _wait_one(env: Env, obj: Obj, check: Check, deleting: bool, timeout: float) -> None:
     md = obj["metadata"]
+    vanished = {"yes": False}
+
+    def current() -> Obj | None:
+        return env.cluster.store.get(obj["kind"], md.get("namespace", ""), md["name"])
 
     def met() -> bool:
         if deleting:
             return is_gone(env, obj)
-        current = env.cluster.store.get(obj["kind"], md.get("namespace", ""), md["name"])
-        return check(current)
+        now = current()
+        if now is None:
+            vanished["yes"] = True
+            return True
+        return check(now)
 
-    if not run_until(env, met, timeout):
+    if timeout == 0 or not can_wait(env):
+        done = met()
+    else:
+        done = run_until(env, met, timeout)
+    if vanished["yes"]:
+        raise KubectlError(not_found_text(obj["kind"], md["name"]))
+    if not done:
+        if timeout == 0:
+            raise error(f"condition not met for {ref(obj)}")
         if not can_wait(env):
             raise error(
                 f"the condition is not met yet on {ref(obj)}: the live cluster keeps running "
@@ -91,31 +111,40 @@ def _wait_one(env: Env, obj: Obj, check: Check, deleting: bool, timeout: float) 
 
 
 def _condition(spec: str) -> tuple[Check, bool]:
-    """Parse ``--for``: returns (predicate on the current object, is-delete)."""
-    if spec == "delete":
-        return (lambda obj: obj is None), True
+    """Parse ``--for``: (predicate on the current object, is-delete)."""
+    if spec.lower() == "delete":
+        return (lambda obj: False), True
     if spec.startswith("condition="):
         name, _, value = spec[len("condition=") :].partition("=")
-        want = (value or "true").lower()
-        return _has_condition(name, want), False
+        return _has_condition(name, value or "true"), False
     if spec.startswith("jsonpath="):
-        expr, sep, value = spec[len("jsonpath=") :].rpartition("=")
-        if not sep:
-            expr, value = value, ""
-        if not expr:
-            raise error("jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3")
-        template = expr if expr.startswith("{") else "{" + expr + "}"
-        return (lambda obj: obj is not None and output.jsonpath(template, obj) == value), False
+        parts = spec[len("jsonpath=") :].split("=")
+        if len(parts) > 2 or not parts[0]:
+            raise error(
+                "jsonpath wait format must be --for=jsonpath='{.status.readyReplicas}'=3 or "
+                "--for=jsonpath='{.status.readyReplicas}'"
+            )
+        expr = parts[0] if parts[0].startswith("{") else "{" + parts[0] + "}"
+        if len(parts) == 2:
+            if not parts[1]:
+                raise error("jsonpath wait value cannot be empty")
+            value = parts[1].strip("'\"")
+            return (lambda obj: output.jsonpath(expr, obj) == value), False
+        return (lambda obj: output.jsonpath(expr, obj) != ""), False
     raise error(f'unrecognized condition: "{spec}"')
 
 
 def _has_condition(name: str, want: str) -> Check:
-    def check(obj: Obj | None) -> bool:
-        if obj is None:
-            return False
-        for cond in (obj.get("status") or {}).get("conditions") or []:
-            if str(cond.get("type", "")).lower() == name.lower():
-                return str(cond.get("status", "")).lower() == want
+    def check(obj: Obj) -> bool:
+        status = obj.get("status") or {}
+        generation = obj["metadata"].get("generation")
+        for cond in status.get("conditions") or []:
+            if str(cond.get("type", "")).lower() != name.lower() or "status" not in cond:
+                continue
+            observed = cond.get("observedGeneration", status.get("observedGeneration"))
+            if generation is not None and observed is not None and observed < generation:
+                return False
+            return str(cond["status"]).lower() == want.lower()
         return False
 
     return check

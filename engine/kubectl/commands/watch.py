@@ -45,7 +45,7 @@ class RowWriter:
 
 
 def run_watch(env: Env, p: Parsed, targets: list[Target]) -> None:
-    """The watch loop (one kind)."""
+    """The watch loop (one kind): list, then a row per event until the request timeout."""
     if len(targets) != 1:
         raise error(
             "watch is only supported on individual resources and resource collections - more "
@@ -59,47 +59,60 @@ def run_watch(env: Env, p: Parsed, targets: list[Target]) -> None:
             "--watch never ends by itself: give it a --request-timeout (for example "
             "kubectl get pods -w --request-timeout=30s)"
         )
-    target = targets[0]
-    fmt = p.text("output")
-    if fmt not in ("", "wide"):
+    if p.text("output") not in ("", "wide"):
         raise error("only table output (-o wide) is supported with --watch in the playground")
-    namespace = None if p.flag("all-namespaces") else env.namespace
-    selector = selector_of(p.text("selector"))
-    writer = RowWriter()
-    header = [*tables.headers(target.kind, fmt == "wide")]
-    with_ns = p.flag("all-namespaces")
-    if with_ns:
-        header = ["NAMESPACE", *header]
-    state = {"header": p.flag("no-headers")}
+    Watch(env, p, targets[0]).run(timeout)
 
-    def matches(obj: Obj) -> bool:
+
+class Watch:
+    """One ``get -w``: which objects it shows and how it prints their rows."""
+
+    def __init__(self, env: Env, p: Parsed, target: Target) -> None:
+        self.env = env
+        self.target = target
+        self.wide = p.text("output") == "wide"
+        self.with_ns = p.flag("all-namespaces")
+        self.namespace = None if self.with_ns else env.namespace
+        self.selector = selector_of(p.text("selector"))
+        self.header_done = p.flag("no-headers")
+        self.only_changes = p.flag("watch-only")
+        self.writer = RowWriter()
+
+    def matches(self, obj: Obj) -> bool:
+        """Whether the watch shows ``obj``."""
         md = obj["metadata"]
-        if target.names and md["name"] not in target.names:
+        if self.target.names and md["name"] not in self.target.names:
             return False
-        if namespace is not None and md.get("namespace", namespace) != namespace:
+        if self.namespace is not None and md.get("namespace", self.namespace) != self.namespace:
             return False
-        return selector is None or selector(labels_of(obj))
+        return self.selector is None or self.selector(labels_of(obj))
 
-    def emit(objs: list[Obj]) -> None:
-        rows = [] if state["header"] else [header]
-        state["header"] = True
+    def emit(self, objs: list[Obj]) -> None:
+        """Print rows (with the header before the first one)."""
+        rows: list[list[str]] = []
+        if not self.header_done:
+            header = tables.headers(self.target.kind, self.wide)
+            rows.append(["NAMESPACE", *header] if self.with_ns else header)
+            self.header_done = True
         for obj in objs:
-            row = tables.row(target.kind, obj, env.ctx, fmt == "wide")
-            rows.append([obj["metadata"].get("namespace", ""), *row] if with_ns else row)
-        env.out(writer.render(rows))
+            row = tables.row(self.target.kind, obj, self.env.ctx, self.wide)
+            rows.append([obj["metadata"].get("namespace", ""), *row] if self.with_ns else row)
+        self.env.out(self.writer.render(rows))
 
-    initial = [o for o in env.list(target.kind, namespace, selector) if matches(o)]
-    if initial:
-        emit(initial)
+    def on_event(self, ev: WatchEvent) -> None:
+        """Store watch handler: a row per ADDED/MODIFIED/DELETED of a shown object."""
+        if ev.kind == self.target.kind and self.matches(ev.obj):
+            self.emit([ev.obj])
 
-    def on_event(ev: WatchEvent) -> None:
-        if ev.kind == target.kind and matches(ev.obj):
-            emit([ev.obj])
-
-    if not initial:
-        state["header"] = p.flag("no-headers")
-    env.cluster.store.subscribe(on_event, [target.kind])
-    try:
-        env.cluster.advance(timeout)
-    finally:
-        env.cluster.store.unsubscribe(on_event)
+    def run(self, timeout: float) -> None:
+        """List, then watch for ``timeout`` simulated seconds."""
+        listed = self.env.list(self.target.kind, self.namespace, self.selector)
+        initial = [o for o in listed if self.matches(o)]
+        if initial and not self.only_changes:
+            self.emit(initial)
+        store = self.env.cluster.store
+        store.subscribe(self.on_event, [self.target.kind])
+        try:
+            self.env.cluster.advance(timeout)
+        finally:
+            store.unsubscribe(self.on_event)
