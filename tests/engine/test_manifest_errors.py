@@ -425,3 +425,11 @@ def test_container_resource_names(cluster: Cluster) -> None:
         'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
         'Invalid value: "memmory": must be a standard resource for containers'
     ) in rejected(cluster, text).split("\n")
+
+
+def test_duplicate_service_port(cluster: Cluster) -> None:
+    text = SVC.replace("    name: web\n", "    name: web\n  - port: 80\n    name: web2\n")
+    assert rejected(cluster, text) == (
+        'x.yaml: document 1 (Service "nginx"), line 12: spec.ports[1]: Duplicate value: '
+        '{"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}'
+    )
