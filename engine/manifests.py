@@ -171,6 +171,8 @@ def apply(
             _plan_entry(cluster.store, entry, plan)
     if plan.issues:
         raise ManifestError.of(plan.issues)
+    if not plan.steps:
+        raise ManifestError("no objects passed to apply")
     if warnings is not None:
         warnings += plan.warnings
     if dry_run is None:

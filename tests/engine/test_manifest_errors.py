@@ -433,3 +433,10 @@ def test_duplicate_service_port(cluster: Cluster) -> None:
         'x.yaml: document 1 (Service "nginx"), line 12: spec.ports[1]: Duplicate value: '
         '{"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}'
     )
+
+
+def test_nothing_to_apply(cluster: Cluster, tmp_path: Path) -> None:
+    assert rejected(cluster, "# only a comment\n---\n") == "no objects passed to apply"
+    (tmp_path / "notes.txt").write_text("not a manifest")
+    with pytest.raises(ManifestError, match="^no objects passed to apply$"):
+        apply(cluster, str(tmp_path))
