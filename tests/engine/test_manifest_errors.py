@@ -438,5 +438,5 @@ def test_duplicate_service_port(cluster: Cluster) -> None:
 def test_nothing_to_apply(cluster: Cluster, tmp_path: Path) -> None:
     assert rejected(cluster, "# only a comment\n---\n") == "no objects passed to apply"
     (tmp_path / "notes.txt").write_text("not a manifest")
-    with pytest.raises(ManifestError, match="^no objects passed to apply$"):
+    with pytest.raises(ManifestError, match=r"^no objects passed to apply$"):
         apply(cluster, str(tmp_path))
