@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.markdown import Markdown
+from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
@@ -76,8 +77,8 @@ class ExercisePanel(VerticalScroll):
         done, total = self.progress.done_count, len(self.progress.states)
         self.border_subtitle = f"{done}/{total} done · h hint · ^r reset · i intro"
 
-    def _style(self, name: str) -> str:
-        return str(self.get_component_rich_style(f"exercise--{name}", partial=True))
+    def _style(self, name: str) -> Style:
+        return self.get_component_rich_style(f"exercise--{name}", partial=True)
 
     def _tasks_text(self) -> Text:
         text = Text()
@@ -105,7 +106,7 @@ class ExercisePanel(VerticalScroll):
         if state is None:
             return text
         for i, hint in enumerate(self.progress.hints(state), 1):
-            text.append(f"Hint {i}: ", self._style("hint") + " bold")
+            text.append(f"Hint {i}: ", self._style("hint") + Style(bold=True))
             text.append(f"{hint}\n", self._style("hint"))
         return text
 
