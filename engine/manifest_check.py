@@ -206,13 +206,3 @@ def load_documents(source: str, text: str | None = None) -> list[Document]:
         return [doc for name, body in texts for doc in parse_documents(name, body)]
     except YAMLInputError as err:
         raise ManifestError(str(err)) from None
-
-
-def _entries(docs: list[Document]) -> tuple[list[Entry], list[ManifestIssue]]:
-    found: list[Entry] = []
-    issues: list[ManifestIssue] = []
-    for doc in docs:
-        more, problems = entries(doc)
-        found += more
-        issues += problems
-    return found, issues

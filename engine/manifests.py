@@ -1,4 +1,6 @@
-"""Manifests: ``kubectl apply -f`` / ``kubectl delete -f`` for the playground.
+"""Manifests: ``kubectl apply -f`` for the playground, plus the entry points of the other
+manifest commands (:func:`create_manifests` for ``create -f``, :func:`delete_manifests` for
+``delete -f``), :func:`load_objects` for demos and exercises, and ``to_yaml`` for ``-o yaml``.
 
 :func:`apply` is all-or-nothing per invocation. It first *plans* every object of every document
 — resource mapping, strict decoding, defaulting, validation, the namespace exists, no object
@@ -8,7 +10,9 @@ document 5 leaves documents 1–4 unapplied and the store untouched. If a write 
 admission hook from another part of the engine), the writes already made are rolled back.
 
 Each object is reported as kubectl does: ``service/nginx created``, ``statefulset.apps/web
-configured``, ``… unchanged`` (nothing written). Errors carry their place:
+configured``, ``… unchanged`` (nothing written; the three-way merge of
+:mod:`engine.apply_merge` decides), with ``(server dry run)`` when asked. Errors carry their
+place:
 ``web.yaml: document 2 (StatefulSet "web"), line 14: spec.replicas: Invalid value: "three":
 must be an integer``.
 """
@@ -34,6 +38,7 @@ from engine.manifest_check import (
     load_documents,
     mapping_issues,
 )
+from engine.manifest_create import create_manifests
 from engine.manifest_delete import delete_manifests
 from engine.objects import KINDS, Obj, copy_obj, is_namespaced, resource_ref
 from engine.schema.defaults import apply_defaults
@@ -50,6 +55,7 @@ __all__ = [
     "ManifestError",
     "ManifestIssue",
     "apply",
+    "create_manifests",
     "delete_manifests",
     "list_to_yaml",
     "load_objects",
@@ -177,37 +183,18 @@ def _plan_entry(store: Store, entry: Entry, plan: _Plan) -> None:
         return
     kind, name = entry.kind, entry.name
     if not name:
-        md = obj.get("metadata") or {}
+        generated = (obj.get("metadata") or {}).get("generateName")
         why = (
-            "cannot use generate name with apply"
-            if md.get("generateName")
-            else ("resource name may not be empty")
+            "cannot use generate name with apply" if generated else "resource name may not be empty"
         )
         plan.issues.append(entry.issue(why, ("metadata",)))
         return
-    md = obj.setdefault("metadata", {})
-    ns = ""
-    if is_namespaced(kind):
-        ns = md.get("namespace") or plan.default_ns
-        md["namespace"] = ns
-        if plan.enforce_ns and ns != plan.default_ns:
-            plan.issues.append(entry.issue(
-                f'the namespace from the provided object "{ns}" does not match the namespace '
-                f'"{plan.default_ns}". You must pass \'--namespace={ns}\' to perform this '
-                "operation.",
-                ("metadata", "namespace"),
-            ))  # fmt: skip
-            return
-    else:
-        md.pop("namespace", None)
+    ns, problem = _resolve_namespace(store, entry, obj, plan)
     key = (kind, ns, name)
-    problem = None if plan.client_only else _namespace_problem(store, ns, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "namespace")))
-        return
-    problem = _duplicate_problem(entry, key, plan)
-    if problem:
-        plan.issues.append(entry.issue(problem, ("metadata", "name")))
+    if problem is None:
+        problem = _duplicate_problem(entry, key, plan)
+    if problem is not None:
+        plan.issues.append(problem)
         return
     plan.seen[key] = entry
     if kind == "Namespace":
@@ -215,6 +202,28 @@ def _plan_entry(store: Store, entry: Entry, plan: _Plan) -> None:
     step = _desired(store, entry, key, obj, plan)
     if step is not None:
         plan.steps.append(step)
+
+
+def _resolve_namespace(
+    store: Store, entry: Entry, obj: Obj, plan: _Plan
+) -> tuple[str, ManifestIssue | None]:
+    """Set the object's namespace (the default, or none for cluster-scoped kinds) and check it:
+    it must match an explicit ``-n`` and exist (or be created earlier in this apply)."""
+    md = obj.setdefault("metadata", {})
+    if not is_namespaced(entry.kind):
+        md.pop("namespace", None)
+        return "", None
+    ns = md.get("namespace") or plan.default_ns
+    md["namespace"] = ns
+    where = ("metadata", "namespace")
+    if plan.enforce_ns and ns != plan.default_ns:
+        message = (
+            f'the namespace from the provided object "{ns}" does not match the namespace '
+            f"\"{plan.default_ns}\". You must pass '--namespace={ns}' to perform this operation."
+        )
+        return ns, entry.issue(message, where)
+    problem = None if plan.client_only else _namespace_problem(store, ns, plan)
+    return ns, entry.issue(problem, where) if problem else None
 
 
 def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
@@ -228,12 +237,15 @@ def _namespace_problem(store: Store, ns: str, plan: _Plan) -> str | None:
     return None
 
 
-def _duplicate_problem(entry: Entry, key: tuple[str, str, str], plan: _Plan) -> str | None:
+def _duplicate_problem(
+    entry: Entry, key: tuple[str, str, str], plan: _Plan
+) -> ManifestIssue | None:
     first = plan.seen.get(key)
     if first is None:
         return None
     where = f"{first.doc.source} document {first.doc.index}"
-    return f"the same object is already defined in {where} (line {first.line()})"
+    message = f"the same object is already defined in {where} (line {first.line()})"
+    return entry.issue(message, ("metadata", "name"))
 
 
 def _desired(

@@ -57,6 +57,13 @@ class ContainerRun:
     #: CrashLoopBackOff flowcontrol entry (duration, last update)
     backoff: float = 0.0
     backoff_update: float | None = None
+    #: a restartable init container (``restartPolicy: Always``): runs beside the others
+    sidecar: bool = False
+
+    @property
+    def completed(self) -> bool:
+        """Ran to completion (exit code 0), as an init container must."""
+        return self.state == "terminated" and self.exit_code == 0 and self.reason == "Completed"
 
     @property
     def needs_create(self) -> bool:
@@ -87,6 +94,7 @@ class PodRun:
     node: str
     containers: list[ContainerRun]
     start_time: float
+    init_containers: list[ContainerRun] = field(default_factory=list)
     ip: str = ""
     sandbox_ready: bool = False
     #: when each pending stage (by ident) first applied: delays count from there
@@ -96,6 +104,18 @@ class PodRun:
     probe: ProbeRun = field(default_factory=ProbeRun)
     done: bool = False
     final_phase: str = ""
+
+    @property
+    def all_containers(self) -> list[ContainerRun]:
+        """Init containers, then regular containers."""
+        return [*self.init_containers, *self.containers]
+
+    @property
+    def initialized(self) -> bool:
+        """Every init container completed (sidecars: started)."""
+        return all(
+            (c.state == "running") if c.sidecar else c.completed for c in self.init_containers
+        )
 
     @property
     def key(self) -> str:
@@ -117,22 +137,24 @@ class PodRun:
 def new_run(pod: Obj, node: str, now: float) -> PodRun:
     """Runtime record for a pod the kubelet sees for the first time."""
     spec = pod.get("spec") or {}
-    containers = [
-        ContainerRun(
-            name=str(c.get("name", "")),
-            image=str(c.get("image", "")),
-            policy=pull_policy(c),
-        )
-        for c in spec.get("containers") or []
-    ]
     md = pod["metadata"]
     return PodRun(
         uid=str(md.get("uid", "")),
         namespace=str(md.get("namespace", "default")),
         name=str(md["name"]),
         node=node,
-        containers=containers,
+        containers=[_container_run(c) for c in spec.get("containers") or []],
         start_time=now,
+        init_containers=[_container_run(c, init=True) for c in spec.get("initContainers") or []],
+    )
+
+
+def _container_run(spec: dict[str, Any], init: bool = False) -> ContainerRun:
+    return ContainerRun(
+        name=str(spec.get("name", "")),
+        image=str(spec.get("image", "")),
+        policy=pull_policy(spec),
+        sidecar=init and spec.get("restartPolicy") == "Always",
     )
 
 
@@ -143,21 +165,36 @@ def adopt_status(run: PodRun, pod: Obj, parse: Callable[[str], float]) -> None:
     status = pod.get("status") or {}
     if status.get("startTime"):
         run.start_time = parse(str(status["startTime"]))
-    reported = {cs.get("name"): cs for cs in status.get("containerStatuses") or []}
-    for c in run.containers:
-        cs = reported.get(c.name) or {}
-        running = (cs.get("state") or {}).get("running")
+    _adopt(run.init_containers, status.get("initContainerStatuses") or [], status, parse)
+    _adopt(run.containers, status.get("containerStatuses") or [], status, parse)
+    if status.get("podIP") and any(c.has_run for c in run.all_containers):
+        run.ip = str(status["podIP"])
+        run.sandbox_ready = True
+
+
+def _adopt(
+    runs: list[ContainerRun],
+    reported: list[dict[str, Any]],
+    status: dict[str, Any],
+    parse: Callable[[str], float],
+) -> None:
+    by_name = {cs.get("name"): cs for cs in reported}
+    for c in runs:
+        cs = by_name.get(c.name) or {}
+        state = cs.get("state") or {}
         c.restart_count = int(cs.get("restartCount", 0) or 0)
         last = cs.get("lastState") or {}
         c.last_terminated = last if last.get("terminated") else None
-        c.has_run = bool(running) or c.restart_count > 0
+        running, done = state.get("running"), state.get("terminated")
+        c.has_run = bool(running or done) or c.restart_count > 0
         if running:
             c.state, c.reason = "running", ""
             c.started_at = parse(str(running.get("startedAt") or status.get("startTime") or ""))
             c.ready = bool(cs.get("ready"))
-    if status.get("podIP") and any(c.state == "running" for c in run.containers):
-        run.ip = str(status["podIP"])
-        run.sandbox_ready = True
+        elif done and done.get("reason") == "Completed" and c.restart_count == 0:
+            c.state, c.reason, c.exit_code = "terminated", "Completed", int(done.get("exitCode", 0))
+            c.started_at = parse(str(done.get("startedAt") or status.get("startTime") or ""))
+            c.finished_at = parse(str(done.get("finishedAt") or status.get("startTime") or ""))
 
 
 # -- images -------------------------------------------------------------------------------

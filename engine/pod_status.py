@@ -35,10 +35,22 @@ def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str
         status["podIP"] = run.ip
         status["podIPs"] = [{"ip": run.ip}]
     status["startTime"] = clock.timestamp(run.start_time)
-    specs = {c.get("name"): c for c in (pod.get("spec") or {}).get("containers") or []}
+    spec = pod.get("spec") or {}
+    specs = {
+        c.get("name"): c
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]
+    }
+    if run.init_containers:
+        status["initContainerStatuses"] = [
+            _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.init_containers
+        ]
     status["containerStatuses"] = [
         _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.containers
     ]
+    if not run.initialized:
+        for cs in status["containerStatuses"]:
+            if cs["state"].get("waiting", {}).get("reason") == "ContainerCreating":
+                cs["state"] = {"waiting": {"reason": "PodInitializing"}}
     for key in ("qosClass", "reason", "message", "nominatedNodeName"):
         if key in old:
             status[key] = old[key]
@@ -58,9 +70,16 @@ def _conditions(
         else:
             reason = "ContainersNotReady"
             message = f"containers with unready status: [{' '.join(unready)}]"
+    incomplete = [
+        c.name
+        for c in run.init_containers
+        if not ((c.state == "running") if c.sidecar else c.completed)
+    ]
+    init_reason = "ContainersNotInitialized" if incomplete else ""
+    init_message = f"containers with incomplete status: [{' '.join(incomplete)}]"
     wanted = {
         "PodReadyToStartContainers": (run.sandbox_ready, "", ""),
-        "Initialized": (True, "", ""),
+        "Initialized": (not incomplete, init_reason, init_message if incomplete else ""),
         "Ready": (ready, reason, message),
         "ContainersReady": (ready, reason, message),
     }

@@ -67,7 +67,8 @@ class ClusterIPAllocator:
 
     def allocate_next(self, holder: tuple[str, str]) -> str:
         """A random free address of the upper band (the lower band when full)."""
-        for lo, hi in ((self.offset, self.size), (0, self.offset)):
+        split = min(self.offset, self.size)
+        for lo, hi in ((split, self.size), (0, split)):
             index = self._scan(lo, hi)
             if index is not None:
                 self._used[index] = holder

@@ -89,7 +89,7 @@ def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> li
     errors: list[str] = []
     for path in paths:
         try:
-            cluster.apply(path)
+            cluster.apply(path, namespace=namespace)
         except ManifestError as exc:
             errors.append(str(exc))
         except OSError as exc:
@@ -99,9 +99,8 @@ def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> li
 
 def run_script_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``stsplay script``."""
-    from engine.script import run_script
-
     from engine.cluster import Cluster
+    from engine.script import run_script
 
     if args.file == "-":
         text, source = sys.stdin.read(), "<stdin>"

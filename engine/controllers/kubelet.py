@@ -111,6 +111,10 @@ class Kubelet(Controller):
             ValueError: the pod has no running container on a running kubelet.
         """
         obj = self.store.must_get("Pod", namespace, pod)
+        node_name = (obj.get("spec") or {}).get("nodeName")
+        node = self.store.get("Node", "", node_name) if node_name else None
+        if node is not None and kubelet_stopped(node):
+            raise ValueError(f'the kubelet of node "{node_name}" is stopped')
         run = self._runs.get(make_key(namespace, pod))
         target = None
         if run is not None and run.uid == obj["metadata"].get("uid"):

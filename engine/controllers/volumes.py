@@ -26,6 +26,8 @@ another uid → Released, then the reclaim policy: ``Retain`` keeps it Released 
 ``cluster.volume_data``), ``Delete`` deletes the object and the simulated contents, ``Recycle``
 scrubs the contents and makes it Available again.
 
+Raising a bound claim's request expands it online (:mod:`volume_expansion`).
+
 :class:`PVCProtectionController` (in :mod:`volume_protection`, re-exported here) owns the
 ``kubernetes.io/pvc-protection`` and ``kubernetes.io/pv-protection`` finalizers.
 """
@@ -37,6 +39,7 @@ from typing import Any
 from engine import volume_files
 from engine.bootstrap import LOCAL_PROVISIONER, PROVISIONER
 from engine.controllers import volume_binding as vb
+from engine.controllers import volume_expansion as expansion
 from engine.controllers.base import Controller, make_key, split_key
 from engine.controllers.volume_protection import PVCProtectionController
 from engine.objects import Obj, annotations_of, copy_obj, name_of, namespace_of, uid_of
@@ -108,6 +111,12 @@ class VolumeController(Controller):
     def _on_pod(self, ev: WatchEvent) -> None:
         if ev.type == "DELETED":
             volume_files.forget_pod(self.cluster, uid_of(ev.obj))
+            return
+        if (ev.obj.get("status") or {}).get("phase") == "Running":  # may finish an expansion
+            for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
+                claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
+                if claim:
+                    self.enqueue("pvc:" + make_key(namespace_of(ev.obj), claim))
 
     def _enqueue_pending_claims(self) -> None:
         for pvc in self.store.list("PersistentVolumeClaim"):
@@ -319,9 +328,11 @@ class VolumeController(Controller):
         status = new.setdefault("status", {})
         status["phase"] = "Bound"
         status["accessModes"] = list((pv.get("spec") or {}).get("accessModes") or [])
-        status["capacity"] = dict((pv.get("spec") or {}).get("capacity") or {})
+        if not status.get("capacity"):  # later changes come from volume expansion
+            status["capacity"] = dict((pv.get("spec") or {}).get("capacity") or {})
         if new != pvc:
-            self.store.update(new)
+            pvc = self.store.update(new)
+        expansion.sync_expansion(self, pvc, pv)
 
     def _write_claim_phase(self, pvc: Obj, phase: str) -> None:
         if (pvc.get("status") or {}).get("phase") == phase:

@@ -73,12 +73,9 @@ class PodClient:
         self.sent.append((name, qtype))
         return self._resolver.resolve(name, qtype)
 
-    def candidates(self, name: str) -> list[str]:
-        """bind/libc search order: with fewer than ndots dots, the search suffixes first,
-        then the name as is; a trailing dot means absolute."""
-        if name.endswith("."):
+    def candidates(self, name: str, ndots: int | None = None) -> list[str]:
+        """bind's search order: with fewer than ndots dots, every search suffix, then the
+        name as is; otherwise (or with a trailing dot) only the name as is."""
+        if name.endswith(".") or name.count(".") >= (self.ndots if ndots is None else ndots):
             return [name]
-        suffixed = [f"{name}.{domain}" for domain in self.search]
-        if name.count(".") < self.ndots:
-            return [*suffixed, name]
-        return [name, *suffixed]
+        return [*(f"{name}.{domain}" for domain in self.search), name]

@@ -57,6 +57,7 @@ class DigOptions:
     tcp: bool = False
     ndots: int = 5
     show: dict[str, bool] = field(default_factory=lambda: dict.fromkeys(_DISPLAY, True))
+    warnings: list[str] = field(default_factory=list)
 
 
 class DigError(Exception):
@@ -113,13 +114,25 @@ def parse(argv: list[str]) -> DigOptions:
     return opts
 
 
+def _reverse(value: str) -> str | None:
+    """dig -x: a full address, or 1–4 IPv4 octets (``1.2.3`` → ``3.2.1.in-addr.arpa``)."""
+    ptr = reverse_name(value)
+    if ptr is not None:
+        return ptr
+    octets = value.split(".")
+    if 1 <= len(octets) <= 4 and all(o.isdigit() and int(o) < 256 for o in octets):
+        return ".".join(reversed(octets)) + ".in-addr.arpa"
+    return None
+
+
 def _dash(opts: DigOptions, flag: str, value: str) -> None:
     if flag == "-t":
-        if value.upper() not in TYPES:
-            raise DigError(f"dig: '{value}' is not a valid type\n")
-        opts.qtype = value.upper()
+        if value.upper() in TYPES:
+            opts.qtype = value.upper()
+        else:
+            opts.warnings.append(f";; Warning, ignoring invalid type {value}\n")
     elif flag == "-x":
-        ptr = reverse_name(value)
+        ptr = _reverse(value)
         if ptr is None:
             raise DigError(f"dig: '{value}' is not a legal IPv4 or IPv6 address\n")
         opts.name, opts.qtype = ptr + ".", opts.qtype or "PTR"
@@ -196,7 +209,8 @@ def _sections(answer: Answer, opts: DigOptions) -> str:
     out = []
     if opts.show["question"]:
         out.append(";; QUESTION SECTION:\n" if comments else "")
-        out.append(_tabify([(";" + answer.qname, 0), ("IN", 32), (answer.qtype, 40)]) + "\n")
+        # BIND writes the ";" before laying out the columns, so it does not count
+        out.append(";" + _tabify([(answer.qname, 0), ("IN", 32), (answer.qtype, 40)]) + "\n")
         out.append("\n" if comments else "")
     for key, title, records in (
         ("answer", "ANSWER", answer.answer),
@@ -212,7 +226,7 @@ def _sections(answer: Answer, opts: DigOptions) -> str:
 
 def _stats(answer: Answer, opts: DigOptions, client: PodClient, size: int) -> str:
     when = client.cluster.clock.wall().strftime("%a %b %d %H:%M:%S UTC %Y")
-    proto = "TCP" if opts.tcp else "UDP"
+    proto = "TCP" if opts.tcp or answer.qtype == "ANY" else "UDP"  # dig sends ANY over TCP
     server = client.server
     return (
         ";; Query time: 0 msec\n"
@@ -226,11 +240,17 @@ def _lookup(client: PodClient, opts: DigOptions, name: str, qtype: str) -> Answe
     if not opts.search or name.endswith("."):
         return client.query(name, qtype)
     answer = Answer(name, qtype)
-    for candidate in client.candidates(name):
+    for candidate in client.candidates(name, opts.ndots):
         answer = client.query(candidate, qtype)
         if answer.rcode != "NXDOMAIN":
             break
     return answer
+
+
+def _search_cancelled(client: PodClient, opts: DigOptions, name: str, answer: Answer) -> bool:
+    """+search on a name with ndots or more dots that got NXDOMAIN as is."""
+    dotted = not name.endswith(".") and name.count(".") >= opts.ndots
+    return opts.search and dotted and answer.rcode == "NXDOMAIN"
 
 
 def run(client: PodClient, argv: list[str]) -> CommandResult:
@@ -241,20 +261,22 @@ def run(client: PodClient, argv: list[str]) -> CommandResult:
         return CommandResult().fail(str(exc))
     name = opts.name or "."
     qtype = opts.qtype or ("NS" if not opts.name else "A")
-    result = CommandResult()
+    result = CommandResult().err("".join(opts.warnings))
     out: list[str] = []
+    banner = ""
     if opts.show["cmd"] and not opts.short:
-        out.append(f"\n; <<>> DiG {VERSION} <<>> {' '.join(argv)}\n")
+        banner = f"\n; <<>> DiG {VERSION} <<>>{''.join(' ' + a for a in argv)}\n"
         if opts.server:
-            out.append("; (1 server found)\n")
-        out.append(";; global options: +cmd\n")
+            banner += "; (1 server found)\n"
+        banner += ";; global options: +cmd\n"
     if (opts.server and not client.reachable(opts.server)) or opts.port != 53:
         server = opts.server or client.server
         out += [f";; communications error to {server}#{opts.port}: timed out\n"] * 3
-        out.append(";; no servers could be reached\n")
+        out += [banner, ";; no servers could be reached\n"]
         result.out("".join(out))
         result.code = 9
         return result
+    out.append(banner)
     rng = client.cluster.rng("dig")
     qid = rng.randrange(65536)
     cookie = f"{rng.getrandbits(64):016x}"
@@ -266,6 +288,9 @@ def run(client: PodClient, argv: list[str]) -> CommandResult:
             out.append(_header(answer, opts, qid, cookie))
         out.append(_sections(answer, opts))
         if opts.show["stats"]:
-            out.append(_stats(answer, opts, client, response_size(answer, opts.edns, opts.cookie)))
+            stats = _stats(answer, opts, client, response_size(answer, opts.edns, opts.cookie))
+            out.append(stats)
+            if _search_cancelled(client, opts, name, answer):
+                out.append(stats)  # dig 9.18 prints the stats again when it drops the search
     result.out("".join(out))
     return result

@@ -45,9 +45,14 @@ class _Options:
     search: bool = True
     port: int = 53
     args: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
-def _nslookup_options(argv: list[str]) -> _Options | str:
+_IGNORED = ("debug", "nodebug", "recurse", "timeout", "t", "retry", "ret", "sil", "vc", "novc")
+
+
+def _nslookup_options(argv: list[str]) -> _Options:
+    """Options; bad ones are reported (on stdout, as nslookup does) and skipped."""
     opts = _Options()
     for arg in argv:
         if not arg.startswith("-") or arg == "-":
@@ -55,18 +60,24 @@ def _nslookup_options(argv: list[str]) -> _Options | str:
             continue
         key, _, value = arg[1:].partition("=")
         if key in _TYPE_KEYS:
-            if value.upper() not in TYPES:
-                return f"unknown query type: {value}\n"
-            opts.qtype = value.upper()
+            if value.upper() in TYPES:
+                opts.qtype = value.upper()
+            else:
+                opts.notes.append(f"unknown query type: {value}\n")
         elif key in ("search", "nosearch"):
             opts.search = key == "search"
         elif key in ("port", "po") and value.isdigit():
             opts.port = int(value)
-        elif key not in ("debug", "nodebug", "recurse", "timeout", "t", "retry", "ret", "sil"):
-            return f"*** Invalid option: {arg[1:]}\n"
-    if not opts.args:
-        return "*** nslookup: interactive mode is not available here; give a name to look up\n"
+        elif key not in _IGNORED:
+            opts.notes.append(f"*** Invalid option: {arg[1:]}\n")
     return opts
+
+
+def _timed_out(server: str, port: int, tries: int) -> str:
+    """What bind's tools print when a server never answers (the playground's closed net)."""
+    return f";; communications error to {server}#{port}: timed out\n" * tries + (
+        ";; no servers could be reached\n"
+    )
 
 
 @dataclass
@@ -107,27 +118,28 @@ def _format_rr(rec: Record) -> str:
 def run_nslookup(client: PodClient, argv: list[str]) -> CommandResult:
     """bind ``nslookup`` (non-interactive) with ``argv`` (without the program name)."""
     parsed = _nslookup_options(argv)
-    if isinstance(parsed, str):
-        return CommandResult().fail(parsed)
+    if not parsed.args:
+        return CommandResult().fail(
+            "nslookup: interactive mode is not available here; give a name to look up\n"
+        )
     host = parsed.args[0]
     explicit = len(parsed.args) > 1
     server = parsed.args[1] if explicit else client.server
-    result = CommandResult()
+    result = CommandResult().out("".join(parsed.notes))
     if parsed.port != 53 or not client.reachable(server):
-        result.out(";; connection timed out; no servers could be reached\n\n")
+        result.out(_timed_out(server, parsed.port, 3) + "\n")
         result.code = 1
         return result
     header = f"Server:\t\t{server}\nAddress:\t{server}#{parsed.port}\n\n"
     lookup = _Lookup(client, warn_ra=not explicit)
     ptr = reverse_name(host)
-    qtype = parsed.qtype or ("PTR" if ptr else "A")
-    name = ptr + "." if ptr and not parsed.qtype else host
-    search = parsed.search and not (ptr and not parsed.qtype)
-    tried, answer = lookup.run(name, qtype, search)
+    qtype = "PTR" if ptr else parsed.qtype or "A"
+    name = ptr + "." if ptr else host
+    tried, answer = lookup.run(name, qtype, parsed.search and not ptr)
     out = lookup.lines
     if parsed.qtype or qtype == "A":
         out.append(header)
-    shown = host if search else tried.rstrip(".") if ptr else host
+    shown = tried.rstrip(".") if ptr else host.rstrip(".")
     if answer.rcode != "NOERROR":
         out.append(f"** server can't find {shown}: {answer.rcode}\n")
         result.code = 1
@@ -159,7 +171,30 @@ _HOST_TEXT = {
 HOST_USAGE = (
     "Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
     "            [-R number] [-m flag] [-p port] hostname [server]\n"
+    "       -a is equivalent to -v -t ANY\n"
+    "       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
+    "       -c specifies query class for non-IN data\n"
+    "       -C compares SOA records on authoritative nameservers\n"
+    "       -d is equivalent to -v\n"
+    "       -l lists all hosts in a domain, using AXFR\n"
+    "       -m set memory debugging flag (trace|record|usage)\n"
+    "       -N changes the number of dots allowed before root lookup is done\n"
+    "       -p specifies the port on the server to query\n"
+    "       -r disables recursive processing\n"
+    "       -R specifies number of retries for UDP packets\n"
+    "       -s a SERVFAIL response should stop query\n"
+    "       -t specifies the query type\n"
+    "       -T enables TCP/IP mode\n"
+    "       -U enables UDP mode\n"
+    "       -v enables verbose output\n"
+    "       -V print version number and exit\n"
+    "       -w specifies to wait forever for a reply\n"
+    "       -W specifies how long to wait for a reply\n"
+    "       -4 use IPv4 query transport only\n"
+    "       -6 use IPv6 query transport only\n"
 )
+_HOST_FLAGS = "aACdilrsTUvVw46"
+_HOST_ARGS = "cNptWRm"
 
 
 def _host_line(rec: Record) -> str:
@@ -167,36 +202,47 @@ def _host_line(rec: Record) -> str:
     return f"{owner} {_HOST_TEXT.get(rec.rdtype, rec.rdtype)} {rec.rdata}\n"
 
 
-def _host_options(argv: list[str]) -> tuple[str, list[str]] | None:
+class _HostError(Exception):
+    def __init__(self, text: str, code: int = 1) -> None:
+        super().__init__(text)
+        self.text, self.code = text, code
+
+
+def _host_options(argv: list[str]) -> tuple[str, list[str]]:
+    """getopt-style parsing of host's flags; raises _HostError with host's message."""
     qtype, args = "", []
     items = list(argv)
     while items:
         arg = items.pop(0)
-        if arg == "-t" and items:
-            qtype = items.pop(0).upper()
-        elif arg.startswith("-t") and len(arg) > 2:
-            qtype = arg[2:].upper()
-        elif arg in ("-4", "-6", "-r"):
-            continue
-        elif arg.startswith("-"):
-            return None
-        else:
+        if not arg.startswith("-") or arg == "-":
             args.append(arg)
-    if not args or len(args) > 2 or (qtype and qtype not in TYPES):
-        return None
+            continue
+        letter, rest = arg[1], arg[2:]
+        if letter in _HOST_ARGS:
+            value = rest or (items.pop(0) if items else "")
+            if not value:
+                raise _HostError(f"host: option requires an argument -- {letter}\n{HOST_USAGE}")
+            if letter == "t":
+                if value.upper() not in TYPES:
+                    raise _HostError(f"host: invalid type: {value}\n\n", 2)
+                qtype = value.upper()
+        elif letter not in _HOST_FLAGS:
+            raise _HostError(f"host: illegal option -- {letter}\n{HOST_USAGE}")
+    if not args or len(args) > 2:
+        raise _HostError(HOST_USAGE)
     return qtype, args
 
 
 def run_host(client: PodClient, argv: list[str]) -> CommandResult:
     """bind ``host`` with ``argv`` (without the program name)."""
-    parsed = _host_options(argv)
-    if parsed is None:
-        return CommandResult().fail(HOST_USAGE)
-    qtype, args = parsed
+    try:
+        qtype, args = _host_options(argv)
+    except _HostError as exc:
+        return CommandResult().fail(exc.text, exc.code)
     result = CommandResult()
     server = args[1] if len(args) > 1 else client.server
     if not client.reachable(server):
-        result.out(";; connection timed out; no servers could be reached\n")
+        result.out(_timed_out(server, 53, 2))
         result.code = 1
         return result
     out: list[str] = []
@@ -204,14 +250,14 @@ def run_host(client: PodClient, argv: list[str]) -> CommandResult:
         out.append(f"Using domain server:\nName: {server}\nAddress: {server}#53\nAliases: \n\n")
     lookup = _Lookup(client, warn_ra=False)
     ptr = reverse_name(args[0])
-    if ptr and not qtype:
+    if ptr and qtype in ("", "PTR"):
         plan, name, search = ["PTR"], ptr + ".", False
     else:
         plan, name, search = ([qtype] if qtype else ["A", "AAAA", "MX"]), args[0], True
     for index, rdtype in enumerate(plan):
         tried, answer = lookup.run(name, rdtype, search and index == 0)
         if answer.rcode != "NOERROR":
-            shown = tried if ptr and not qtype else args[0]
+            shown = tried if ptr and qtype in ("", "PTR") else args[0]
             out.append(f"Host {shown} not found: 3({answer.rcode})\n")
             result.code = 1
             break

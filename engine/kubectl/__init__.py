@@ -131,6 +131,9 @@ def _api_error(exc: StoreError) -> str:
     if isinstance(exc, AdmissionInvalid):
         return exc.kubectl_message.rstrip("\n") + "\n"
     text = str(exc)
+    kubectl_message = getattr(exc, "kubectl_message", None)  # admission.AdmissionInvalid
+    if isinstance(kubectl_message, str):
+        return kubectl_message + "\n"
     if exc.reason == "Invalid" and text.startswith("The "):
         return text.rstrip("\n") + "\n"
     return f"Error from server ({exc.reason}): {text}\n"

@@ -24,9 +24,27 @@ def path_str(path: Sequence[str | int]) -> str:
     return out
 
 
+@dataclass(frozen=True)
+class GoStruct:
+    """A value the API validates as an internal Go struct (no JSON tags): ``json.Marshal``
+    prints its fields capitalised and in declaration order, e.g.
+    ``{"Partition":0,"MaxUnavailable":1}``. ``fields`` are (Go name, value) pairs."""
+
+    fields: tuple[tuple[str, Any], ...]
+
+    def json(self) -> str:
+        """The Go JSON text."""
+        inner = ",".join(f"{json.dumps(k)}:{go_value(v)}" for k, v in self.fields)
+        return "{" + inner + "}"
+
+
 def go_value(value: Any) -> str:
     """A bad value as ``field.Error`` prints it: simple types plain, strings quoted, the rest
     JSON (Go's ``json.Marshal``: sorted keys, no spaces)."""
+    if value is None:
+        return "null"
+    if isinstance(value, GoStruct):
+        return value.json()
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):

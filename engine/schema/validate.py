@@ -18,6 +18,7 @@ from engine.objects import Obj, is_namespaced
 from engine.schema.errors import (
     FieldError,
     FieldPath,
+    GoStruct,
     duplicate,
     forbidden,
     invalid,
@@ -74,53 +75,44 @@ def validate_meta(obj: Obj) -> list[FieldError]:
     return errs
 
 
+def _selector(selector: Dict | None, labels: Dict | None, owner: str) -> list[FieldError]:
+    """Selector present, valid, non-empty and matching the template's labels."""
+    if selector is None:
+        return [required(("spec", "selector"))]
+    errs = validate_label_selector(selector, ("spec", "selector"))
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        detail = f"empty selector is invalid for {owner}"
+        return [*errs, invalid(("spec", "selector"), selector, detail)]
+    try:
+        matches = from_label_selector(selector)(labels or {})
+    except (SelectorError, KeyError, TypeError):
+        matches = True  # reported by validate_label_selector
+    if not matches:
+        path = ("spec", "template", "metadata", "labels")
+        errs.append(invalid(path, labels, "`selector` does not match template `labels`"))
+    return errs
+
+
 def _selector_and_template(obj: Obj, owner: str, full_template: bool) -> list[FieldError]:
     spec = obj.get("spec") or {}
-    selector = spec.get("selector")
     template = spec.get("template") or {}
-    labels = (template.get("metadata") or {}).get("labels") or {}
-    errs: list[FieldError] = []
-    if selector is None:
-        errs.append(required(("spec", "selector")))
-    else:
-        errs += validate_label_selector(selector, ("spec", "selector"))
-        if not selector.get("matchLabels") and not selector.get("matchExpressions"):
-            errs.append(
-                invalid(("spec", "selector"), selector, f"empty selector is invalid for {owner}")
-            )
-        else:
-            try:
-                matches = from_label_selector(selector)(labels)
-            except (SelectorError, KeyError, TypeError):
-                matches = True  # reported by validate_label_selector
-            if not matches:
-                errs.append(
-                    invalid(
-                        ("spec", "template", "metadata", "labels"),
-                        labels,
-                        "`selector` does not match template `labels`",
-                    )
-                )
+    labels = (template.get("metadata") or {}).get("labels")  # None prints as null
+    errs = _selector(spec.get("selector"), labels, owner)
     pod_spec = template.get("spec") or {}
-    label_path: FieldPath = ("spec", "template", "metadata", "labels")
-    if not full_template:
-        label_path = ("spec", "template", "labels")  # the API's own path for this check
-    errs += validate_labels(labels, label_path)
+    tp: FieldPath = ("spec", "template")
+    # a StatefulSet's template labels are checked under the API's own path for them
+    errs += validate_labels(
+        labels, (*tp, "metadata", "labels") if full_template else (*tp, "labels")
+    )
     if full_template:
-        errs += validate_pod_spec(pod_spec, ("spec", "template", "spec"))
+        errs += validate_pod_spec(pod_spec, (*tp, "spec"))
     restart = pod_spec.get("restartPolicy")
     if restart != "Always":
-        errs.append(
-            not_supported(("spec", "template", "spec", "restartPolicy"), restart or "", ("Always",))
-        )
+        errs.append(not_supported((*tp, "spec", "restartPolicy"), restart or "", ("Always",)))
     if pod_spec.get("activeDeadlineSeconds") is not None:
         what = "StatefulSet" if owner == "statefulset" else "ReplicaSet"
-        errs.append(
-            forbidden(
-                ("spec", "template", "spec", "activeDeadlineSeconds"),
-                f"activeDeadlineSeconds in {what} is not Supported",
-            )
-        )
+        detail = f"activeDeadlineSeconds in {what} is not Supported"
+        errs.append(forbidden((*tp, "spec", "activeDeadlineSeconds"), detail))
     return errs
 
 
@@ -143,6 +135,38 @@ def _scaled(value: Any) -> int:
     return int(value or 0)
 
 
+def _go_rolling(rolling: Dict | None) -> GoStruct | None:
+    """apps.RollingUpdateStatefulSetStrategy as the API prints it."""
+    if rolling is None:
+        return None
+    return GoStruct(
+        (
+            ("Partition", rolling.get("partition", 0)),
+            ("MaxUnavailable", rolling.get("maxUnavailable")),
+        )
+    )
+
+
+def _sts_strategy(strategy: Dict, path: FieldPath) -> list[FieldError]:
+    rolling = strategy.get("rollingUpdate")
+    kind = strategy.get("type")
+    if kind not in ("RollingUpdate", "OnDelete"):
+        value = GoStruct((("Type", kind or ""), ("RollingUpdate", _go_rolling(rolling))))
+        return [invalid(path, value, "must be 'RollingUpdate' or 'OnDelete'")]
+    if rolling is None:
+        return []
+    rp = (*path, "rollingUpdate")
+    if kind == "OnDelete":
+        detail = "only allowed for updateStrategy 'RollingUpdate'"
+        return [invalid(rp, _go_rolling(rolling), detail)]
+    errs: list[FieldError] = []
+    if "maxUnavailable" in rolling:
+        errs += _int_or_percent(rolling["maxUnavailable"], (*rp, "maxUnavailable"))
+        if _scaled(rolling["maxUnavailable"]) == 0:
+            errs.append(invalid((*rp, "maxUnavailable"), rolling["maxUnavailable"], "cannot be 0"))
+    return errs + _nonneg(rolling, "partition", rp)
+
+
 def validate_statefulset(obj: Obj) -> list[FieldError]:
     """``ValidateStatefulSetSpec``."""
     spec = obj.get("spec") or {}
@@ -150,44 +174,14 @@ def validate_statefulset(obj: Obj) -> list[FieldError]:
     errs: list[FieldError] = []
     policy = spec.get("podManagementPolicy")
     if policy not in ("OrderedReady", "Parallel"):
-        errs.append(
-            invalid(
-                (*p, "podManagementPolicy"), policy or "", "must be 'OrderedReady' or 'Parallel'"
-            )
-        )
-    strategy = spec.get("updateStrategy") or {}
-    rolling = strategy.get("rollingUpdate")
-    if strategy.get("type") == "OnDelete" and rolling is not None:
-        errs.append(
-            invalid(
-                (*p, "updateStrategy", "rollingUpdate"),
-                rolling,
-                "only allowed for updateStrategy 'RollingUpdate'",
-            )
-        )
-    elif strategy.get("type") == "RollingUpdate" and rolling is not None:
-        rp = (*p, "updateStrategy", "rollingUpdate")
-        if "maxUnavailable" in rolling:
-            errs += _int_or_percent(rolling["maxUnavailable"], (*rp, "maxUnavailable"))
-            if _scaled(rolling["maxUnavailable"]) == 0:
-                errs.append(
-                    invalid((*rp, "maxUnavailable"), rolling["maxUnavailable"], "cannot be 0")
-                )
-        errs += _nonneg(rolling, "partition", rp)
-    elif strategy.get("type") not in ("RollingUpdate", "OnDelete"):
-        errs.append(
-            invalid((*p, "updateStrategy"), strategy, "must be 'RollingUpdate' or 'OnDelete'")
-        )
+        detail = "must be 'OrderedReady' or 'Parallel'"
+        errs.append(invalid((*p, "podManagementPolicy"), policy or "", detail))
+    errs += _sts_strategy(spec.get("updateStrategy") or {}, (*p, "updateStrategy"))
     retention = spec.get("persistentVolumeClaimRetentionPolicy") or {}
     for key in ("whenDeleted", "whenScaled"):
         if key in retention and retention[key] not in ("Retain", "Delete"):
-            errs.append(
-                not_supported(
-                    (*p, "persistentVolumeClaimRetentionPolicy", key),
-                    retention[key],
-                    ("Retain", "Delete"),
-                )
-            )
+            rpath = (*p, "persistentVolumeClaimRetentionPolicy", key)
+            errs.append(not_supported(rpath, retention[key], ("Retain", "Delete")))
     errs += _nonneg(spec, "replicas", p) + _nonneg(spec, "minReadySeconds", p)
     start = (spec.get("ordinals") or {}).get("start")
     if isinstance(start, int) and start < 0:

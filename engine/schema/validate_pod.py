@@ -73,26 +73,32 @@ def validate_ports(ports: list[Dict], path: FieldPath) -> list[FieldError]:
     return errs
 
 
+_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+
+
+def _resource_name(name: str, key: FieldPath) -> list[FieldError]:
+    """``validateContainerResourceName``: a standard name, ``hugepages-<size>`` or a
+    fully-qualified extended resource (``example.com/gpu``)."""
+    if "/" in name or name in _CONTAINER_RESOURCES or name.startswith("hugepages-"):
+        return []
+    return [invalid(key, name, "must be a standard resource for containers")]
+
+
 def validate_resources(res: Dict, path: FieldPath) -> list[FieldError]:
-    """Quantities are non-negative and requests do not exceed limits."""
+    """Resource names, non-negative quantities, requests not above limits."""
     errs: list[FieldError] = []
     limits = res.get("limits") or {}
     for section in ("limits", "requests"):
         for name, value in (res.get(section) or {}).items():
-            q = parse_quantity(value)
             key = (*path, section, f"[{name}]")
+            errs += _resource_name(name, key)
+            q = parse_quantity(value)
             if q is not None and q < 0:
                 errs.append(invalid(key, str(value), NONNEG))
-            if section == "requests" and name in limits:
-                lim = parse_quantity(limits[name])
-                if q is not None and lim is not None and q > lim:
-                    errs.append(
-                        invalid(
-                            key,
-                            str(value),
-                            f"must be less than or equal to {name} limit of {limits[name]}",
-                        )
-                    )
+            lim = parse_quantity(limits.get(name)) if section == "requests" else None
+            if q is not None and lim is not None and q > lim:
+                detail = f"must be less than or equal to {name} limit of {limits[name]}"
+                errs.append(invalid(key, str(value), detail))
     return errs
 
 

@@ -7,7 +7,7 @@ continuously from a store watch instead of after each step, so no intermediate s
   claim it mounts is named for its ordinal and already exists;
 * OrderedReady: when pod N is created, every lower in-range ordinal exists and is Running and
   Ready (and not Terminating);
-* OrderedReady: when a condemned pod starts terminating, no higher condemned pod remains;
+* OrderedReady: when the controller deletes a condemned pod, no higher condemned pod remains;
 * two pods never share a hostname.
 """
 
@@ -217,6 +217,7 @@ class Invariants:
         self.violations: list[str] = []
         self.created: list[str] = []
         cluster.store.subscribe(self._on_pod, ["Pod"])
+        cluster.store.subscribe(self._on_event, ["Event"])
 
     def _owner(self, pod: Obj) -> Obj | None:
         for ref in pod["metadata"].get("ownerReferences") or []:
@@ -231,11 +232,19 @@ class Invariants:
         if ev.type == "ADDED":
             self.created.append(name_of(ev.obj))
             self._check_created(sts, ev.obj)
-        elif ev.type == "MODIFIED" and ev.old is not None:
-            if identity.is_terminating(ev.obj) and not identity.is_terminating(ev.old):
-                self._check_deleted(sts, ev.obj)
-        elif ev.type == "DELETED" and not identity.is_terminating(ev.obj):
-            self._check_deleted(sts, ev.obj)
+
+    def _on_event(self, ev: WatchEvent) -> None:
+        """A controller deletion is announced by its ``delete Pod …`` event (a user's is not)."""
+        event = ev.obj
+        old_count = int(ev.old.get("count", 0)) if ev.old is not None else 0
+        if ev.type == "DELETED" or int(event.get("count", 1)) <= old_count:
+            return
+        words = str(event.get("message", "")).split()
+        if event.get("reason") != "SuccessfulDelete" or words[:2] != ["delete", "Pod"]:
+            return
+        sts = self.cluster.store.get("StatefulSet", NS, words[5])
+        if sts is not None:
+            self._check_deleted(sts, words[2])
 
     def _fail(self, message: str) -> None:
         self.violations.append(message)
@@ -264,10 +273,12 @@ class Invariants:
             if pred is None or not identity.is_healthy(pred):
                 self._fail(f"{name} created while {identity.pod_name(sts, lower)} not ready")
 
-    def _check_deleted(self, sts: Obj, gone: Obj) -> None:
-        if spec.allows_burst(sts) or identity.in_ordinal_range(gone, sts):
+    def _check_deleted(self, sts: Obj, gone: str) -> None:
+        """OrderedReady deletes condemned pods highest first, one after the other."""
+        parent, ordinal = identity.parent_and_ordinal(gone)
+        in_range = spec.start_ordinal(sts) <= ordinal <= spec.end_ordinal(sts)
+        if spec.allows_burst(sts) or in_range or parent != name_of(sts):
             return
-        ordinal = identity.ordinal_of(gone)
         higher = [
             name_of(p)
             for p in self.cluster.store.list("Pod", NS)
@@ -276,4 +287,4 @@ class Invariants:
             and not identity.in_ordinal_range(p, sts)
         ]
         if higher:
-            self._fail(f"{name_of(gone)} deleted while {higher} remain")
+            self._fail(f"{gone} deleted while {higher} remain")

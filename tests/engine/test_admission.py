@@ -392,3 +392,19 @@ def test_rewriting_a_stored_object_changes_nothing(cluster: Cluster, obj: Obj) -
     assert cluster.store.update(copy_obj(stored)) is stored
     assert cluster.store.resource_version == rv
     assert apply_defaults(copy_obj(stored)) == stored
+
+
+def test_on_delete_needs_rolling_update_cleared(cluster: Cluster) -> None:
+    stored = copy_obj(cluster.store.create(sts()))
+    stored["spec"]["updateStrategy"]["type"] = "OnDelete"
+    with pytest.raises(Invalid) as exc:
+        cluster.store.update(stored)
+    assert str(exc.value) == (
+        'StatefulSet.apps "web" is invalid: spec.updateStrategy.rollingUpdate: Invalid value: '
+        '{"Partition":0,"MaxUnavailable":1}: only allowed for updateStrategy \'RollingUpdate\''
+    )
+    stored["spec"]["updateStrategy"] = {"type": "Sometimes"}
+    with pytest.raises(Invalid, match=r'Invalid value: \{"Type":"Sometimes","RollingUpdate":null'):
+        cluster.store.update(stored)
+    stored["spec"]["updateStrategy"] = {"type": "OnDelete"}
+    assert cluster.store.update(stored)["spec"]["updateStrategy"] == {"type": "OnDelete"}

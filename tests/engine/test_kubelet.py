@@ -8,7 +8,7 @@ from engine.cluster import Cluster
 from engine.config import ClusterConfig, Timings
 from engine.format import pod_ready_column, pod_restarts_column, pod_status_column
 from engine.ipam import NodeIPAM, RangeExhausted
-from engine.objects import copy_obj
+from engine.objects import Obj, copy_obj, pod_condition
 from engine.pod_runtime import go_duration, normalize_image
 from tests.engine.podutil import cond, container, create, events, get, make_pod, reasons
 
@@ -207,6 +207,10 @@ def test_crash_needs_a_running_container(cluster: Cluster) -> None:
     create(cluster, make_pod("web-0"))
     with pytest.raises(ValueError, match='pod "web-0" in namespace "default" has no running'):
         cluster.fault_crash("default", "web-0")
+    cluster.advance(10)
+    cluster.node_down("worker-1")
+    with pytest.raises(ValueError, match='the kubelet of node "worker-1" is stopped'):
+        cluster.fault_crash("default", "web-0")
 
 
 def test_unpullable_image_backs_off_and_stays_pending(cluster: Cluster) -> None:
@@ -248,8 +252,18 @@ def test_graceful_termination_waits_for_containers(cluster: Cluster) -> None:
     assert ("Normal", "Killing", "Stopping container nginx") in events(cluster, pod)
     cluster.advance(4.9)
     assert cond(get(cluster, "web-0"), "Ready") == "True"
+    seen: list[Obj] = []
+    cluster.store.subscribe(lambda ev: seen.append(ev.obj), kinds=["Pod"])
     cluster.advance(0.1)
     assert cluster.store.get("Pod", "default", "web-0") is None
+    final = seen[-1]  # the kubelet's last status, then the final delete
+    assert final["status"]["phase"] == "Succeeded"
+    terminated = container(final)["state"]["terminated"]
+    assert (terminated["exitCode"], terminated["reason"]) == (0, "Completed")
+    ready = pod_condition(final, "Ready")
+    assert ready is not None
+    assert (ready["status"], ready["reason"]) == ("False", "PodCompleted")
+    assert cond(final, "PodReadyToStartContainers") == "False"
 
 
 def test_short_grace_period_caps_the_stop(cluster: Cluster) -> None:
@@ -447,3 +461,82 @@ def test_exhausted_pod_cidr_fails_the_sandbox_until_an_address_frees_up() -> Non
     cluster.delete("Pod", "default", "a", force=True)
     cluster.advance(2)
     assert get(cluster, "b")["status"]["podIP"] == "10.244.1.2"
+
+
+def init_states(pod: Obj) -> list[tuple[str, str]]:
+    """(name, state or waiting/terminated reason) of the init containers."""
+    out = []
+    for cs in pod["status"]["initContainerStatuses"]:
+        kind, detail = next(iter(cs["state"].items()))
+        out.append((cs["name"], detail.get("reason") or kind))
+    return out
+
+
+def test_init_containers_run_to_completion_one_at_a_time(cluster: Cluster) -> None:
+    pod = make_pod("mysql-0")
+    pod["spec"]["initContainers"] = [
+        {"name": "init-mysql", "image": "mysql:5.7"},
+        {"name": "clone-mysql", "image": "gcr.io/google-samples/xtrabackup:1.0"},
+    ]
+    create(cluster, pod)
+    pod = get(cluster, "mysql-0")
+    initialized = pod_condition(pod, "Initialized")
+    assert initialized is not None
+    assert (initialized["status"], initialized["reason"], initialized["message"]) == (
+        "False",
+        "ContainersNotInitialized",
+        "containers with incomplete status: [init-mysql clone-mysql]",
+    )
+    assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
+    cluster.advance(3)
+    pod = get(cluster, "mysql-0")
+    assert init_states(pod) == [("init-mysql", "running"), ("clone-mysql", "ContainerCreating")]
+    assert pod["status"]["podIP"] == "10.244.1.2"
+    assert pod["status"]["phase"] == "Pending"
+    cluster.advance(1)
+    assert init_states(get(cluster, "mysql-0"))[0] == ("init-mysql", "Completed")
+    cluster.advance(4)
+    pod = get(cluster, "mysql-0")
+    assert init_states(pod) == [("init-mysql", "Completed"), ("clone-mysql", "Completed")]
+    assert cond(pod, "Initialized") == "True"
+    assert container(pod)["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    cluster.advance(5)
+    assert column(cluster, "mysql-0") == ("1/1", "Running")
+    started = [e[2] for e in events(cluster, get(cluster, "mysql-0")) if e[1] == "Started"]
+    assert started == [
+        "Started container init-mysql",
+        "Started container clone-mysql",
+        "Started container nginx",
+    ]
+
+
+def test_init_container_that_cannot_pull_holds_the_pod(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["initContainers"] = [{"name": "setup", "image": "busybox:no-such-tag"}]
+    create(cluster, pod)
+    cluster.advance(60)
+    pod = get(cluster, "web-0")
+    assert init_states(pod)[0][1] in ("ErrImagePull", "ImagePullBackOff")
+    assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert pod["status"]["phase"] == "Pending"
+    assert "Pulling" not in [e[1] for e in events(cluster, pod) if "nginx-slim" in e[2]]
+
+
+def test_sidecar_init_container_keeps_running_and_stops_last(cluster: Cluster) -> None:
+    pod = make_pod("web-0")
+    pod["spec"]["initContainers"] = [
+        {"name": "log", "image": "busybox:1.36", "restartPolicy": "Always"}
+    ]
+    create(cluster, pod)
+    assert cond(get(cluster, "web-0"), "Initialized") == "False"
+    cluster.advance(3)
+    pod = get(cluster, "web-0")
+    assert init_states(pod) == [("log", "running")]
+    assert cond(pod, "Initialized") == "True"
+    cluster.advance(5)
+    pod = get(cluster, "web-0")
+    assert cond(pod, "Ready") == "True"
+    assert init_states(pod) == [("log", "running")]
+    cluster.delete("Pod", "default", "web-0")
+    killing = [e[2] for e in events(cluster, get(cluster, "web-0")) if e[1] == "Killing"]
+    assert killing == ["Stopping container nginx", "Stopping container log"]

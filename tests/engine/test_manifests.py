@@ -8,8 +8,15 @@ from typing import Any
 
 import pytest
 
+from engine.apply_merge import LAST_APPLIED
 from engine.cluster import Cluster
-from engine.manifests import ManifestError, apply, delete_manifests, load_objects
+from engine.manifests import (
+    ManifestError,
+    apply,
+    create_manifests,
+    delete_manifests,
+    load_objects,
+)
 from engine.store import StoreError
 
 WEB = Path("demos/manifests/web.yaml").read_text()
@@ -683,4 +690,67 @@ def test_pod_persistent_volume_and_storage_class_checks(cluster: Cluster) -> Non
     ]  # fmt: skip
     assert rejected(cluster, POD_PV_SC).split("\n") == [
         f"x.yaml: {doc}, line {line}: {message}" for doc, line, message in expected
+    ]
+
+
+def test_create_manifests_creates_what_it_can(cluster: Cluster) -> None:
+    apply(cluster, "x.yaml", SVC)
+    bad = STS.replace("replicas: 2", "replicas: -1").replace("name: web", "name: bad")
+    text = SVC + "---\n" + STS + "---\n" + bad
+    result = create_manifests(cluster, "x.yaml", text)
+    assert result.stdout == "statefulset.apps/web created\n"
+    assert result.stderr == (
+        'Error from server (AlreadyExists): error when creating "x.yaml": services "nginx" '
+        "already exists\n"
+        'x.yaml: document 3 (StatefulSet "bad"), line 38: spec.replicas: Invalid value: -1: '
+        "must be greater than or equal to 0\n"
+    )
+    assert result.code == 1
+    assert "annotations" not in cluster.get("StatefulSet", "default", "web")["metadata"]
+
+
+def test_create_with_generate_name_and_save_config(cluster: Cluster) -> None:
+    text = SVC.replace("name: nginx", "generateName: nginx-")
+    result = create_manifests(cluster, "x.yaml", text, save_config=True)
+    assert result.code == 0
+    (svc,) = [s for s in cluster.store.list("Service", "default") if s["metadata"].get(
+        "generateName") == "nginx-"]  # fmt: skip
+    assert result.stdout == f"service/{svc['metadata']['name']} created\n"
+    assert LAST_APPLIED in svc["metadata"]["annotations"]
+    missing = create_manifests(cluster, "x.yaml", text, namespace="shop")
+    assert missing.stderr == (
+        'Error from server (NotFound): error when creating "x.yaml": namespaces "shop" not found\n'
+    )
+
+
+def test_container_resource_names(cluster: Cluster) -> None:
+    text = POD_PV_SC.split("---")[0].replace(
+        "    env:", "    resources:\n      limits: {memmory: 1Gi, example.com/gpu: 1}\n    env:"
+    )
+    assert (
+        'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
+        'Invalid value: "memmory": must be a standard resource for containers'
+    ) in rejected(cluster, text).split("\n")
+
+
+def test_controllers_create_pods_with_api_defaults(cluster: Cluster) -> None:
+    cluster.apply("demos/manifests/web.yaml")
+    cluster.settle()
+    pod = cluster.store.must_get("Pod", "default", "web-0")
+    spec = pod["spec"]
+    assert (spec["serviceAccountName"], spec["priority"], spec["enableServiceLinks"]) == (
+        "default",
+        0,
+        True,
+    )
+    assert [t["key"] for t in spec["tolerations"]] == [
+        "node.kubernetes.io/not-ready",
+        "node.kubernetes.io/unreachable",
+    ]
+    assert pod["status"]["qosClass"] == "BestEffort"
+    claim = cluster.store.must_get("PersistentVolumeClaim", "default", "www-web-0")
+    assert claim["spec"]["storageClassName"] == "standard"
+    assert apply(cluster, "web.yaml", WEB) == [
+        "service/nginx unchanged",
+        "statefulset.apps/web unchanged",
     ]

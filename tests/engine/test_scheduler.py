@@ -47,7 +47,6 @@ def local_pv(name: str, node: str, claim_name: str) -> Obj:
             "storageClassName": "",
             "local": {"path": f"/mnt/disks/{name}"},
             "claimRef": {"namespace": "default", "name": claim_name},
-            "local": {"path": f"/mnt/disks/{name}"},
             "nodeAffinity": {"required": {"nodeSelectorTerms": [{"matchExpressions": [hostname]}]}},
         },
         "status": {"phase": "Bound"},

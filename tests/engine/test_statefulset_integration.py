@@ -282,3 +282,100 @@ def test_random_live_history_converges(policy: str, ops: list[tuple[str, float |
     assert {identity.pod_revision(p) for p in pods(cluster)} <= {status["updateRevision"]}
     assert status.get("readyReplicas", 0) == want
     assert inv.violations == []
+
+
+FIXTURE_SET = """
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: test
+spec:
+  replicas: 0
+  serviceName: test
+  selector:
+    matchLabels: {app: foo}
+  template:
+    metadata:
+      labels: {app: foo}
+      annotations: {test: value}
+    spec:
+      containers:
+      - name: test
+        image: test
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="admission defaults enableServiceLinks in pod templates; the API server does that in "
+    "SetDefaults_Pod only (pods, not templates), so the revision data gains a field",
+)
+def test_applied_set_gets_the_revision_name_kubernetes_gives_it(cluster: Cluster) -> None:
+    """The 1.34.0 compatibility fixture (pkg/controller/statefulset/testdata): the same
+    user-written set, defaulted by the API server, is revision ``test-776999688b``."""
+    cluster.apply("fixture.yaml", FIXTURE_SET)
+    assert get_sts(cluster, "test")["status"]["updateRevision"] == "test-776999688b"
+
+
+def test_orphaned_pods_are_adopted_by_the_reapplied_set(cluster: Cluster) -> None:
+    apply_web(cluster, replicas=2)
+    before = uids(cluster)
+    cluster.delete("StatefulSet", NS, "web", cascade="orphan")
+    cluster.settle()
+    assert cluster.store.get("StatefulSet", NS, "web") is None
+    assert uids(cluster) == before, "orphaned, not deleted"
+    assert all(not p["metadata"].get("ownerReferences") for p in pods(cluster))
+    log = EventLog(cluster)
+    apply_web(cluster, replicas=2)
+    assert uids(cluster) == before, "adopted, not recreated"
+    sts = get_sts(cluster)
+    assert all(
+        p["metadata"]["ownerReferences"][0]["uid"] == sts["metadata"]["uid"] for p in pods(cluster)
+    )
+    assert log.messages() == []
+    assert sts["status"]["readyReplicas"] == 2
+
+
+def test_pod_on_a_lost_node_is_not_replaced_until_force_deleted(
+    cluster: Cluster, inv: Invariants
+) -> None:
+    apply_web(cluster, replicas=3)
+    node = pod(cluster, "web-1")["spec"]["nodeName"]
+    uid = pod(cluster, "web-1")["metadata"]["uid"]
+    cluster.node_down(node)
+    cluster.advance(400)
+    assert identity.is_terminating(pod(cluster, "web-1")), "evicted, but nobody confirms"
+    assert pod(cluster, "web-1")["metadata"]["uid"] == uid, "at most one web-1, ever"
+    cluster.delete("Pod", NS, "web-1", force=True)
+    cluster.settle()
+    assert pod(cluster, "web-1")["metadata"]["uid"] != uid
+    assert pod(cluster, "web-1")["spec"]["nodeName"] != node
+    assert identity.is_running_and_ready(pod(cluster, "web-1"))
+    assert inv.violations == []
+
+
+def test_broken_rollout_is_not_fixed_by_reverting_alone(cluster: Cluster, inv: Invariants) -> None:
+    apply_web(cluster, replicas=3)
+    good = get_sts(cluster)["status"]["currentRevision"]
+    set_image(cluster, "registry.k8s.io/nginx-slim:no-such-tag")
+    cluster.advance(120)
+    assert pod(cluster, "web-2")["spec"]["containers"][0]["image"].endswith("no-such-tag")
+    assert not identity.is_running_and_ready(pod(cluster, "web-2"))
+    assert not identity.is_terminating(pod(cluster, "web-1")), "the rollout stopped"
+    set_image(cluster, "registry.k8s.io/nginx-slim:0.24")
+    cluster.advance(120)
+    assert get_sts(cluster)["status"]["updateRevision"] == good
+    assert pod(cluster, "web-2")["spec"]["containers"][0]["image"].endswith("no-such-tag")
+    cluster.delete("Pod", NS, "web-2")
+    cluster.settle()
+    assert {identity.pod_revision(p) for p in pods(cluster)} == {good}
+    assert get_sts(cluster)["status"]["readyReplicas"] == 3
+    assert inv.violations == []
+
+
+def test_min_ready_seconds_spaces_the_pods(cluster: Cluster, inv: Invariants) -> None:
+    apply_web(cluster, replicas=3, minReadySeconds=10)
+    for lower, higher in (("web-0", "web-1"), ("web-1", "web-2")):
+        assert created(cluster, higher) == ready_time(cluster, lower) + 10
+    assert get_sts(cluster)["status"]["availableReplicas"] == 3
+    assert inv.violations == []

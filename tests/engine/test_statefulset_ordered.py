@@ -10,6 +10,7 @@ import pytest
 
 from engine.cluster import Cluster
 from engine.controllers.statefulset import identity
+from engine.controllers.statefulset.controller import StatefulSetController
 from tests.engine.sts_helpers import (
     NS,
     EventLog,
@@ -302,3 +303,23 @@ def test_status_counts_condemned_pods_during_scale_down(cluster: Cluster) -> Non
     status = get_sts(cluster)["status"]
     assert (status["replicas"], status["readyReplicas"], status["availableReplicas"]) == (3, 3, 3)
     assert status["observedGeneration"] == get_sts(cluster)["metadata"]["generation"]
+
+
+def test_waiting_for_says_what_holds_the_set_back(cluster: Cluster) -> None:
+    controller = cluster.controller("statefulset-controller")
+    assert isinstance(controller, StatefulSetController)
+    create_sts(cluster, replicas=5)
+    assert controller.waiting_for(NS, "web") == "waiting for Pod web-0 to be Running and Ready"
+    bring_up(cluster)
+    assert controller.waiting_for(NS, "web") is None
+    ready(cluster, "web-3", ready_=False)
+    ready(cluster, "web-4", ready_=False)
+    cluster.scale("StatefulSet", NS, "web", 3)
+    assert controller.waiting_for(NS, "web") == (
+        "waiting for Pod web-3 to be Running and Ready prior to scale down"
+    )
+    ready(cluster, "web-4")
+    assert (
+        controller.waiting_for(NS, "web")
+        == "waiting for Pod web-4 to terminate prior to scale down"
+    )

@@ -6,6 +6,7 @@ import pytest
 
 from engine.cluster import Cluster
 from engine.controllers.statefulset import control, identity
+from engine.controllers.statefulset.controller import StatefulSetController
 from engine.controllers.statefulset.revisions import History, Revisions
 from tests.engine.sts_helpers import (
     NS,
@@ -140,3 +141,18 @@ def test_min_ready_seconds_paces_ordered_scale_down(cluster: Cluster, inv: Invar
     cluster.advance(5)
     assert live_names(cluster) == ["web-0", "web-1"]
     assert inv.violations == []
+
+
+def test_waiting_for_during_a_parallel_rollout(cluster: Cluster) -> None:
+    controller = cluster.controller("statefulset-controller")
+    assert isinstance(controller, StatefulSetController)
+    create_sts(cluster, replicas=3, podManagementPolicy="Parallel")
+    assert controller.waiting_for(NS, "web") is None, "Parallel does not wait to scale"
+    bring_up(cluster)
+    set_image(cluster, "nginx:1.28")
+    finish_terminating(cluster)
+    assert controller.waiting_for(NS, "web") == (
+        "waiting for 1 unavailable Pod(s) before updating more (maxUnavailable 1)"
+    )
+    bring_up(cluster)
+    assert controller.waiting_for(NS, "web") is None

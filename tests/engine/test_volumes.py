@@ -9,6 +9,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, copy_obj
+from engine.store import StoreError
 from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
@@ -369,3 +370,59 @@ def test_hand_made_volume_with_delete_policy_fails_to_reclaim(cluster: Cluster) 
         message,
     )
     assert cluster.volume_data["host"] == {"a": "1"}
+
+
+def _resize(cluster: Cluster, name: str, size: str) -> None:
+    claim_obj = copy_obj(claim(cluster, name))
+    claim_obj["spec"]["resources"]["requests"]["storage"] = size
+    cluster.store.update(claim_obj)
+
+
+def test_online_expansion_with_a_running_pod(cluster: Cluster) -> None:
+    pv_name = _bound_claim(cluster, "www-web-0")
+    cluster.store.create(pod_with_claim("web-0", "www-web-0"))
+    set_pod_status(cluster, "default", "web-0", node="worker-1", ip="10.244.1.5")
+    _resize(cluster, "www-web-0", "2Gi")
+    cluster.drain()
+    resizing = claim(cluster, "www-web-0")
+    assert [c["type"] for c in resizing["status"]["conditions"]] == ["Resizing"]
+    assert resizing["status"]["allocatedResources"] == {"storage": "2Gi"}
+    assert resizing["status"]["capacity"] == {"storage": "1Gi"}
+    cluster.settle()
+    done = claim(cluster, "www-web-0")
+    assert done["status"]["capacity"] == {"storage": "2Gi"}
+    assert "conditions" not in done["status"]
+    pv = cluster.store.must_get("PersistentVolume", "", pv_name)
+    assert pv["spec"]["capacity"] == {"storage": "2Gi"}
+    events = [(e["reason"], e["source"]["component"]) for e in cluster.events.for_object(done)]
+    assert events[-3:] == [
+        ("Resizing", "external-resizer playground.local/network"),
+        ("FileSystemResizeRequired", "external-resizer playground.local/network"),
+        ("FileSystemResizeSuccessful", "kubelet"),
+    ]
+
+
+def test_expansion_waits_for_a_pod_to_finish(cluster: Cluster) -> None:
+    _bound_claim(cluster, "data")
+    _resize(cluster, "data", "3Gi")
+    cluster.settle()
+    waiting = claim(cluster, "data")
+    assert [c["type"] for c in waiting["status"]["conditions"]] == ["FileSystemResizePending"]
+    assert waiting["status"]["allocatedResourceStatuses"] == {"storage": "NodeResizePending"}
+    assert waiting["status"]["capacity"] == {"storage": "1Gi"}
+    cluster.store.create(pod_with_claim("user", "data"))
+    set_pod_status(cluster, "default", "user", node="worker-2")
+    assert claim(cluster, "data")["status"]["capacity"] == {"storage": "3Gi"}
+
+
+def test_no_expansion_without_allow_volume_expansion(cluster: Cluster) -> None:
+    cluster.store.create(static_pv("fixed", "1Gi"))
+    cluster.store.create(pvc("c", storageClassName="manual"))
+    cluster.settle()
+    with pytest.raises(StoreError, match="only dynamically provisioned pvc can be resized"):
+        _resize(cluster, "c", "5Gi")  # the API's admission refuses it
+    cluster.settle()
+    assert claim(cluster, "c")["status"]["capacity"] == {"storage": "1Gi"}
+    assert cluster.store.must_get("PersistentVolume", "", "fixed")["spec"]["capacity"] == {
+        "storage": "1Gi"
+    }

@@ -162,3 +162,21 @@ def test_foreground_deletion_waits_for_graceful_pod_shutdown(cluster: Cluster) -
     assert cluster.store.get("Deployment", "default", "hello") is not None
     cluster.settle()
     assert gone == ["Pod"] * 4 + ["ReplicaSet", "Deployment"]
+
+
+def test_container_restart_loses_the_writable_layer_not_the_volume(cluster: Cluster) -> None:
+    cluster.apply(WEB_YAML)
+    cluster.settle()
+    sh(cluster, f"exec web-0 -- sh -c 'echo kept > {INDEX}; echo lost > /tmp/x'")
+    cluster.fault_crash("default", "web-0")
+    cluster.run_until(
+        lambda: (
+            cluster.store.must_get("Pod", "default", "web-0")["status"]["containerStatuses"][0][
+                "restartCount"
+            ]
+            == 1
+        )
+    )
+    cluster.advance(10)
+    assert sh(cluster, f"exec web-0 -- cat {INDEX}") == "kept\n"
+    assert kubectl.run(cluster, "exec web-0 -- cat /tmp/x").code == 1

@@ -108,6 +108,7 @@ def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> 
                 "accessModes": ["ReadWriteOnce"],
                 "persistentVolumeReclaimPolicy": "Delete",
                 "storageClassName": "standard",
+                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
                 "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
                 "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
             },

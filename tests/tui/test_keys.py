@@ -177,9 +177,9 @@ async def test_click_twice_on_a_row_describes_it(app: PlaygroundApp, sync: Sync)
     async with app.run_test(size=(160, 45)) as pilot:
         await sync(pilot)
         pods = table(app, "pods")
-        await pilot.click(pods, offset=(3, 3))  # header is row 0: this is web-2
+        await pilot.click(pods, offset=(3, 4))  # border, header, web-0, web-1, web-2
         assert pods.selected_key == "Pod/default/web-2"
-        await pilot.click(pods, offset=(3, 3))
+        await pilot.click(pods, offset=(3, 4))
         assert isinstance(app.screen, TextViewer)
         assert app.screen.title_text == "describe pod/web-2"
 

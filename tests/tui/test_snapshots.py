@@ -30,9 +30,12 @@ def world_app() -> PlaygroundApp:
 
 
 async def settled(pilot: Pilot[Any]) -> None:
+    """Freeze the cursor blink, deliver store changes, drop toasts."""
     for box in pilot.app.query("Input"):
         box.cursor_blink = False  # type: ignore[attr-defined]
     await sync_view(pilot)
+    pilot.app.clear_notifications()
+    await pilot.pause()
 
 
 def test_default_screen(snap_compare: Snap) -> None:
@@ -44,7 +47,8 @@ def test_small_terminal_80x24(snap_compare: Snap) -> None:
 
 
 def test_help_screen(snap_compare: Snap) -> None:
-    assert snap_compare(world_app(), terminal_size=WIDE, press=["question_mark"], run_before=settled)
+    app = world_app()
+    assert snap_compare(app, terminal_size=WIDE, press=["question_mark"], run_before=settled)
 
 
 def test_filter_and_pinned_query(snap_compare: Snap, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -104,7 +104,7 @@ class ResourceTable(DataTable[Text | str]):
             elif old != cells:
                 for name, before, after in zip(self._column_names, old, cells, strict=True):
                     if before != after:
-                        self.update_cell(line.key, name, self._cell(after))
+                        self.update_cell(line.key, name, self._cell(after), update_width=True)
             self._cells[line.key] = cells
         order = [line.key for line in lines]
         if order != self._order:
@@ -120,7 +120,10 @@ class ResourceTable(DataTable[Text | str]):
             return
         column = self._column_names[index]
         for key, cells in self._cells.items():
-            text = age(self._stamps[key], now)
+            stamp = self._stamps[key]
+            if stamp is None:
+                continue
+            text = age(stamp, now)
             if cells[index] != text:
                 self._cells[key] = (*cells[:index], text, *cells[index + 1 :])
                 self.update_cell(key, column, self._cell(text))

@@ -73,6 +73,9 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     #: earliest clock time at which a Ready pod becomes Available (minReadySeconds)
     available_at: float | None = None
+    #: what holds the set back, in the words of the controller's log ("waiting for Pod web-1
+    #: to be Running and Ready"); None when nothing does
+    waiting: str | None = None
 
     @property
     def actions(self) -> list[Action]:
@@ -107,6 +110,7 @@ class _Planner:
         self.monotonic = not spec.allows_burst(inp.sts)
         self.steps: list[Step] = []
         self.next_batch = 0
+        self.waiting: str | None = None
         self.replicas, self.condemned = self._partition()
         self.first_unavailable = self._first_unavailable()
 
@@ -209,24 +213,25 @@ class _Planner:
     # -- replicas ----------------------------------------------------------------------------
     def process_replica(self, pod: Obj) -> tuple[list[Action], bool]:
         """STS-CTRL ``processReplica``: (actions, stop-if-monotonic)."""
+        name = name_of(pod)
         if identity.is_failed(pod) or identity.is_succeeded(pod):
             if identity.is_terminating(pod):
-                return [], True
+                return self._wait(f"waiting for Pod {name} to terminate")
             return [Action("delete", pod, self.sts)], True
         if not identity.is_created(pod):
             if self.claim_is_stale(pod):
-                return [], True
+                return self._wait(f"waiting for the claims of an earlier Pod {name} to be deleted")
             return [Action("create", self._build(pod), self.sts)], True
         actions = []
         if identity.is_pending(pod):
             actions.append(Action("claims", pod, self.sts))
-        waiting = (
-            identity.is_terminating(pod)
-            or not identity.is_running_and_ready(pod)
-            or not self.available(pod)
-        )
-        if waiting and self.monotonic:
-            return actions, True
+        if self.monotonic:
+            if identity.is_terminating(pod):
+                return self._wait(f"waiting for Pod {name} to terminate", actions)
+            if not identity.is_running_and_ready(pod):
+                return self._wait(f"waiting for Pod {name} to be Running and Ready", actions)
+            if not self.available(pod):
+                return self._wait(f"waiting for Pod {name} to be Available", actions)
         if not (
             identity.identity_matches(self.sts, pod)
             and identity.storage_matches(self.sts, pod)
@@ -245,11 +250,19 @@ class _Planner:
     def process_condemned(self, pod: Obj) -> tuple[list[Action], bool]:
         """STS-CTRL ``processCondemned``: (actions, stop-if-monotonic)."""
         if identity.is_terminating(pod):
-            return [], True
+            return self._wait(f"waiting for Pod {name_of(pod)} to terminate prior to scale down")
         healthy = identity.is_running_and_ready(pod) and self.available(pod)
         if self.monotonic and not healthy and pod is not self.first_unavailable:
-            return [], True
+            state = "Running and Ready" if not identity.is_running_and_ready(pod) else "Available"
+            first = name_of(self.first_unavailable or pod)
+            return self._wait(f"waiting for Pod {first} to be {state} prior to scale down")
         return [Action("delete", pod, self.sts)], True
+
+    def _wait(self, reason: str, actions: list[Action] | None = None) -> tuple[list[Action], bool]:
+        """Stop here (OrderedReady) and say why."""
+        if self.monotonic and self.waiting is None:
+            self.waiting = reason
+        return actions or [], True
 
     # -- rolling update -----------------------------------------------------------------------
     def rolling_update(self, status: Status) -> None:
@@ -257,6 +270,11 @@ class _Planner:
         budget = spec.max_unavailable(self.sts)
         unavailable = sum(1 for p in self.replicas if self.unavailable(p))
         if unavailable >= budget:
+            if any(identity.pod_revision(p) != self.update_name for p in self.replicas):
+                self.waiting = (
+                    f"waiting for {unavailable} unavailable Pod(s) before updating more "
+                    f"(maxUnavailable {budget})"
+                )
             return
         deletions: list[Action] = []
         for pod in reversed(self.replicas[spec.partition(self.sts) :]):
@@ -322,4 +340,4 @@ def plan(inp: Inputs) -> Plan:
     """Decide what one sync of ``inp.sts`` does."""
     planner = _Planner(inp)
     status = planner.run()
-    return Plan(status, planner.steps, planner.available_at())
+    return Plan(status, planner.steps, planner.available_at(), planner.waiting)

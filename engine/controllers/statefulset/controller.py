@@ -59,6 +59,12 @@ class StatefulSetController(Controller):
         self.pod_control = PodControl(cluster)
         self.history = History(cluster.store)
         self._failures: dict[str, int] = {}
+        self._waiting: dict[str, str] = {}
+
+    def waiting_for(self, namespace: str, name: str) -> str | None:
+        """What holds the StatefulSet back after its last sync, in the words of the controller's
+        log ("waiting for Pod web-1 to be Running and Ready"); None when nothing does."""
+        return self._waiting.get(make_key(namespace, name))
 
     # -- watches ------------------------------------------------------------------------------
     def setup(self) -> None:
@@ -115,12 +121,15 @@ class StatefulSetController(Controller):
         sts = self.store.get("StatefulSet", namespace, name)
         if sts is None:
             self._failures.pop(key, None)
+            self._waiting.pop(key, None)
             return
         try:
             errors = self._sync_set(sts)
         except spec.SpecError as exc:
-            log.warning("%s: %s", self.name, exc)
-            self.errors.append(f"{self.name}: {exc}")
+            message = f"{self.name}: {exc}"
+            if not self.errors or self.errors[-1] != message:
+                log.warning("%s", message)
+                self.errors.append(message)
             return
         if errors:
             failures = self._failures.get(key, 0)
@@ -149,13 +158,16 @@ class StatefulSetController(Controller):
         now, parse = self.clock.now(), self.clock.parse_timestamp
         inputs = control.Inputs(sts, pods, revs, claim, now, parse)
         plan = control.plan(inputs)
+        key = make_key(namespace_of(sts), name_of(sts))
+        if plan.waiting is None:
+            self._waiting.pop(key, None)
+        else:
+            self._waiting[key] = plan.waiting
         errors = self.pod_control.execute(plan)
         write_status(self.store, sts, plan.status)
         truncate(self.history, sts, pods, revisions, revs)
         if plan.available_at is not None:
-            self.enqueue_after(
-                make_key(namespace_of(sts), name_of(sts)), plan.available_at - self.clock.now()
-            )
+            self.enqueue_after(key, plan.available_at - self.clock.now())
         return errors
 
     def _claim_pods(self, sts: Obj, matcher: Matcher) -> list[Obj]:

@@ -1,0 +1,89 @@
+"""The vocabulary of the kubelet's stage table (:mod:`engine.stages`).
+
+A :class:`Stage` is one row a stage function returns for a pod's runtime record: what it is
+(``name``), which container it acts on (``target``, "" for the whole pod), when it is ``due``,
+and what happens when it fires. Stages touch the world only through a :class:`StageContext`
+(events, images on the node, pod IPs), which keeps them testable and free of store writes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from engine.config import Timings
+from engine.objects import Obj
+from engine.pod_runtime import ContainerRun, PodRun
+
+
+class StageContext(Protocol):
+    """What stages may do besides changing the runtime record."""
+
+    timings: Timings
+
+    def now(self) -> float:
+        """Current simulated time."""
+        ...
+
+    def event(self, type_: str, reason: str, message: str) -> None:
+        """Record an event about the pod (component ``kubelet``)."""
+        ...
+
+    def image_present(self, image: str) -> bool:
+        """Whether the node already has ``image``."""
+        ...
+
+    def remember_image(self, image: str) -> None:
+        """Note that the node now has ``image``."""
+        ...
+
+    def allocate_ip(self) -> str:
+        """A pod IP from the node's pod CIDR ("" when the range is exhausted)."""
+        ...
+
+    def terminated(self, c: ContainerRun) -> dict[str, object]:
+        """The rendered ``terminated`` state of a container (for lastState)."""
+        ...
+
+
+Action = Callable[[PodRun, Obj, StageContext], None]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One row of the table."""
+
+    name: str
+    target: str
+    due: float
+    fire: Action
+    enter: Action | None = None
+
+    @property
+    def ident(self) -> str:
+        """Identity used to tell a new stage from the one already pending."""
+        return f"{self.name}:{self.target}"
+
+
+def since(run: PodRun, ident: str, ctx: StageContext) -> float:
+    """When the stage ``ident`` first applied (now, the first time it is asked)."""
+    return run.anchors.setdefault(ident, ctx.now())
+
+
+def spec_container(pod: Obj, name: str) -> dict[str, Any]:
+    """The spec of the (init) container called ``name`` (empty dict when gone)."""
+    spec = pod.get("spec") or {}
+    for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+        if c.get("name") == name:
+            found: dict[str, Any] = c
+            return found
+    return {}
+
+
+def grace_period(pod: Obj) -> float:
+    """The deletion grace period in force (deletionGracePeriodSeconds, else the spec's)."""
+    grace = pod["metadata"].get("deletionGracePeriodSeconds")
+    if grace is None:
+        grace = (pod.get("spec") or {}).get("terminationGracePeriodSeconds", 30)
+    return float(grace)
