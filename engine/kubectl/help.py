@@ -75,6 +75,10 @@ HELP: dict[str, tuple[str, str]] = {
         'kubectl run NAME --image=image [--env="key=value"] [--port=port] '
         "[--restart=Never] [--rm -i [-t]] [--command] -- [COMMAND] [args...] [options]",
     ),
+    "events": (
+        "Display events: the most important information about events, newest last.",
+        "kubectl events [--for TYPE/NAME] [--types=Normal,Warning] [options]",
+    ),
     "api-resources": (
         "Print the supported API resources on the server.",
         "kubectl api-resources [flags] [options]",
@@ -114,7 +118,7 @@ _GROUPS = (
     ("Basic Commands", ("run", "get", "set", "delete")),
     ("Deploy Commands", ("rollout", "scale")),
     ("Cluster Management Commands", ("cordon", "uncordon", "drain")),
-    ("Troubleshooting and Debugging Commands", ("describe", "exec")),
+    ("Troubleshooting and Debugging Commands", ("describe", "exec", "events")),
     ("Advanced Commands", ("apply", "patch", "wait")),
     ("Settings Commands", ("label", "annotate")),
     ("Other Commands", ("api-resources",)),

@@ -248,3 +248,16 @@ def test_run_with_a_dnsutils_image_uses_bind_tools(web: Cluster) -> None:
     answer = f"Name:\tweb-0.nginx.default.svc.cluster.local\nAddress: {pod_ip(web, 'web-0')}\n"
     assert answer in result.stdout
     assert result.stdout.endswith('pod "t" deleted from default namespace\n')
+
+
+def test_kubectl_events_sorts_by_time_with_kind_slash_name(web: Cluster) -> None:
+    ok(web, "kubectl delete pod web-0")
+    web.settle()
+    lines = ok(web, "kubectl events --for sts/web").splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert all(" StatefulSet/web " in line for line in lines[1:])
+    # the recreated web-0 repeats its SuccessfulCreate event: the newest line, folded
+    assert "(x2 over " in lines[-1]
+    assert lines[-1].endswith("create Pod web-0 in StatefulSet web successful")
+    empty = run(web, "kubectl events -n kube-public")
+    assert (empty.code, empty.stderr) == (0, "No events found in kube-public namespace.\n")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from engine.kubectl.commands import (
     delete,
     describe,
+    events,
     exec,
     get,
     info,
@@ -39,6 +40,7 @@ COMMANDS: dict[str, Command] = {
         exec.COMMAND,
         info.COMMAND,
         run.COMMAND,
+        events.COMMAND,
     )
 }
 
