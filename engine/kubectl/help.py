@@ -79,6 +79,16 @@ HELP: dict[str, tuple[str, str]] = {
         "Display events: the most important information about events, newest last.",
         "kubectl events [--for TYPE/NAME] [--types=Normal,Warning] [options]",
     ),
+    "logs": (
+        "Print the logs for a container in a pod.",
+        "kubectl logs [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]",
+    ),
+    "version": (
+        "Print the client and server version information.",
+        "kubectl version [flags] [options]",
+    ),
+    "cluster-info": ("Display cluster information.", "kubectl cluster-info [flags] [options]"),
+    "top": ("Display resource (CPU/memory) usage.", "kubectl top [flags] [options]"),
     "api-resources": (
         "Print the supported API resources on the server.",
         "kubectl api-resources [flags] [options]",
@@ -91,7 +101,6 @@ UNSUPPORTED = [
     "auth",
     "autoscale",
     "certificate",
-    "cluster-info",
     "completion",
     "config",
     "cp",
@@ -99,29 +108,24 @@ UNSUPPORTED = [
     "debug",
     "diff",
     "edit",
-    "events",
     "explain",
     "expose",
     "kustomize",
-    "logs",
     "plugin",
     "port-forward",
     "proxy",
     "replace",
-    "run",
     "taint",
-    "top",
-    "version",
 ]
 
 _GROUPS = (
     ("Basic Commands", ("run", "get", "set", "delete")),
     ("Deploy Commands", ("rollout", "scale")),
-    ("Cluster Management Commands", ("cordon", "uncordon", "drain")),
-    ("Troubleshooting and Debugging Commands", ("describe", "exec", "events")),
+    ("Cluster Management Commands", ("cluster-info", "top", "cordon", "uncordon", "drain")),
+    ("Troubleshooting and Debugging Commands", ("describe", "logs", "exec", "events")),
     ("Advanced Commands", ("apply", "patch", "wait")),
     ("Settings Commands", ("label", "annotate")),
-    ("Other Commands", ("api-resources",)),
+    ("Other Commands", ("api-resources", "version")),
 )
 
 

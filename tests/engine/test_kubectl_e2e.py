@@ -261,3 +261,19 @@ def test_kubectl_events_sorts_by_time_with_kind_slash_name(web: Cluster) -> None
     assert lines[-1].endswith("create Pod web-0 in StatefulSet web successful")
     empty = run(web, "kubectl events -n kube-public")
     assert (empty.code, empty.stderr) == (0, "No events found in kube-public namespace.\n")
+
+
+def test_logs_version_cluster_info_top(web: Cluster) -> None:
+    assert ok(web, "kubectl logs web-0") == ""  # nginx-slim logs requests only
+    assert fails(web, "kubectl logs web-0 --previous").stderr == (
+        'Error from server (BadRequest): previous terminated container "nginx" in pod "web-0" '
+        "not found\n"
+    )
+    ok(web, "kubectl scale sts web --replicas=3")
+    assert fails(web, "kubectl logs web-2").stderr == (
+        'Error from server (BadRequest): container "nginx" in pod "web-2" is waiting to start: '
+        "ContainerCreating\n"
+    )
+    assert ok(web, "kubectl version").splitlines()[-1] == "Server Version: v1.35.0"
+    assert ok(web, "kubectl cluster-info").startswith("Kubernetes control plane is running at ")
+    assert fails(web, "kubectl top pods").stderr == "error: Metrics API not available\n"

@@ -39,6 +39,10 @@ COMMANDS: dict[str, Command] = {
         nodes.DRAIN,
         exec.COMMAND,
         info.COMMAND,
+        info.VERSION_COMMAND,
+        info.CLUSTER_INFO,
+        info.TOP,
+        info.LOGS,
         run.COMMAND,
         events.COMMAND,
     )
