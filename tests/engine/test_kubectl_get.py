@@ -205,9 +205,9 @@ def test_custom_columns_and_sort_by(web: Cluster) -> None:
 def test_help_and_unsupported_commands(web: Cluster) -> None:
     assert ok(web, "kubectl").startswith("kubectl controls the Kubernetes cluster manager")
     assert "Usage:\n  kubectl scale " in ok(web, "kubectl scale --help")
-    assert fails(web, "kubectl logs web-0").stderr == (
-        'error: "kubectl logs" is not available in the playground (see "kubectl --help" for '
-        "what is)\n"
+    assert fails(web, "kubectl explain pods").stderr == (
+        'error: "kubectl explain" is not available in the playground (see "kubectl --help" '
+        "for what is)\n"
     )
     resources = ok(web, "kubectl api-resources").splitlines()
     assert resources[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
