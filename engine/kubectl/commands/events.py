@@ -8,6 +8,7 @@ prints ``LAST SEEN  TYPE  REASON  OBJECT  MESSAGE`` with ``Kind/name`` objects a
 from __future__ import annotations
 
 from engine.kubectl.env import Command, Env
+from engine.kubectl.gosort import go_sort
 from engine.kubectl.parse import Flag, Parsed, error
 from engine.kubectl.resources import parse_targets
 from engine.kubectl.table_ctx import Ctx
@@ -43,10 +44,15 @@ def run(env: Env, p: Parsed) -> None:
         where = "" if all_ns else f" in {env.namespace} namespace"
         env.err(f"No events found{where}.\n")
         return
-    events.sort(key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
+    go_sort(events, lambda x, y: event_time(x) < event_time(y))
     rows = [] if p.flag("no-headers") else [_header(all_ns)]
     rows += [_row(env.ctx, e, all_ns) for e in events]
     env.out(table(rows))
+
+
+def event_time(ev: Obj) -> str:
+    """SortableEvents' time: lastTimestamp, else eventTime (RFC 3339 strings sort as times)."""
+    return str(ev.get("lastTimestamp") or ev.get("eventTime") or "")
 
 
 def _for(env: Env, spec: str, events: list[Obj]) -> list[Obj]:
