@@ -9,6 +9,7 @@ leaves them, starting from the API's list order. Reproducing it is the only way 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -221,3 +222,72 @@ def _reverse(d: _Data, a: int, b: int) -> None:
     while i < j:
         d.swap(i, j)
         i, j = i + 1, j - 1
+
+
+# -- kubectl --sort-by comparisons (pkg/cmd/get/sorter.go isLess) --------------------------
+_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$")
+_SUFFIX = {
+    "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
+    "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40,
+    "Pi": 2.0**50, "Ei": 2.0**60,
+}  # fmt: skip
+
+
+def natural_less(a: str, b: str) -> bool:
+    """github.com/fvbommel/sortorder NaturalLess: digit runs compare as numbers."""
+    i = j = 0
+    while i < len(a) and j < len(b):
+        da, db = a[i].isdigit(), b[j].isdigit()
+        if da != db:
+            return da
+        if not da:
+            if a[i] != b[j]:
+                return a[i] < b[j]
+            i, j = i + 1, j + 1
+            continue
+        while i < len(a) and a[i] == "0":
+            i += 1
+        while j < len(b) and b[j] == "0":
+            j += 1
+        nz_a, nz_b = i, j
+        while i < len(a) and a[i].isdigit():
+            i += 1
+        while j < len(b) and b[j].isdigit():
+            j += 1
+        if i - nz_a != j - nz_b:
+            return i - nz_a < j - nz_b
+        if a[nz_a:i] != b[nz_b:j]:
+            return a[nz_a:i] < b[nz_b:j]
+        if nz_a != nz_b:
+            return nz_a < nz_b
+    return len(a) < len(b)
+
+
+def _quantity(text: str) -> float | None:
+    m = _QUANTITY.match(text)
+    if not m:
+        return None
+    number = m.group(0)[: len(m.group(0)) - len(m.group(3) or "")]
+    suffix = m.group(3) or ""
+    if suffix[:1] in ("e", "E"):
+        return float(number + suffix)
+    return float(number) * _SUFFIX[suffix]
+
+
+def value_less(x: Any, y: Any) -> bool:
+    """isLess for values from unstructured objects (nil first, numbers, quantities, natural
+    string order, lists element-wise)."""
+    if x is None or y is None:
+        return x is None and y is not None
+    if isinstance(x, bool) or isinstance(y, bool):
+        return bool(x) < bool(y)
+    if isinstance(x, int | float) and isinstance(y, int | float):
+        return x < y
+    if isinstance(x, str) and isinstance(y, str):
+        qx, qy = _quantity(x), _quantity(y)
+        if qx is not None and qy is not None:
+            return qx < qy
+        return natural_less(x, y)
+    if isinstance(x, list) and isinstance(y, list):
+        return all(value_less(a, b) for a, b in zip(x, y, strict=False))
+    return natural_less(str(x), str(y))

@@ -12,6 +12,7 @@ Policy and the PVC retention block (k8s-semantics §7.4), which the installed 1.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -52,6 +53,12 @@ COMMANDS = [
     "get statefulset web -o yaml",
     "get pods -o jsonpath={.items[*].status.podIP}",
     "get pods -o name",
+    "get pods -o custom-columns=NAME:.metadata.name,IP:.status.podIP,NODE:.spec.nodeName",
+    "get pods -o custom-columns=NAME:.metadata.name,GATES:.spec.readinessGates --no-headers",
+    "get pods --sort-by=.status.podIP -o name",
+    "get events --sort-by=.lastTimestamp -o jsonpath={.items[*].reason}",
+    "get pods -o \"jsonpath={range.items[*]}{.metadata.name}{'\\t'}{.status.phase}{'\\n'}{end}\"",
+    "get pods -o 'jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}'",
     "rollout history statefulset/web",
     "describe pod nope",
     "get statefulset nope",
@@ -96,7 +103,7 @@ def test_same_bytes_as_kubectl(
     env = dict(os.environ, KUBECONFIG=os.devnull, KUBECACHEDIR=str(cache))
     assert KUBECTL is not None
     real = subprocess.run(
-        [KUBECTL, f"--server={server}", *command.split()],
+        [KUBECTL, f"--server={server}", *shlex.split(command)],
         capture_output=True,
         text=True,
         env=env,
