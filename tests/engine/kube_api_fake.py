@@ -9,6 +9,7 @@ NotFound Status. Nothing is written.
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,10 +18,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 from engine.cluster import Cluster
+from engine.kubectl import tables
 from engine.kubectl.env import api_order
-from engine.kubectl.resources import qualified_plural, short_names
+from engine.kubectl.resources import ALL_CATEGORY, qualified_plural, short_names
+from engine.kubectl.table_ctx import Ctx
 from engine.objects import KINDS, Obj, get_path, labels_of
 from engine.selectors import parse as parse_labels
+
+ENDPOINTS_DEPRECATED = "v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice"
 
 
 def _group_version(kind: str) -> str:
@@ -36,6 +41,7 @@ def _resources(group_version: str) -> list[dict[str, Any]]:
             "kind": kind,
             "verbs": ["get", "list", "watch"],
             "shortNames": list(short_names(kind)),
+            "categories": ["all"] if kind in ALL_CATEGORY else [],
         }
         for kind, (gv, plural, namespaced) in KINDS.items()
         if gv == group_version
@@ -108,6 +114,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _send(self, code: int, body: Any) -> None:
         data = json.dumps(body).encode()
         self.send_response(code)
+        if re.search(r"/endpoints(/|\?|$)", self.path):
+            self.send_header("Warning", f'299 - "{ENDPOINTS_DEPRECATED}"')
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
@@ -138,8 +146,10 @@ class _Handler(BaseHTTPRequestHandler):
             )
             return
         kind, namespace, name = route
+        as_table = "as=Table" in (self.headers.get("Accept") or "")
         if name is None:
-            self._send(200, self._list(kind, namespace, parse_qs(url.query)))
+            listed = self._list(kind, namespace, parse_qs(url.query))
+            self._send(200, self._table(kind, listed["items"]) if as_table else listed)
             return
         obj = self.cluster.store.get(kind, namespace or "", name)
         if obj is None:
@@ -158,7 +168,40 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
             return
-        self._send(200, obj)
+        self._send(200, self._table(kind, [obj]) if as_table else obj)
+
+    def _table(self, kind: str, objs: list[Obj]) -> Obj:
+        """The server-side printing response (meta.k8s.io/v1 Table), cells from
+        :mod:`engine.kubectl.tables` with every column, the wide ones at priority 1."""
+        names = tables.headers(kind, True)
+        normal = set(tables.headers(kind, False))
+        ctx = Ctx(self.cluster.clock)
+        return {
+            "kind": "Table",
+            "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": str(self.cluster.store.resource_version)},
+            "columnDefinitions": [
+                {
+                    "name": n,
+                    "type": "string",
+                    "format": "name" if n == "NAME" else "",
+                    "description": "",
+                    "priority": 0 if n in normal else 1,
+                }
+                for n in names
+            ],
+            "rows": [
+                {
+                    "cells": tables.row(kind, obj, ctx, True),
+                    "object": {
+                        "kind": "PartialObjectMetadata",
+                        "apiVersion": "meta.k8s.io/v1",
+                        "metadata": obj["metadata"],
+                    },
+                }
+                for obj in objs
+            ],
+        }
 
     def _special(self, path: str) -> Obj | None:
         """Node leases (kube-node-lease) and the empty quota/limit-range lists describe reads."""

@@ -2,8 +2,12 @@
 
 A read-only fake API server (:mod:`tests.engine.kube_api_fake`) serves a playground cluster on
 127.0.0.1; the installed kubectl (client-side describe, events, ``-o yaml|json|jsonpath``,
-rollout history) prints from it, and the command language must print the same bytes. The
-simulated clock is aligned with the wall clock (objects 10.5 days old) so ages agree.
+custom columns, sort-by, rollout history, errors) prints from it, and the command language must
+print the same bytes. For ``get`` tables the server answers with Table rows whose cells come
+from our printers, so there the comparison covers kubectl's own part: headers, wide columns,
+alignment, NAMESPACE/LABELS/label columns, kind prefixes and blank lines between kinds, and the
+empty-result messages. The simulated clock is aligned with the wall clock (objects 10.5 days
+old) so ages agree.
 
 Not compared: ``describe statefulset`` — kubectl ≥ 1.34 adds Service Name, Pod Management
 Policy and the PVC retention block (k8s-semantics §7.4), which the installed 1.32 lacks.
@@ -66,6 +70,25 @@ COMMANDS = [
     "get pods -o \"jsonpath={range.items[*]}{.metadata.name}{'\\t'}{.status.phase}{'\\n'}{end}\"",
     "get pods -o 'jsonpath={range .items[*]}{.spec.nodeName}{\"\\n\"}{end}'",
     "rollout history statefulset/web",
+    "get pods",
+    "get pods -o wide",
+    "get pods --show-labels",
+    "get pods -L app -L apps.kubernetes.io/pod-index",
+    "get all",
+    "get sts,svc",
+    "get svc -A",
+    "get pvc,pv",
+    "get nodes -o wide",
+    "get events",
+    "get events -o wide",
+    "get endpoints",
+    "get endpointslices",
+    "get sc",
+    "get ns",
+    "get controllerrevisions",
+    "get pods -n kube-public",
+    "get pods web-0 nope",
+    "get pods --no-headers",
     "describe pod nope",
     "get statefulset nope",
 ]
