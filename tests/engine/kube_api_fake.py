@@ -43,9 +43,9 @@ def _resources(group_version: str) -> list[dict[str, Any]]:
             "shortNames": list(short_names(kind)),
             "categories": ["all"] if kind in ALL_CATEGORY else [],
         }
-        for kind, (gv, plural, namespaced) in KINDS.items()
+        for kind, (gv, plural, namespaced) in sorted(KINDS.items(), key=lambda kv: kv[1][1])
         if gv == group_version
-    ]
+    ]  # the API server lists resources alphabetically
 
 
 def _discovery(path: str) -> Any:

@@ -34,6 +34,36 @@ from tests.engine.kubectl_helpers import WEB_YAML
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
 AGE = 10.5 * 86400.0
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: hello
+  labels: {app: hello}
+spec:
+  replicas: 2
+  selector:
+    matchLabels: {app: hello}
+  template:
+    metadata:
+      labels: {app: hello}
+    spec:
+      containers:
+      - name: hello
+        image: nginx:1.25
+        ports:
+        - containerPort: 80
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: hello
+spec:
+  selector: {app: hello}
+  ports:
+  - port: 8080
+    targetPort: 80
+"""
 
 COMMANDS = [
     "describe pod web-0",
@@ -89,6 +119,12 @@ COMMANDS = [
     "get pods -n kube-public",
     "get pods web-0 nope",
     "get pods --no-headers",
+    "describe deployment hello",
+    "get deployments -o wide",
+    "get replicasets -o wide",
+    "get svc hello -o wide",
+    "rollout history deployment/hello",
+    "describe service hello",
     "describe pod nope",
     "get statefulset nope",
 ]
@@ -113,6 +149,9 @@ def busy() -> Cluster:
         "kubectl cordon worker-2",
     ):
         run(cluster, line)
+    run(cluster, "kubectl apply -f -", stdin=DEPLOYMENT)
+    cluster.settle()
+    run(cluster, "kubectl set image deployment/hello hello=nginx:1.27")
     cluster.settle()
     cluster.advance(AGE - cluster.clock.now())
     return cluster
