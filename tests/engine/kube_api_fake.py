@@ -148,8 +148,10 @@ class _Handler(BaseHTTPRequestHandler):
         kind, namespace, name = route
         as_table = "as=Table" in (self.headers.get("Accept") or "")
         if name is None:
-            listed = self._list(kind, namespace, parse_qs(url.query))
-            self._send(200, self._table(kind, listed["items"]) if as_table else listed)
+            query = parse_qs(url.query)
+            listed = self._list(kind, namespace, query)
+            full = (query.get("includeObject") or [""])[0] == "Object"
+            self._send(200, self._table(kind, listed["items"], full) if as_table else listed)
             return
         obj = self.cluster.store.get(kind, namespace or "", name)
         if obj is None:
@@ -168,9 +170,10 @@ class _Handler(BaseHTTPRequestHandler):
                 },
             )
             return
-        self._send(200, self._table(kind, [obj]) if as_table else obj)
+        full = "includeObject=Object" in (url.query or "")
+        self._send(200, self._table(kind, [obj], full) if as_table else obj)
 
-    def _table(self, kind: str, objs: list[Obj]) -> Obj:
+    def _table(self, kind: str, objs: list[Obj], full: bool = False) -> Obj:
         """The server-side printing response (meta.k8s.io/v1 Table), cells from
         :mod:`engine.kubectl.tables` with every column, the wide ones at priority 1."""
         names = tables.headers(kind, True)
@@ -193,7 +196,9 @@ class _Handler(BaseHTTPRequestHandler):
             "rows": [
                 {
                     "cells": tables.row(kind, obj, ctx, True),
-                    "object": {
+                    "object": obj
+                    if full
+                    else {
                         "kind": "PartialObjectMetadata",
                         "apiVersion": "meta.k8s.io/v1",
                         "metadata": obj["metadata"],
