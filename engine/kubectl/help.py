@@ -70,6 +70,11 @@ HELP: dict[str, tuple[str, str]] = {
         "Execute a command in a container.",
         "kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]",
     ),
+    "create": (
+        "Create a resource from a file or from stdin; or a namespace or deployment by name.",
+        "kubectl create (-f FILENAME | namespace NAME | deployment NAME --image=image "
+        "[--replicas=N] [--port=port]) [options]",
+    ),
     "run": (
         "Create and run a particular image in a pod.",
         'kubectl run NAME --image=image [--env="key=value"] [--port=port] '
@@ -104,7 +109,6 @@ UNSUPPORTED = [
     "completion",
     "config",
     "cp",
-    "create",
     "debug",
     "diff",
     "edit",
@@ -119,7 +123,7 @@ UNSUPPORTED = [
 ]
 
 _GROUPS = (
-    ("Basic Commands", ("run", "get", "set", "delete")),
+    ("Basic Commands", ("create", "run", "get", "set", "delete")),
     ("Deploy Commands", ("rollout", "scale")),
     ("Cluster Management Commands", ("cluster-info", "top", "cordon", "uncordon", "drain")),
     ("Troubleshooting and Debugging Commands", ("describe", "logs", "exec", "events")),

@@ -277,3 +277,26 @@ def test_logs_version_cluster_info_top(web: Cluster) -> None:
     assert ok(web, "kubectl version").splitlines()[-1] == "Server Version: v1.35.0"
     assert ok(web, "kubectl cluster-info").startswith("Kubernetes control plane is running at ")
     assert fails(web, "kubectl top pods").stderr == "error: Metrics API not available\n"
+
+
+def test_create_from_file_namespace_and_deployment(cluster: Cluster) -> None:
+    assert ok(cluster, f"kubectl create -f {WEB_YAML}") == (
+        "service/nginx created\nstatefulset.apps/web created\n"
+    )
+    again = fails(cluster, f"kubectl create -f {WEB_YAML}")
+    assert again.stderr.splitlines()[0] == (
+        f'Error from server (AlreadyExists): error when creating "{WEB_YAML}": services '
+        '"nginx" already exists'
+    )
+    assert ok(cluster, "kubectl create namespace other") == "namespace/other created\n"
+    out = ok(cluster, "kubectl create deployment hello --image=nginx:1.27 --replicas=2 -n other")
+    assert out == "deployment.apps/hello created\n"
+    cluster.settle()
+    assert ok(cluster, "kubectl get deploy hello -n other").splitlines()[1].split()[1] == "2/2"
+    result = run(
+        cluster, "kubectl run -i --rm t --image=busybox --restart=Never -n other -- nslookup nginx"
+    )
+    assert "** server can't find nginx.other.svc.cluster.local: NXDOMAIN" in result.stdout
+    assert fails(cluster, "kubectl create deployment x").stderr == (
+        'error: required flag(s) "image" not set\n'
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.kubectl.commands import (
+    create,
     delete,
     describe,
     events,
@@ -44,6 +45,7 @@ COMMANDS: dict[str, Command] = {
         info.TOP,
         info.LOGS,
         run.COMMAND,
+        create.COMMAND,
         events.COMMAND,
     )
 }
