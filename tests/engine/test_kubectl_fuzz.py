@@ -14,7 +14,7 @@ from tests.engine.kubectl_helpers import WEB_YAML
 
 VERBS = [
     "get", "describe", "delete", "scale", "patch", "set", "label", "annotate", "rollout",
-    "wait", "cordon", "uncordon", "drain", "exec", "run", "logs", "events", "apply",
+    "wait", "cordon", "uncordon", "drain", "exec", "run", "logs", "events", "apply", "create",
     "api-resources", "top", "version",
 ]  # fmt: skip
 WORDS = [
