@@ -300,3 +300,19 @@ def test_create_from_file_namespace_and_deployment(cluster: Cluster) -> None:
     assert fails(cluster, "kubectl create deployment x").stderr == (
         'error: required flag(s) "image" not set\n'
     )
+
+
+def test_delete_cascade_orphan_and_grace_period(web: Cluster) -> None:
+    start = web.clock.now()
+    assert ok(web, "kubectl delete pod web-1 --grace-period=2") == (
+        'pod "web-1" deleted from default namespace\n'
+    )
+    assert web.clock.now() - start <= 2.5  # the grace period caps the container's stop time
+    web.settle()
+    assert ok(web, "kubectl delete sts web --cascade=orphan") == (
+        'statefulset.apps "web" deleted from default namespace\n'
+    )
+    web.settle()
+    lines = ok(web, "kubectl get pods").splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["web-0", "web-1"]  # orphaned, not deleted
+    assert ok(web, f"kubectl apply -f {WEB_YAML}").endswith("statefulset.apps/web created\n")
