@@ -1,8 +1,9 @@
 """The cluster DNS server answering real clients: dnspython, dig, bind's nslookup, busybox.
 
 Every expected value comes from the store (pod IPs the kubelet assigned, the ClusterIP the
-allocator chose), never from a hard-coded answer. busybox ``nslookup`` takes the server as
-``HOST:PORT`` (busybox parses it with ``xhost2sockaddr``), so no test needs port 53.
+allocator chose), never from a hard-coded answer. busybox ``nslookup`` (1.35, Debian) accepts
+the server as ``HOST:PORT`` — it prints ``Server: 127.0.0.1:PORT`` and asks that port — so no
+test needs port 53 or root.
 """
 
 from __future__ import annotations
