@@ -36,6 +36,7 @@ TOP_FIELDS = (
     "namespace",
     "settle",
     "speed",
+    "gallery",
 )
 STEP_FIELDS: dict[str, tuple[str, ...]] = {
     "caption": (),
@@ -126,6 +127,9 @@ def parse_scenario(
     steps_data = data.get("steps")
     if not isinstance(steps_data, list) or not steps_data:
         raise ctx.error("steps", "must be a non-empty list of steps")
+    gallery = _int(ctx, data, "gallery", len(steps_data))
+    if not 1 <= gallery <= len(steps_data):
+        raise ctx.error("gallery", f"must be a step number from 1 to {len(steps_data)}")
     return Scenario(
         name=name,
         path=path or Path(source),
@@ -139,6 +143,7 @@ def parse_scenario(
         namespace=_text(ctx, data, "namespace", "default"),
         settle=_bool(ctx, data, "settle", True),
         speed=_speed(ctx, data),
+        gallery=gallery,
     )
 
 
@@ -245,7 +250,32 @@ def _command_line(ctx: _Ctx, raw: dict[str, Any], field: str) -> str:
         raise ctx.error(field, "names no command")
     if words[0] not in COMMANDS and words[0] not in TOOLS:
         raise ctx.error(field, f'unknown command "{words[0]}"')
+    blocking = _blocking(words)
+    if blocking:
+        raise ctx.error(field, blocking)
     return line
+
+
+def _blocking(words: list[str]) -> str:
+    """Why a command would wait on the virtual clock but not in the live app ("" if not).
+
+    In the app the cluster runs by itself and commands never block, so a demo says what it
+    waits for with pause and wait steps, and every player follows the same timeline.
+    """
+    verb = words[0]
+    if verb in ("sleep", "wait"):
+        return f"{verb} blocks only in scripts: use a pause or wait step"
+    if verb == "rollout" and words[1:2] == ["status"]:
+        return "rollout status blocks only in scripts: use wait steps"
+    if verb == "drain":
+        return "drain blocks only in scripts: cordon, then delete pods with --wait=false"
+    if verb == "delete" and not any(
+        w in ("--wait=false", "--force") or w.startswith("--grace-period=0") for w in words
+    ):
+        return (
+            "delete waits for the objects to go only in scripts: add --wait=false and a wait step"
+        )
+    return ""
 
 
 def _expect(ctx: _Ctx, raw: dict[str, Any]) -> tuple[str, ...]:

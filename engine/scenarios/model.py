@@ -111,6 +111,8 @@ class Scenario:
     """Start from the settled cluster (False: watch the manifests come up)."""
     speed: float = 1.0
     """Default playing speed (simulated seconds per real second) in the app and recordings."""
+    gallery: int = 0
+    """The step whose screen is the demo's picture in the README gallery (default: the last)."""
 
     def captions(self) -> list[str]:
         """Every caption, in order."""

@@ -65,9 +65,23 @@ def _error(text: str) -> str:
         ("  - command: get pods\n    expect: [1]\n", 'step 1: field "expect": must be text'),
         ("  - caption: ''\n", 'step 1: field "caption": must be a non-empty string'),
         ("  - just a string\n", "step 1: must be a mapping"),
+        ("  - command: kubectl delete pod web-0\n", 'step 1: field "command": delete waits'),
+        ("  - command: sleep 5\n", 'step 1: field "command": sleep blocks only in scripts'),
+        (
+            "  - command: kubectl rollout status sts/web\n",
+            'step 1: field "command": rollout status blocks',
+        ),
+        (
+            "  - keys: [ctrl+d, y]\n    equivalent: kubectl delete pod web-0\n",
+            'step 1: field "equivalent": delete waits',
+        ),
+        ("  - pause: 1\n", None),
     ],
 )
-def test_step_errors_name_file_step_and_field(steps: str, message: str) -> None:
+def test_step_errors_name_file_step_and_field(steps: str, message: str | None) -> None:
+    if message is None:  # the control: the same file with a good step loads
+        assert parse_scenario(HEAD + "steps:\n" + steps, "x.yaml", name="x").steps
+        return
     error = _error(HEAD + "steps:\n" + steps)
     assert error.startswith("demos/scenarios/x.yaml: ")
     assert message in error
@@ -89,6 +103,7 @@ def test_step_errors_name_file_step_and_field(steps: str, message: str) -> None:
         ("title: t\ndescription: d\nspeed: 1000\nsteps:\n  - pause: 1\n", 'field "speed": must be'),
         ("- just\n- a list\n", "must be a mapping"),
         ("title: [unclosed\n", "not valid YAML"),
+        ("title: t\ndescription: d\ngallery: 3\nsteps:\n  - pause: 1\n", 'field "gallery"'),
     ],
 )
 def test_file_errors_name_file_and_field(text: str, message: str) -> None:
