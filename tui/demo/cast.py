@@ -45,6 +45,8 @@ def screen_ansi(app: App[Any]) -> str:
         safe_box=False,
     )
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    if not isinstance(update, LayoutUpdate):
+        raise TypeError(f"unexpected screen update: {type(update).__name__}")
     return update.render_segments(console)
 
 
