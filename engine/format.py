@@ -47,14 +47,53 @@ def pod_ready_column(pod: Obj) -> str:
     total += sum(1 for c in spec.get("initContainers") or [] if c.get("restartPolicy") == "Always")
     statuses = (pod.get("status") or {}).get("containerStatuses") or []
     ready = sum(1 for c in statuses if c.get("ready"))
+    sidecars = {c.get("name") for c in spec.get("initContainers") or [] if _restartable(c)}
+    for cs in (pod.get("status") or {}).get("initContainerStatuses") or []:
+        if cs.get("name") in sidecars and cs.get("started") and cs.get("ready"):
+            ready += 1
     return f"{ready}/{total}"
+
+
+def _restartable(init_container: dict[str, object]) -> bool:
+    return init_container.get("restartPolicy") == "Always"
+
+
+def _init_reason(pod: Obj) -> str | None:
+    """printPod's init-container pass: ``Init:1/2``, ``Init:ErrImagePull``, ``Init:Error``…
+    (None when every init container is done)."""
+    spec_inits = {c.get("name"): c for c in (pod.get("spec") or {}).get("initContainers") or []}
+    statuses = (pod.get("status") or {}).get("initContainerStatuses") or []
+    for i, cs in enumerate(statuses):
+        state = cs.get("state") or {}
+        terminated, waiting = state.get("terminated"), state.get("waiting")
+        if terminated and terminated.get("exitCode", 0) == 0:
+            continue
+        if _restartable(spec_inits.get(cs.get("name")) or {}) and cs.get("started"):
+            continue
+        if terminated:
+            if terminated.get("reason"):
+                return f"Init:{terminated['reason']}"
+            sig = terminated.get("signal")
+            return f"Init:Signal:{sig}" if sig else f"Init:ExitCode:{terminated.get('exitCode')}"
+        if waiting and waiting.get("reason") and waiting["reason"] != "PodInitializing":
+            return f"Init:{waiting['reason']}"
+        return f"Init:{i}/{len(spec_inits)}"
+    return None
 
 
 def pod_status_column(pod: Obj) -> str:
     """STATUS as kubectl's printPod computes it (phase, container reasons, Terminating)."""
     status = pod.get("status") or {}
     reason = status.get("reason") or status.get("phase") or "Pending"
-    for cs in reversed(status.get("containerStatuses") or []):
+    init = _init_reason(pod)
+    initialized = any(
+        c.get("type") == "Initialized" and c.get("status") == "True"
+        for c in status.get("conditions") or []
+    )
+    regular = status.get("containerStatuses") or []
+    if init is not None and not initialized:
+        reason, regular = init, []
+    for cs in reversed(regular):
         state = cs.get("state") or {}
         waiting = state.get("waiting")
         terminated = state.get("terminated")

@@ -47,8 +47,8 @@ def render_status(pod: Obj, run: PodRun, host_ip: str, clock: Clock) -> dict[str
     status["containerStatuses"] = [
         _container_status(run, c, specs.get(c.name) or {}, clock) for c in run.containers
     ]
-    if not run.initialized:
-        for cs in status["containerStatuses"]:
+    if run.init_containers:  # the kubelet's default waiting reason for such pods
+        for cs in [*status["initContainerStatuses"], *status["containerStatuses"]]:
             if cs["state"].get("waiting", {}).get("reason") == "ContainerCreating":
                 cs["state"] = {"waiting": {"reason": "PodInitializing"}}
     for key in ("qosClass", "reason", "message", "nominatedNodeName"):

@@ -146,6 +146,8 @@ def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[st
     if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
         reasons.append(REASON_TOO_MANY_PODS)
     wanted = pod_requests(pod)
+    if not any(wanted.values()):
+        return reasons  # requests nothing: only the pod count matters
     used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
     for other in pods_on_node:
         for name, amount in pod_requests(other).items():

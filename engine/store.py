@@ -267,7 +267,7 @@ class Store:
             hook(new, old)
         if kind in _GENERATION_KINDS:
             gen = old_md.get("generation", 1)
-            md["generation"] = gen + 1 if new.get("spec") != old.get("spec") else gen
+            md["generation"] = gen + 1 if _spec_changed(kind, old, new) else gen
         if _same(old, new):
             return old
         md["resourceVersion"] = self._next_rv()
@@ -426,6 +426,16 @@ class Store:
     def state(self) -> dict[str, Any]:
         """Counters that must survive a save/load (resourceVersion, rng state)."""
         return {"resourceVersion": self._rv, "rng": list(self._rng.getstate()[1])}
+
+
+def _spec_changed(kind: str, old: Obj, new: Obj) -> bool:
+    """Whether the spec changed in a way that bumps metadata.generation (binding a pod to a
+    node goes through the binding subresource and does not)."""
+    old_spec, new_spec = old.get("spec"), new.get("spec")
+    if kind == "Pod" and isinstance(old_spec, dict) and isinstance(new_spec, dict):
+        old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
+        new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
+    return bool(old_spec != new_spec)
 
 
 def _owner_index(obj: Obj) -> list[str]:

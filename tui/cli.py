@@ -77,7 +77,39 @@ def build_parser() -> argparse.ArgumentParser:
     script.add_argument(
         "--keep-going", action="store_true", help="continue after a failing command"
     )
+    serve = sub.add_parser(
+        "dns-serve",
+        help="serve the cluster DNS over UDP and TCP (for dig/nslookup), headless",
+        description="Run the cluster on the real clock and serve its DNS zone over UDP and TCP "
+        "so real clients can ask it: dig @127.0.0.1 -p 5353 nginx.default.svc.cluster.local. "
+        "Starts from the default cluster unless -f is given.",
+    )
+    _cluster_options(serve)
+    serve.add_argument("--port", type=int, default=5353, help="port (default: 5353)")
+    serve.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1; loopback unless you name another)",
+    )
+    serve.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
     return parser
+
+
+def run_dns_serve_command(args: argparse.Namespace) -> int:
+    """``stsplay dns-serve``."""
+    from engine.clock import RealClock
+    from engine.cluster import Cluster
+    from engine.dns.server import run_dns_serve
+
+    cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
+    errors = _load_manifests(
+        cluster, list(args.filename or [str(default_manifest())]), args.namespace
+    )
+    if errors:
+        for message in errors:
+            sys.stderr.write(message.rstrip("\n") + "\n")
+        return 1
+    return run_dns_serve(cluster, args.address, args.port)
 
 
 def _load_manifests(cluster: object, paths: Sequence[str], namespace: str) -> list[str]:
@@ -152,6 +184,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "script":
         return run_script_command(args, sys.stdout, sys.stderr)
+    if args.command == "dns-serve":
+        return run_dns_serve_command(args)
     return run_app(args)
 
 

@@ -142,17 +142,22 @@ class NodeLifecycleController(Controller):
             return
         updated = copy_obj(node)
         now = self.clock.timestamp()
-        self._register(updated, now)
+        registered = self._register(updated, now)
         went_unknown = self._health(updated, now)
         condition_taints(updated, now)
         if updated != node:
             self._node_events(node, updated)
             node = self.store.update(updated)
+        if registered:
+            message = f"Node {name} event: Registered Node {name} in Controller"
+            self.cluster.events.normal(node, "RegisteredNode", message, NODE_CONTROLLER)
         self._cordon_event(node)
         if went_unknown:
             self._mark_pods_not_ready(name)
 
-    def _register(self, node: Obj, now: str) -> None:
+    def _register(self, node: Obj, now: str) -> bool:
+        """Pod CIDR and registration defaults; True for a node that had no status at all (an
+        applied manifest: the controller registers it)."""
         spec = node.setdefault("spec", {})
         index = cidr_index(node)
         if not spec.get("podCIDR"):
@@ -161,9 +166,11 @@ class NodeLifecycleController(Controller):
             spec["podCIDR"] = f"10.244.{index}.0/24"
             spec["podCIDRs"] = [spec["podCIDR"]]
         status = node.get("status") or {}
-        if not status.get("conditions") or not status.get("allocatable"):
+        fresh = not status.get("allocatable")
+        if not status.get("conditions") or fresh:
             capacity = self.cluster.config.node_capacity
             fill_registration(node, index or 0, capacity, now)
+        return fresh
 
     def _health(self, node: Obj, now: str) -> bool:
         """Apply the kubelet's liveness to the conditions; True when Ready just went Unknown."""

@@ -49,6 +49,8 @@ class Scheduler(Controller):
         super().__init__(cluster)
         #: pod key → (pod uid, node) for pods waiting on WaitForFirstConsumer provisioning
         self._assumed: dict[str, tuple[str, str]] = {}
+        #: keys of the pending pods, in the order they became pending (an ordered set)
+        self._pending: dict[str, None] = {}
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
@@ -60,9 +62,11 @@ class Scheduler(Controller):
         pod, old = ev.obj, ev.old
         key = make_key(*ev.key)
         if ev.type != "DELETED" and _pending(pod):
+            self._pending[key] = None
             if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
                 self._enqueue_new(key)
             return
+        self._pending.pop(key, None)
         freed = ev.type == "DELETED" and _occupies(pod)
         finished = old is not None and _occupies(old) and not _occupies(pod)
         if freed or finished:
@@ -76,9 +80,8 @@ class Scheduler(Controller):
             self.enqueue(key)
 
     def _retry_all(self) -> None:
-        for pod in self.store.list("Pod"):
-            if _pending(pod):
-                self.enqueue(make_key(namespace_of(pod), name_of(pod)))
+        for key in self._pending:
+            self.enqueue(key)
 
     # -- reconcile ------------------------------------------------------------------------------
     def sync(self, key: str) -> None:

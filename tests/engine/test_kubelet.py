@@ -487,19 +487,25 @@ def test_init_containers_run_to_completion_one_at_a_time(cluster: Cluster) -> No
         "ContainersNotInitialized",
         "containers with incomplete status: [init-mysql clone-mysql]",
     )
+    assert init_states(pod) == [
+        ("init-mysql", "PodInitializing"),
+        ("clone-mysql", "PodInitializing"),
+    ]
     assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
+    assert column(cluster, "mysql-0") == ("0/1", "Init:0/2")
     cluster.advance(3)
     pod = get(cluster, "mysql-0")
-    assert init_states(pod) == [("init-mysql", "running"), ("clone-mysql", "ContainerCreating")]
+    assert init_states(pod) == [("init-mysql", "running"), ("clone-mysql", "PodInitializing")]
     assert pod["status"]["podIP"] == "10.244.1.2"
     assert pod["status"]["phase"] == "Pending"
     cluster.advance(1)
     assert init_states(get(cluster, "mysql-0"))[0] == ("init-mysql", "Completed")
+    assert column(cluster, "mysql-0") == ("0/1", "Init:1/2")
     cluster.advance(4)
     pod = get(cluster, "mysql-0")
     assert init_states(pod) == [("init-mysql", "Completed"), ("clone-mysql", "Completed")]
     assert cond(pod, "Initialized") == "True"
-    assert container(pod)["state"] == {"waiting": {"reason": "ContainerCreating"}}
+    assert column(cluster, "mysql-0") == ("0/1", "PodInitializing")
     cluster.advance(5)
     assert column(cluster, "mysql-0") == ("1/1", "Running")
     started = [e[2] for e in events(cluster, get(cluster, "mysql-0")) if e[1] == "Started"]
@@ -517,6 +523,7 @@ def test_init_container_that_cannot_pull_holds_the_pod(cluster: Cluster) -> None
     cluster.advance(60)
     pod = get(cluster, "web-0")
     assert init_states(pod)[0][1] in ("ErrImagePull", "ImagePullBackOff")
+    assert column(cluster, "web-0")[1] == f"Init:{init_states(pod)[0][1]}"
     assert container(pod)["state"] == {"waiting": {"reason": "PodInitializing"}}
     assert pod["status"]["phase"] == "Pending"
     assert "Pulling" not in [e[1] for e in events(cluster, pod) if "nginx-slim" in e[2]]
@@ -537,6 +544,7 @@ def test_sidecar_init_container_keeps_running_and_stops_last(cluster: Cluster) -
     pod = get(cluster, "web-0")
     assert cond(pod, "Ready") == "True"
     assert init_states(pod) == [("log", "running")]
+    assert column(cluster, "web-0") == ("2/2", "Running")
     cluster.delete("Pod", "default", "web-0")
     killing = [e[2] for e in events(cluster, get(cluster, "web-0")) if e[1] == "Killing"]
     assert killing == ["Stopping container nginx", "Stopping container log"]

@@ -47,6 +47,10 @@ def test_applied_node_gets_status_and_the_next_pod_cidr(cluster: Cluster) -> Non
     assert obj["status"]["addresses"][0] == {"type": "InternalIP", "address": "172.18.0.6"}
     assert obj["metadata"]["labels"]["kubernetes.io/hostname"] == "kwok-1"
     assert ready(cluster, "kwok-1")["status"] == "True"
+    assert events(cluster, obj) == [
+        ("Normal", "RegisteredNode", "Node kwok-1 event: Registered Node kwok-1 in Controller")
+    ]
+    assert events(cluster, node(cluster, "worker-1")) == []
     create(cluster, make_pod("web-0", node="kwok-1"))
     cluster.advance(5)
     pod = get(cluster, "web-0")

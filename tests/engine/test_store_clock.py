@@ -112,3 +112,14 @@ def test_owner_index_and_selectors() -> None:
         {"matchExpressions": [{"key": "idx", "operator": "NotIn", "values": ["1"]}]}
     )
     assert len(store.list("Pod", "default", sel)) == 2
+
+
+def test_binding_a_pod_does_not_bump_its_generation() -> None:
+    store = make_store()
+    pod = store.create(new_object("Pod", "web-0", "default", spec={"containers": []}))
+    bound = store.update(dict(pod, spec={"containers": [], "nodeName": "worker-1"}))
+    assert bound["metadata"]["generation"] == 1
+    changed = store.update(
+        dict(bound, spec={"containers": [{"name": "c"}], "nodeName": "worker-1"})
+    )
+    assert changed["metadata"]["generation"] == 2
