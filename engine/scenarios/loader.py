@@ -48,6 +48,10 @@ STEP_FIELDS: dict[str, tuple[str, ...]] = {
 }
 WAIT_FIELDS = ("for", "object", "timeout")
 DNS_TOOLS = ("nslookup", "dig", "host")
+#: keys that only move around the view: a keys step of these alone needs no ``equivalent``
+VIEW_KEYS = frozenset(
+    {"escape", "tab", "shift+tab", "up", "down", "j", "k", "home", "end", "pageup", "pagedown"}
+)
 
 
 class ScenarioError(ValueError):
@@ -295,7 +299,11 @@ def _keys(ctx: _Ctx, raw: dict[str, Any]) -> Step:
     if focus is not None and focus not in PANELS:
         raise ctx.error("focus", f"must be one of {', '.join(PANELS)}")
     if "equivalent" not in raw:
-        raise ctx.error("equivalent", "required with keys: the command the headless player runs")
+        if not set(keys) <= VIEW_KEYS:
+            raise ctx.error(
+                "equivalent", "required with keys: the command the headless player runs"
+            )
+        return Step(ctx.step or 0, "keys", keys=tuple(keys), focus=focus)
     return Step(
         ctx.step or 0,
         "keys",

@@ -8,7 +8,8 @@ one thing:
 * ``command`` — one line of the command language (:mod:`engine.kubectl`), optionally with
   ``expect`` (text the output must contain, so a demo checks itself);
 * ``keys`` — keys pressed in the app, with the panel to ``focus``, the row to ``select`` and the
-  ``equivalent`` command the headless player runs instead (keys need the app);
+  ``equivalent`` command the headless player runs instead (keys need the app); keys that only
+  move around the view (``escape``, ``tab``, arrows) need none;
 * ``pause`` — let simulated time pass;
 * ``wait`` — ``kubectl wait``-style: until ``object`` meets ``for`` (``condition=NAME[=VALUE]``
   or ``delete``) within ``timeout``;

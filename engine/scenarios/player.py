@@ -21,6 +21,8 @@ from engine.scenarios.model import Scenario, Step
 
 #: how many timers a settle on a paused real clock may fire before giving up
 SETTLE_LIMIT = 100_000
+#: simulated seconds a settle may take (as ``Cluster.settle``'s default timeout)
+SETTLE_SECONDS = 3600.0
 
 
 class ScenarioFailed(RuntimeError):
@@ -76,8 +78,10 @@ def settle_any(cluster: Cluster) -> None:
         return
     was_paused = clock.paused
     clock.pause()
+    deadline = clock.now() + SETTLE_SECONDS
     for _ in range(SETTLE_LIMIT):
-        if not cluster.step():
+        due = clock.next_due()
+        if due is None or due > deadline or not cluster.step():
             break
     if not was_paused:
         clock.resume()
@@ -129,6 +133,8 @@ def _play_step(cluster: Cluster, scenario: Scenario, step: Step) -> StepResult:
     if step.kind == "command":
         return run_step_command(cluster, scenario, step, step.text)
     if step.kind == "keys":
+        if not step.equivalent:  # view-only keys: nothing happens in the cluster
+            return StepResult(step)
         return run_step_command(cluster, scenario, step, step.equivalent)
     if step.kind == "pin":
         result = kubectl.run(cluster, step.text, scenario.namespace)
@@ -151,7 +157,7 @@ def transcript(step: Step, outcome: StepResult) -> str:
         return f"$ sleep {step.seconds:g}\n"
     shown = {
         "command": step.text,
-        "keys": f"{step.equivalent}    # keys: {' '.join(step.keys)}",
+        "keys": f"{step.equivalent or '(view only)'}    # keys: {' '.join(step.keys)}",
         "pin": f"{step.text}    # pinned",
         "wait": f"kubectl wait {step.wait.describe() if step.wait else ''}",
     }[step.kind]

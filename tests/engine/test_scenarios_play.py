@@ -184,3 +184,15 @@ def test_a_failing_command_stops_the_demo() -> None:
     )
     with pytest.raises(ScenarioFailed, match=r'z.yaml: step 1: exit status 1: .*"nope" not found'):
         play(scenario)
+
+
+def test_a_real_clock_cluster_starts_settled_and_running() -> None:
+    from engine.clock import RealClock
+    from engine.scenarios import build_cluster
+
+    clock = RealClock(monotonic=lambda: 0.0)  # real time stands still: only steps move it
+    cluster = build_cluster(load_scenario("storage"), clock)
+    pods = cluster.store.list("Pod", "default")
+    assert sorted(p["metadata"]["name"] for p in pods) == ["web-0", "web-1"]
+    assert all(is_pod_ready(p) for p in pods)
+    assert not clock.paused

@@ -76,6 +76,8 @@ def _error(text: str) -> str:
             'step 1: field "equivalent": delete waits',
         ),
         ("  - pause: 1\n", None),
+        ("  - keys: [escape, tab]\n", None),
+        ("  - keys: [escape, plus]\n", 'step 1: field "equivalent": required with keys'),
     ],
 )
 def test_step_errors_name_file_step_and_field(steps: str, message: str | None) -> None:

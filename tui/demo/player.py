@@ -59,10 +59,14 @@ class DemoFailed(RuntimeError):
 class AppPlayer:
     """Plays ``scenario`` in ``app`` with ``pacer``."""
 
-    def __init__(self, app: DemoApp, scenario: Scenario, pacer: Pacer) -> None:
+    def __init__(
+        self, app: DemoApp, scenario: Scenario, pacer: Pacer, *, last: int | None = None
+    ) -> None:
         self.app = app
         self.scenario = scenario
         self.pacer = pacer
+        self.last = last
+        """Stop after this step number (a slice); None plays every step."""
         self.state: State = "ready"
         self.index = 0
         """Steps started so far (the current step's number)."""
@@ -143,6 +147,8 @@ class AppPlayer:
                 await self._let_pass(self.scenario.beat)
             if self.on_step is not None:
                 self.on_step(step)
+            if step.number == self.last:
+                break
         self.state = "done"
         self._show_state()
         await self.pacer.frame()

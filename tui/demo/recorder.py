@@ -60,8 +60,6 @@ async def record(
         svg: also export an SVG screenshot after every step.
         steps: play only the first ``steps`` steps (a short slice, for tests).
     """
-    if steps is not None:
-        scenario = _slice(scenario, steps)
     cluster = build_cluster(scenario, VirtualClock())
     app = DemoApp(cluster, scenario, autoplay=False, recording=True)
     writer = CastWriter(size[0], size[1], speed or scenario.speed, scenario.title)
@@ -80,7 +78,7 @@ async def record(
             writer.frame(cluster.clock.now(), await _stable_screen(pilot, app))
             recording.frames += 1
 
-        player = AppPlayer(app, scenario, RecordPacer(cluster, capture))
+        player = AppPlayer(app, scenario, RecordPacer(cluster, capture), last=steps)
 
         def after_step(step: Step) -> None:
             app.clear_notifications()
@@ -95,12 +93,6 @@ async def record(
             raise RecordingFailed(player.error or f"the demo stopped ({player.state})")
     recording.cast = writer.text()
     return recording
-
-
-def _slice(scenario: Scenario, steps: int) -> Scenario:
-    from dataclasses import replace
-
-    return replace(scenario, steps=scenario.steps[:steps])
 
 
 async def _until_ready(pilot: Pilot[None], app: DemoApp) -> None:
