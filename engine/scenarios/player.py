@@ -16,7 +16,7 @@ from typing import TextIO
 from engine import kubectl
 from engine.clock import RealClock, VirtualClock
 from engine.cluster import Cluster
-from engine.scenarios.conditions import met_line, timeout_message, wait_predicate
+from engine.scenarios.conditions import Before, met_line, timeout_message, wait_predicate
 from engine.scenarios.model import Scenario, Step
 
 #: how many timers a settle on a paused real clock may fire before giving up
@@ -117,8 +117,11 @@ def play(
     """
     cluster = cluster or build_cluster(scenario)
     playback = Playback(scenario, cluster)
+    before = Before(scenario)
     for step in scenario.steps:
-        outcome = _play_step(cluster, scenario, step)
+        if step.kind in ("command", "keys"):
+            before.command(cluster, step)
+        outcome = _play_step(cluster, scenario, step, before)
         if step.visible:
             cluster.advance(scenario.beat)
         outcome.time = cluster.clock.now()
@@ -129,7 +132,7 @@ def play(
     return playback
 
 
-def _play_step(cluster: Cluster, scenario: Scenario, step: Step) -> StepResult:
+def _play_step(cluster: Cluster, scenario: Scenario, step: Step, before: Before) -> StepResult:
     if step.kind == "command":
         return run_step_command(cluster, scenario, step, step.text)
     if step.kind == "keys":
@@ -142,7 +145,7 @@ def _play_step(cluster: Cluster, scenario: Scenario, step: Step) -> StepResult:
     if step.kind == "pause":
         cluster.advance(step.seconds)
     elif step.kind == "wait" and step.wait is not None:
-        met = wait_predicate(cluster, scenario.namespace, step.wait)
+        met = wait_predicate(cluster, scenario.namespace, step.wait, before)
         if not cluster.run_until(met, timeout=step.wait.timeout):
             raise ScenarioFailed(scenario, step, timeout_message(step.wait))
         return StepResult(step, met_line(step.wait))

@@ -196,3 +196,36 @@ def test_a_real_clock_cluster_starts_settled_and_running() -> None:
     assert sorted(p["metadata"]["name"] for p in pods) == ["web-0", "web-1"]
     assert all(is_pod_ready(p) for p in pods)
     assert not clock.paused
+
+
+def test_a_delete_wait_counts_from_the_last_changing_command() -> None:
+    """Live, the cluster runs on after a command: the pod may already be replaced when the
+    wait starts. The wait still means "the web-0 the delete command saw is gone"."""
+    from engine.scenarios import parse_scenario
+
+    scenario = parse_scenario(
+        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
+        "  - command: kubectl delete pod web-0 --wait=false\n"
+        "  - pause: 30s\n"
+        "  - command: kubectl get pods\n"
+        "  - wait: {for: delete, object: pod/web-0, timeout: 1s}\n"
+        "  - wait: {for: condition=Ready, object: pod/web-0, timeout: 1s}\n",
+        "d.yaml",
+        name="d",
+    )
+    playback = play(scenario)
+    assert playback.results[3].output == "pod/web-0 condition met\n"
+
+
+def test_a_delete_wait_on_an_untouched_object_times_out() -> None:
+    from engine.scenarios import parse_scenario
+
+    scenario = parse_scenario(
+        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
+        "  - command: kubectl label pod web-1 demo=yes\n"
+        "  - wait: {for: delete, object: pod/web-0, timeout: 20s}\n",
+        "e.yaml",
+        name="e",
+    )
+    with pytest.raises(ScenarioFailed, match=r"e.yaml: step 2: timed out .* on pods/web-0"):
+        play(scenario)

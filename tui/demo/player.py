@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Literal
 
 from engine.clock import RealClock
 from engine.scenarios import Scenario, Step
-from engine.scenarios.conditions import timeout_message, wait_predicate
+from engine.scenarios.conditions import Before, timeout_message, wait_predicate
 from tui.demo.caption import CaptionBar
 from tui.demo.pacing import Pacer
 from tui.widgets.command_bar import CommandBar, CommandOutput
@@ -73,6 +73,7 @@ class AppPlayer:
         self.error = ""
         self.on_step: Callable[[Step], object] | None = None
         """Called after each step's beat (the recorder writes an SVG there)."""
+        self._before = Before(scenario)
         self._gate_open = asyncio.Event()
         self._gate_open.set()
         self._at_gate = False
@@ -174,6 +175,8 @@ class AppPlayer:
         await self.pacer.let_pass(seconds)
 
     async def _play(self, step: Step) -> None:
+        if step.kind in ("command", "keys"):
+            self._before.command(self.app.cluster, step)
         if step.kind == "caption":
             self.caption_bar.show_caption(step.text)
         elif step.kind == "command":
@@ -187,7 +190,7 @@ class AppPlayer:
             await self._let_pass(step.seconds)
             return
         elif step.kind == "wait" and step.wait is not None:
-            met = wait_predicate(self.app.cluster, self.scenario.namespace, step.wait)
+            met = wait_predicate(self.app.cluster, self.scenario.namespace, step.wait, self._before)
             self.pacer.skip.clear()
             if not await self.pacer.until(met, step.wait.timeout):
                 raise DemoFailed(timeout_message(step.wait))
