@@ -20,8 +20,16 @@ from engine.kubectl.parse import KubectlError, parse_duration
 from engine.kubectl.resources import resolve_kind
 from engine.scenarios.model import ACTIONS, PANELS, Scenario, Step, WaitFor
 
-#: the repository's demos directory
-DEMOS = Path(__file__).resolve().parents[2] / "demos"
+
+def _demos_dir() -> Path:
+    """``demos/`` of the source tree, or ``engine/demos`` of an installed wheel."""
+    here = Path(__file__).resolve()
+    source = here.parents[2] / "demos"
+    return source if (source / "scenarios").is_dir() else here.parents[1] / "demos"
+
+
+#: the demos directory (scenarios and manifests)
+DEMOS = _demos_dir()
 SCENARIOS = DEMOS / "scenarios"
 MANIFESTS = DEMOS / "manifests"
 
