@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
+import subprocess
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -91,3 +94,22 @@ def test_an_svg_per_step(casts: tuple[str, str, dict[str, str]]) -> None:
     ]
     assert all(text.startswith("<svg") for text in svgs.values())
     assert "web-2" in svgs["05-command.svg"]
+
+
+@pytest.mark.skipif(
+    shutil.which("asciinema") is None or shutil.which("script") is None,
+    reason="needs asciinema and script (util-linux)",
+)
+def test_asciinema_plays_the_cast(casts: tuple[str, str, dict[str, str]], tmp_path: Path) -> None:
+    cast = tmp_path / "short.cast"
+    cast.write_text(casts[0], encoding="utf-8")
+    # asciinema wants a terminal: script(1) gives it one
+    done = subprocess.run(
+        ["script", "-qec", f"asciinema play -s 100 {cast}", "/dev/null"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Scale up with the + key." in done.stdout
