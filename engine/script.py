@@ -1,8 +1,10 @@
 """Scripts of the command language, run headlessly (``stsplay script FILE|-``, demos, tests).
 
 A script is one command per line (see :mod:`engine.kubectl`). Blank lines and ``#`` comments are
-skipped, a trailing ``\\`` continues a command on the next line, and a here-document
-(``kubectl apply -f - <<EOF`` … ``EOF``) gives a command its standard input.
+skipped, a trailing ``\\`` continues a command on the next line, a here-document
+(``kubectl apply -f - <<EOF`` … ``EOF``) gives a command its standard input, and a one-line
+``for i in 0 1; do kubectl exec "web-$i" -- hostname; done`` repeats its commands (as the
+Kubernetes tutorials write them).
 
 Each command's stdout and stderr chunks are written to the given streams in the order the tool
 wrote them, and both streams are flushed after every command, so a combined capture reads like
@@ -23,6 +25,7 @@ from engine import kubectl
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
+_FOR = re.compile(r"^for\s+([A-Za-z_]\w*)\s+in\s+(.*?);\s*do\s+(.*?);?\s*done$")
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\2\s*$")
 
 
@@ -64,8 +67,59 @@ def parse_script(text: str) -> list[Step | ScriptError]:
         heredoc = _HEREDOC.search(stripped)
         if heredoc:
             i = _read_heredoc(lines, i, step, heredoc, steps)
-        steps.append(_check_quotes(step))
+        loop = _FOR.match(step.command) if not heredoc else None
+        if loop:
+            steps.extend(_expand_loop(step, loop))
+        else:
+            steps.append(_check_quotes(step))
     return steps
+
+
+def _expand_loop(step: Step, loop: re.Match[str]) -> list[Step | ScriptError]:
+    """``for VAR in WORDS; do CMD; …; done`` (one line) → one step per command and word."""
+    name, words, body = loop.group(1), loop.group(2), loop.group(3)
+    try:
+        values = kubectl.split(words)
+        commands = _split_semicolons(body)
+    except ValueError:
+        return [ScriptError(step.line, "unterminated quote")]
+    expanded: list[Step | ScriptError] = []
+    for value in values:
+        for command in commands:
+            text = _substitute(command, name, value)
+            shown = step.shown if not expanded else ""
+            expanded.append(_check_quotes(Step(step.line, text, shown=shown)))
+    return expanded
+
+
+def _split_semicolons(text: str) -> list[str]:
+    """Split at ``;`` outside quotes; raises ValueError for an unterminated quote."""
+    parts: list[str] = []
+    current: list[str] = []
+    quote = ""
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch == ";":
+            parts.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+    if quote:
+        raise ValueError("unterminated quote")
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def _substitute(command: str, name: str, value: str) -> str:
+    """Replace ``$name`` / ``${name}`` outside single quotes."""
+    pattern = re.compile(r"\$(?:\{" + name + r"\}|" + name + r"(?![A-Za-z0-9_]))")
+    pieces = re.split(r"('[^']*')", command)
+    return "".join(
+        piece if piece.startswith("'") else pattern.sub(value, piece) for piece in pieces
+    )
 
 
 def _read_heredoc(
@@ -126,7 +180,7 @@ def run_script(
             continue
         if not step.command:
             continue
-        if echo:
+        if echo and step.shown:
             out.write(f"$ {step.shown}\n")
             out.flush()
         result = kubectl.run(cluster, step.command, namespace, stdin=step.stdin)

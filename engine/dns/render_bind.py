@@ -46,9 +46,11 @@ class _Options:
     port: int = 53
     args: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
-_IGNORED = ("debug", "nodebug", "recurse", "timeout", "t", "retry", "ret", "sil", "vc", "novc")
+_IGNORED = ("nodebug", "recurse", "timeout", "t", "retry", "ret", "sil", "vc", "novc")
+_UNSIMULATED = ("debug", "d2", "norecurse", "class", "cl")
 
 
 def _nslookup_options(argv: list[str]) -> _Options:
@@ -68,6 +70,8 @@ def _nslookup_options(argv: list[str]) -> _Options:
             opts.search = key == "search"
         elif key in ("port", "po") and value.isdigit():
             opts.port = int(value)
+        elif key in _UNSIMULATED:
+            opts.errors.append(f"nslookup: -{key} is not simulated in the playground\n")
         elif key not in _IGNORED:
             opts.notes.append(f"*** Invalid option: {arg[1:]}\n")
     return opts
@@ -118,6 +122,8 @@ def _format_rr(rec: Record) -> str:
 def run_nslookup(client: PodClient, argv: list[str]) -> CommandResult:
     """bind ``nslookup`` (non-interactive) with ``argv`` (without the program name)."""
     parsed = _nslookup_options(argv)
+    if parsed.errors:
+        return CommandResult().fail("".join(parsed.errors))
     if not parsed.args:
         return CommandResult().fail(
             "nslookup: interactive mode is not available here; give a name to look up\n"
@@ -193,7 +199,9 @@ HOST_USAGE = (
     "       -4 use IPv4 query transport only\n"
     "       -6 use IPv6 query transport only\n"
 )
-_HOST_FLAGS = "aACdilrsTUvVw46"
+_HOST_FLAGS = "irsTUw46"
+#: real host flags whose (verbose, zone transfer, version…) output is not simulated
+_HOST_UNSIMULATED = "aACdlvV"
 _HOST_ARGS = "cNptWRm"
 
 
@@ -226,6 +234,8 @@ def _host_options(argv: list[str]) -> tuple[str, list[str]]:
                 if value.upper() not in TYPES:
                     raise _HostError(f"host: invalid type: {value}\n\n", 2)
                 qtype = value.upper()
+        elif letter in _HOST_UNSIMULATED:
+            raise _HostError(f"host: -{letter} is not simulated in the playground\n")
         elif letter not in _HOST_FLAGS:
             raise _HostError(f"host: illegal option -- {letter}\n{HOST_USAGE}")
     if not args or len(args) > 2:

@@ -93,7 +93,9 @@ def test_service_endpoints_pvc_pv_node(web: Cluster) -> None:
     svc = ok(web, "describe svc nginx")
     assert "\nIP:                       None\n" in svc
     assert "\nEndpoints:                10.244.1.10:80,10.244.2.11:80,10.244.3.12:80\n" in svc
-    ep = ok(web, "describe endpoints nginx")
+    described = run(web, "describe endpoints nginx")
+    assert described.stderr.startswith("Warning: v1 Endpoints is deprecated in v1.33+")
+    ep = described.stdout
     assert "  Addresses:          10.244.1.10,10.244.2.11,10.244.3.12\n" in ep
     pvc = ok(web, "describe pvc www-web-0")
     assert "Used By:       web-0\n" in pvc

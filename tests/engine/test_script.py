@@ -73,3 +73,16 @@ def test_here_document_reaches_stdin(cluster: Cluster) -> None:
     code, _, err = run(cluster, "kubectl apply -f -\n")
     assert code == 1
     assert "no standard input here" in err
+
+
+def test_one_line_for_loops_as_the_tutorials_write_them(cluster: Cluster) -> None:
+    text = (
+        "for ns in default kube-system; do kubectl get ns $ns -o name; kubectl get ns '$ns'; done\n"
+    )
+    code, out, err = run(cluster, text, echo=True, keep_going=True)
+    assert code == 1
+    assert out == (f"$ {text}namespace/default\nnamespace/kube-system\n")
+    assert err == (
+        'Error from server (NotFound): namespaces "$ns" not found\n'
+        'Error from server (NotFound): namespaces "$ns" not found\n'
+    )

@@ -42,7 +42,7 @@ class KeyBar(Static):
             click = Style.from_meta({"@click": f"app.simulate_key({binding.key!r})"})
             text.append(f" {self.app.get_key_display(binding)} ", key_style + click)
             text.append(f"{binding.description} ", text_style + click)
-        self.update(text)
+        self.update(text, layout=False)  # one line, fixed height: no relayout
 
     @property
     def text(self) -> str:

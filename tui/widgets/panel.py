@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from engine.cluster import Cluster
 from engine.store import Store
@@ -143,8 +143,8 @@ class ResourcePanel(Vertical):
             return
         self.post_message(IntentRequested(verb, ref, arg))
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(ResourceTable.Chosen)
+    def _row_chosen(self, event: ResourceTable.Chosen) -> None:
         event.stop()
         self.request("describe")
 

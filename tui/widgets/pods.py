@@ -24,7 +24,7 @@ class PodsPanel(ResourcePanel):
     BINDINGS: ClassVar[list[BindingType]] = bindings("pods")
     TITLE = "Pods"
     COLUMNS = POD_COLUMNS
-    KINDS = frozenset({"Pod"})
+    KINDS = frozenset({"Pod", "Node"})
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Pods grouped by owner."""
