@@ -13,6 +13,7 @@ import pytest
 
 from engine.scenarios import Scenario, parse_scenario
 from tui.demo.cast import TIMESTAMP
+from tui.demo.player import CAPTION_HOLD, TYPED_HOLD
 from tui.demo.recorder import record
 
 SIZE = (100, 32)
@@ -76,6 +77,21 @@ def test_the_frames_show_what_the_demo_did(casts: tuple[str, str, dict[str, str]
     assert "web-2" in last
     assert "demo step 6/6" in last
     assert "the demo is over" in last
+
+
+def test_captions_and_typed_commands_are_held_for_reading(
+    casts: tuple[str, str, dict[str, str]],
+) -> None:
+    _, events = _parse(casts[0])
+    caption = next(i for i, e in enumerate(events) if "Scale up with the + key." in e[2])
+    assert events[caption + 1][0] - events[caption][0] >= CAPTION_HOLD - 1e-6
+    typed = next(
+        i
+        for i, e in enumerate(events)
+        if "kubectl get pods" in e[2] and "$ kubectl get pods" not in e[2]
+    )
+    assert events[typed + 1][0] - events[typed][0] >= TYPED_HOLD - 1e-6
+    assert "$ kubectl get pods" in events[typed + 1][2]
 
 
 def test_two_recordings_are_byte_identical(casts: tuple[str, str, dict[str, str]]) -> None:

@@ -7,7 +7,8 @@ alone.
 
 Times come from the simulated clock: ``cast time = simulated seconds / speed``, with long
 quiet gaps shortened to ``max_gap`` (like ``asciinema rec --idle-time-limit``). Frames at the
-same cast time collapse into the last one, and a frame identical to the one before is not
+same cast time collapse into the last one (unless the recorder holds one: a caption's reading
+time, a typed command before its output), and a frame identical to the one before is not
 written again, so event times strictly increase. The header's ``timestamp`` and ``env`` are
 fixed: the same scenario records to the same bytes.
 """
@@ -59,7 +60,7 @@ class CastWriter:
     speed: float = 1.0
     title: str = ""
     max_gap: float = 2.0
-    hold: float = 3.0
+    final_hold: float = 3.0
     """Cast seconds the last frame stays before the recording ends."""
     events: list[tuple[float, str]] = field(default_factory=list)
     _cast_time: float = 0.0
@@ -76,6 +77,13 @@ class CastWriter:
                 self._cast_time += gap
         self._last_sim = sim_time
         self._pending = screen
+
+    def hold(self, seconds: float) -> None:
+        """Keep the latest screen for ``seconds`` of cast time (no simulated time passes):
+        reading time for a caption, a typed command before its output."""
+        if seconds > 0 and self._pending is not None:
+            self._flush()
+            self._cast_time += seconds
 
     def pending_or_shown(self) -> str:
         """The latest screen (to repeat it when nothing changed)."""
@@ -105,7 +113,7 @@ class CastWriter:
     def text(self) -> str:
         """The whole cast (header line, then one event per line)."""
         self._flush()
-        end = round(self._cast_time + self.hold, 6)
+        end = round(self._cast_time + self.final_hold, 6)
         lines = [json.dumps(self.header(), ensure_ascii=False)]
         lines += [json.dumps([t, "o", data], ensure_ascii=False) for t, data in self.events]
         lines.append(json.dumps([end, "o", EPILOGUE]))

@@ -32,8 +32,8 @@ class LivePacer:
         self.cluster = cluster
         self.skip = asyncio.Event()
 
-    async def frame(self) -> None:
-        """Live, the screen redraws by itself."""
+    async def frame(self, hold: float = 0.0) -> None:
+        """Live, the screen redraws by itself (and the viewer can pause to read)."""
 
     async def let_pass(self, seconds: float) -> None:
         """Until ``seconds`` of simulated time have passed (or the viewer skips)."""
@@ -58,18 +58,23 @@ class LivePacer:
 class RecordPacer:
     """Moves a virtual clock timer by timer, capturing a frame after each."""
 
-    def __init__(self, cluster: Cluster, capture: Capture) -> None:
+    def __init__(
+        self, cluster: Cluster, capture: Capture, hold: Callable[[float], None] | None = None
+    ) -> None:
         if not isinstance(cluster.clock, VirtualClock):
             raise TypeError("recording needs a cluster on a VirtualClock")
         self.cluster = cluster
         self.clock: VirtualClock = cluster.clock
         self.capture = capture
+        self.hold = hold
         self.skip = asyncio.Event()
 
-    async def frame(self) -> None:
-        """Capture the screen now."""
+    async def frame(self, hold: float = 0.0) -> None:
+        """Capture the screen now; keep it ``hold`` cast seconds (no simulated time passes)."""
         self.cluster.drain()
         await self.capture()
+        if hold and self.hold is not None:
+            self.hold(hold)
 
     async def let_pass(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass, a frame per timer."""

@@ -41,6 +41,10 @@ STATE_TEXT: dict[State, str] = {
     "failed": "✗ the demo stopped",
 }
 
+#: recordings: cast seconds a new caption, and a typed command, stay before what follows
+CAPTION_HOLD = 1.5
+TYPED_HOLD = 0.6
+
 #: the panel that shows each kind, for ``select``
 PANEL_OF = {
     "StatefulSet": "workloads",
@@ -179,6 +183,8 @@ class AppPlayer:
             self._before.command(self.app.cluster, step)
         if step.kind == "caption":
             self.caption_bar.show_caption(step.text)
+            await self.pacer.frame(hold=CAPTION_HOLD)
+            return
         elif step.kind == "command":
             await self._command(step.text)
         elif step.kind == "keys":
@@ -203,7 +209,7 @@ class AppPlayer:
         box = bar.query_one(HistoryInput)
         box.value = line
         box.cursor_position = len(line)
-        await self.pacer.frame()
+        await self.pacer.frame(hold=TYPED_HOLD)
         await self.app.scripted.press(self.app, ("enter",))
 
     async def _keys(self, step: Step) -> None:

@@ -78,7 +78,7 @@ async def record(
             writer.frame(cluster.clock.now(), await _stable_screen(pilot, app))
             recording.frames += 1
 
-        player = AppPlayer(app, scenario, RecordPacer(cluster, capture), last=steps)
+        player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
 
         def after_step(step: Step) -> None:
             app.clear_notifications()
