@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.objects import Obj
+from engine.schema.core import VOLUME_SOURCES
 from engine.schema.names import parse_quantity
 
 Dict = dict[str, Any]
@@ -69,8 +70,6 @@ _MODE_SOURCES = ("configMap", "secret", "projected", "downwardAPI")
 
 
 def _volume(v: Dict) -> None:
-    from engine.schema.core import VOLUME_SOURCES
-
     if not any(k in v for k in VOLUME_SOURCES):
         v["emptyDir"] = {}
     for key in _MODE_SOURCES:

@@ -110,7 +110,6 @@ def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> 
                 "storageClassName": "standard",
                 "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
                 "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
-                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
             },
             "status": {"phase": "Bound"},
         }
