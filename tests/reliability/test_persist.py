@@ -34,7 +34,7 @@ def web_cluster(seconds: float = 60) -> Cluster:
         result = kubectl.run(
             cluster, "exec web-0 -- sh -c 'echo hello > /usr/share/nginx/html/index.html'"
         )
-        assert result.code == 0, result.text()
+        assert result.code == 0, result.text
     return cluster
 
 
