@@ -113,8 +113,18 @@ class Entry:
 
 
 def _existing(path: FieldPath) -> FieldPath:
-    """Drop map-key parts (``[storage]``) that have no line of their own."""
-    return tuple(p for p in path if not (isinstance(p, str) and p.startswith("[")))
+    """The manifest path of an error path: map keys (``limits[cpu]``) are plain keys there;
+    a claim's ``resources[storage]`` is written under ``resources.requests``."""
+    out: list[str | int] = []
+    for part in path:
+        if isinstance(part, str) and part.startswith("["):
+            key = part[1:-1]
+            if out[-2:] == ["spec", "resources"]:
+                out.append("requests")
+            out.append(key)
+        else:
+            out.append(part)
+    return tuple(out)
 
 
 def entries(doc: Document) -> tuple[list[Entry], list[ManifestIssue]]:

@@ -106,8 +106,10 @@ class _Plan:
 
 
 def load_objects(source: str, text: str | None = None, *, check: bool = True) -> list[Obj]:
-    """The objects of a manifest source, decoded (and, with ``check``, validated) but not
-    defaulted — for demos and exercises that want the objects themselves.
+    """The objects of a manifest source, not defaulted — for demos and exercises that want the
+    objects themselves. With ``check`` (the default) they are strictly decoded and validated
+    like apply does (no store checks); without it only ``apiVersion``/``kind`` are checked and
+    the objects come back as parsed (for deliberately broken exercise manifests).
 
     Raises:
         ManifestError: with every located problem.
@@ -169,6 +171,8 @@ def apply(
             _plan_entry(cluster.store, entry, plan)
     if plan.issues:
         raise ManifestError.of(plan.issues)
+    if not plan.steps:
+        raise ManifestError("no objects passed to apply")
     if warnings is not None:
         warnings += plan.warnings
     if dry_run is None:

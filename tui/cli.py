@@ -92,6 +92,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1; loopback unless you name another)",
     )
     serve.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    from tui.exercise_cli import add_exercise_command
+
+    add_exercise_command(sub)
     return parser
 
 
@@ -186,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args, sys.stdout, sys.stderr)
     if args.command == "dns-serve":
         return run_dns_serve_command(args)
+    if args.command == "exercise":
+        from tui.exercise_cli import run_exercise_command
+
+        return run_exercise_command(args, sys.stdout, sys.stderr)
     return run_app(args)
 
 

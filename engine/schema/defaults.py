@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.objects import Obj
+from engine.schema.core import VOLUME_SOURCES
 from engine.schema.names import parse_quantity
 
 Dict = dict[str, Any]
@@ -69,8 +70,6 @@ _MODE_SOURCES = ("configMap", "secret", "projected", "downwardAPI")
 
 
 def _volume(v: Dict) -> None:
-    from engine.schema.core import VOLUME_SOURCES
-
     if not any(k in v for k in VOLUME_SOURCES):
         v["emptyDir"] = {}
     for key in _MODE_SOURCES:
@@ -87,7 +86,6 @@ def default_pod_spec(spec: Dict) -> None:
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("enableServiceLinks", True)
     for c in spec.get("containers") or []:
         _container(c)
     for c in spec.get("initContainers") or []:
@@ -219,6 +217,7 @@ def default_pod(obj: Obj) -> None:
             requests = c["resources"].setdefault("requests", {})
             for name, value in limits.items():
                 requests.setdefault(name, value)
+    spec.setdefault("enableServiceLinks", True)  # SetDefaults_Pod only: templates keep none
     default_pod_spec(spec)
 
 

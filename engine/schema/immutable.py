@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.objects import Obj, copy_obj
+from engine.schema.core import PV_SOURCES
 from engine.schema.errors import FieldError, forbidden, invalid
 from engine.schema.names import parse_quantity
 
@@ -119,8 +120,6 @@ def _resize(new: Obj, storage: Any, expandable: bool) -> list[FieldError]:
 
 def pv_update(new: Obj, old: Obj) -> list[FieldError]:
     """The volume source and volume mode are immutable."""
-    from engine.schema.core import PV_SOURCES
-
     errs: list[FieldError] = []
     new_src = {k: v for k, v in _spec(new).items() if k in PV_SOURCES}
     old_src = {k: v for k, v in _spec(old).items() if k in PV_SOURCES}

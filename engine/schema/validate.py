@@ -252,12 +252,24 @@ def validate_pod(obj: Obj) -> list[FieldError]:
     return validate_pod_spec(obj.get("spec") or {}, ("spec",))
 
 
+def _port_key(port: Dict) -> GoStruct:
+    """The ``core.ServicePort{Protocol, Port}`` key the API checks for duplicates."""
+    return GoStruct(
+        (("Name", ""), ("Protocol", port.get("protocol")), ("AppProtocol", None),
+         ("Port", port.get("port")), ("TargetPort", 0), ("NodePort", 0))
+    )  # fmt: skip
+
+
 def _service_ports(spec: Dict, path: FieldPath) -> list[FieldError]:
     ports = spec.get("ports") or []
     errs: list[FieldError] = []
     names: set[str] = set()
+    seen: set[tuple[Any, Any]] = set()
     for i, port in enumerate(ports):
         p = (*path, "ports", i)
+        if (port.get("port"), port.get("protocol")) in seen:
+            errs.append(duplicate(p, _port_key(port)))
+        seen.add((port.get("port"), port.get("protocol")))
         name = port.get("name")
         if len(ports) > 1 and not name:
             errs.append(required((*p, "name")))

@@ -1,8 +1,8 @@
-"""kubectl apply/delete -f: located errors, all-or-nothing, created/configured/unchanged."""
+"""kubectl apply/create/delete -f: created/configured/unchanged, the three-way merge,
+directories, dry runs, rollback."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,370 +18,7 @@ from engine.manifests import (
     load_objects,
 )
 from engine.store import StoreError
-
-WEB = Path("demos/manifests/web.yaml").read_text()
-
-STS = """\
-apiVersion: apps/v1
-kind: StatefulSet
-metadata:
-  name: web
-spec:
-  serviceName: nginx
-  replicas: 2
-  selector:
-    matchLabels:
-      app: nginx
-  template:
-    metadata:
-      labels:
-        app: nginx
-    spec:
-      containers:
-      - name: nginx
-        image: registry.k8s.io/nginx-slim:0.24
-"""
-
-SVC = """\
-apiVersion: v1
-kind: Service
-metadata:
-  name: nginx
-spec:
-  clusterIP: None
-  selector:
-    app: nginx
-  ports:
-  - port: 80
-    name: web
-"""
-
-
-def snapshot(cluster: Cluster) -> tuple[int, list[tuple[str, str, str, str]]]:
-    """Store state to compare before/after a rejected apply."""
-    objs = [
-        (o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"],
-         o["metadata"]["resourceVersion"])
-        for o in cluster.store.all_objects()
-    ]  # fmt: skip
-    return cluster.store.resource_version, sorted(objs)
-
-
-def rejected(cluster: Cluster, text: str, source: str = "x.yaml", **kw: Any) -> str:
-    """Apply ``text``, expect a ManifestError, check the store did not change; the message."""
-    before = snapshot(cluster)
-    with pytest.raises(ManifestError) as exc:
-        apply(cluster, source, text, **kw)
-    assert snapshot(cluster) == before
-    return str(exc.value)
-
-
-# -- invalid inputs: exact messages, store unchanged -------------------------------------
-
-
-def test_yaml_syntax_error_names_its_line(cluster: Cluster) -> None:
-    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   labels: x: y\n"
-    assert rejected(cluster, text) == (
-        "x.yaml: line 5: error converting YAML to JSON: yaml: line 5: mapping values are not "
-        "allowed in this context"
-    )
-
-
-def test_bad_indentation_in_second_document(cluster: Cluster) -> None:
-    text = SVC + "---\napiVersion: v1\nkind: Service\n metadata: {}\n"
-    assert rejected(cluster, text) == (
-        "x.yaml: line 15: error converting YAML to JSON: yaml: line 15: mapping values are not "
-        "allowed in this context"
-    )
-
-
-def test_unknown_kind(cluster: Cluster) -> None:
-    text = STS.replace("kind: StatefulSet", "kind: Statefulset")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Statefulset "web"), line 2: resource mapping not found for name: '
-        '"web" namespace: "" from "x.yaml": no matches for kind "Statefulset" in version '
-        '"apps/v1"\nensure CRDs are installed first'
-    )
-
-
-def test_wrong_api_version(cluster: Cluster) -> None:
-    text = STS.replace("apps/v1", "apps/v1beta1")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 1: resource mapping not found for name: '
-        '"web" namespace: "" from "x.yaml": no matches for kind "StatefulSet" in version '
-        '"apps/v1beta1"\nensure CRDs are installed first'
-    )
-
-
-def test_kind_not_simulated(cluster: Cluster) -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
-    assert rejected(cluster, text).startswith(
-        'x.yaml: document 1 (ConfigMap "cfg"), line 2: kind "ConfigMap" is not simulated by the '
-        "playground (it models Namespace, Node, Pod,"
-    )
-
-
-def test_missing_api_version_and_kind(cluster: Cluster) -> None:
-    assert rejected(cluster, "metadata:\n  name: x\n") == (
-        'x.yaml: document 1 ("x"), line 1: error validating data: [apiVersion not set, kind not '
-        "set]"
-    )
-
-
-def test_wrong_type(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: three")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 7: spec.replicas: Invalid value: "three": '
-        "must be an integer"
-    )
-
-
-def test_label_value_must_be_a_string(cluster: Cluster) -> None:
-    text = SVC.replace("app: nginx", "app: 1.5")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 8: spec.selector.app: Invalid value: 1.5: '
-        "must be a string"
-    )
-
-
-def test_unknown_fields_are_strict_decoding_errors(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replica: 2").replace(
-        "image: registry", "imagePullPolice: Always\n        image: registry"
-    )
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 7: strict decoding error: unknown field '
-        '"spec.replica"\n'
-        'x.yaml: document 1 (StatefulSet "web"), line 18: strict decoding error: unknown field '
-        '"spec.template.spec.containers[0].imagePullPolice"'
-    )
-
-
-def test_missing_required_field(cluster: Cluster) -> None:
-    text = STS.replace("  selector:\n    matchLabels:\n      app: nginx\n", "")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 5: spec.selector: Required value'
-    )
-
-
-def test_missing_name(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  labels: {}\n")
-    assert rejected(cluster, text) == (
-        "x.yaml: document 1 (Service), line 3: resource name may not be empty"
-    )
-
-
-def test_bad_names(cluster: Cluster) -> None:
-    service = SVC.replace("nginx\nspec", "9x\nspec")
-    text = STS.replace("name: web", "name: Web_1") + "---\n" + service
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "Web_1"), line 4: metadata.name: Invalid value: '
-        '"Web_1": a lowercase RFC 1123 label must consist of lower case alphanumeric '
-        "characters or '-', and must start and end with an alphanumeric character (e.g. "
-        "'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')\n"
-        'x.yaml: document 2 (Service "9x"), line 23: metadata.name: Invalid value: "9x": a '
-        "DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
-        "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
-        "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-    )
-
-
-def test_bad_label_value(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  name: nginx\n  labels:\n    tier: front end\n")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 5: metadata.labels: Invalid value: "front '
-        'end": a valid label must be an empty string or consist of alphanumeric characters, '
-        "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. "
-        "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
-        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-    )
-
-
-def test_selector_does_not_match_template(cluster: Cluster) -> None:
-    text = STS.replace("      labels:\n        app: nginx", "      labels:\n        app: web")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 13: spec.template.metadata.labels: Invalid '
-        'value: {"app":"web"}: `selector` does not match template `labels`'
-    )
-
-
-def test_negative_replicas(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: -1")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 7: spec.replicas: Invalid value: -1: must '
-        "be greater than or equal to 0"
-    )
-
-
-def test_statefulset_restart_policy(cluster: Cluster) -> None:
-    text = STS.replace(
-        "    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers"
-    )
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 16: spec.template.spec.restartPolicy: '
-        'Unsupported value: "Never": supported values: "Always"'
-    )
-
-
-def test_service_port_out_of_range_and_protocol(cluster: Cluster) -> None:
-    text = SVC.replace("port: 80", "port: 70000\n    protocol: tcp")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 10: spec.ports[0].port: Invalid value: '
-        "70000: must be between 1 and 65535, inclusive\n"
-        'x.yaml: document 1 (Service "nginx"), line 11: spec.ports[0].protocol: Unsupported '
-        'value: "tcp": supported values: "SCTP", "TCP", "UDP"\n'
-        'x.yaml: document 1 (Service "nginx"), line 10: spec.ports[0].targetPort: Invalid value: '
-        "70000: must be between 1 and 65535, inclusive"
-    )
-
-
-def test_bad_quantity(cluster: Cluster) -> None:
-    text = (
-        "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
-        "  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1GB\n"
-    )
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (PersistentVolumeClaim "data"), line 9: spec.resources.requests.'
-        'storage: Invalid value: "1GB": quantities must match the regular expression '
-        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-    )
-
-
-def test_deployment_container_checks(cluster: Cluster) -> None:
-    text = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        imagePullPolicy: Sometimes
-        ports:
-        - containerPort: 80
-        volumeMounts:
-        - name: data
-          mountPath: /data
-"""
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Deployment "api"), line 13: spec.template.spec.containers[0].image: '
-        "Required value\n"
-        'x.yaml: document 1 (Deployment "api"), line 14: spec.template.spec.containers[0].'
-        'imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", '
-        '"IfNotPresent", "Never"\n'
-        'x.yaml: document 1 (Deployment "api"), line 18: spec.template.spec.containers[0].'
-        'volumeMounts[0].name: Not found: "data"'
-    )
-
-
-def test_missing_namespace(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  name: nginx\n  namespace: shop\n")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 5: namespaces "shop" not found'
-    )
-    assert rejected(cluster, SVC, namespace="shop") == (
-        'x.yaml: document 1 (Service "nginx"), line 3: namespaces "shop" not found'
-    )
-
-
-def test_second_invalid_document_stops_the_first(cluster: Cluster) -> None:
-    text = SVC + "---\n" + STS.replace("replicas: 2", "replicas: -2")
-    message = rejected(cluster, text)
-    assert message.startswith('x.yaml: document 2 (StatefulSet "web"), line 19: spec.replicas')
-    assert cluster.store.get("Service", "default", "nginx") is None
-
-
-def test_duplicate_objects_in_one_file(cluster: Cluster) -> None:
-    assert rejected(cluster, SVC + "---\n" + STS + "---\n" + SVC) == (
-        'x.yaml: document 3 (Service "nginx"), line 35: the same object is already defined in '
-        "x.yaml document 1 (line 1)"
-    )
-
-
-def test_yaml_bomb_is_rejected_quickly(cluster: Cluster) -> None:
-    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
-    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
-    start = time.perf_counter()
-    message = rejected(cluster, "\n".join(lines) + "\n")
-    assert time.perf_counter() - start < 2.0
-    assert message.endswith("yaml: document contains excessive aliasing")
-
-
-def test_non_mapping_document(cluster: Cluster) -> None:
-    assert rejected(cluster, SVC + "---\n- just\n- a list\n") == (
-        "x.yaml: document 2, line 13: error validating data: a manifest must be a mapping with "
-        "apiVersion, kind and metadata, not a list"
-    )
-
-
-def test_duplicate_key(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: 2\n  replicas: 3")
-    assert rejected(cluster, text) == (
-        "x.yaml: line 8: error converting YAML to JSON: yaml: unmarshal errors:\n"
-        '  line 8: key "replicas" already set in map'
-    )
-
-
-def test_list_items_are_located(cluster: Cluster) -> None:
-    text = (
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n"
-        "    name: a\n  spec:\n    ports:\n    - port: 0\n"
-    )
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1, items[0] (Service "a"), line 10: spec.ports[0].port: Invalid value: '
-        "0: must be between 1 and 65535, inclusive"
-    )
-
-
-# -- immutable fields --------------------------------------------------------------------
-
-
-def test_statefulset_selector_is_immutable(cluster: Cluster) -> None:
-    apply(cluster, "web.yaml", WEB)
-    changed = WEB.replace(
-        "      app: nginx\n  template", "      app: nginx\n      tier: web\n  template"
-    )
-    changed = changed.replace(
-        "    app: nginx\n    spec", "    app: nginx\n        tier: web\n    spec"
-    )
-    assert rejected(cluster, changed, "web.yaml") == (
-        'web.yaml: document 2 (StatefulSet "web"), line 25: spec: Forbidden: updates to '
-        "statefulset spec for fields other than 'replicas', 'ordinals', 'template', "
-        "'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and "
-        "'minReadySeconds' are forbidden"
-    )
-
-
-def test_statefulset_claim_templates_are_immutable(cluster: Cluster) -> None:
-    apply(cluster, "web.yaml", WEB)
-    message = rejected(cluster, WEB.replace("storage: 1Gi", "storage: 2Gi"), "web.yaml")
-    assert message.startswith('web.yaml: document 2 (StatefulSet "web"), line 42: spec: Forbidden')
-
-
-def test_service_cluster_ip_may_not_change(cluster: Cluster) -> None:
-    apply(cluster, "web.yaml", WEB)
-    assert rejected(cluster, WEB.replace("clusterIP: None", "clusterIP: 10.96.5.5")) == (
-        'x.yaml: document 1 (Service "nginx"), line 14: spec.clusterIPs[0]: Invalid value: '
-        '["10.96.5.5"]: may not change once set'
-    )
-
-
-def test_stale_resource_version_conflicts(cluster: Cluster) -> None:
-    apply(cluster, "x.yaml", SVC)
-    text = SVC.replace("  name: nginx\n", '  name: nginx\n  resourceVersion: "1"\n')
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 5: Operation cannot be fulfilled on services '
-        '"nginx": the object has been modified; please apply your changes to the latest version '
-        "and try again"
-    )
-
-
-# -- created / configured / unchanged ----------------------------------------------------
+from tests.engine.manifest_helpers import STS, SVC, WEB, rejected, snapshot
 
 
 def test_created_then_unchanged_then_configured(cluster: Cluster) -> None:
@@ -496,24 +133,6 @@ def test_directory_applies_in_name_order(cluster: Cluster, tmp_path: Path) -> No
     ]
 
 
-def test_directory_error_names_the_file(cluster: Cluster, tmp_path: Path) -> None:
-    (tmp_path / "a.yaml").write_text(SVC)
-    (tmp_path / "b.yaml").write_text(STS.replace("replicas: 2", "replicas: x"))
-    before = snapshot(cluster)
-    with pytest.raises(ManifestError) as exc:
-        apply(cluster, str(tmp_path))
-    assert snapshot(cluster) == before
-    assert str(exc.value).startswith(
-        f'{tmp_path / "b.yaml"}: document 1 (StatefulSet "web"), line 7: spec.replicas'
-    )
-
-
-def test_missing_file(cluster: Cluster) -> None:
-    with pytest.raises(ManifestError) as exc:
-        apply(cluster, "nope.yaml")
-    assert str(exc.value) == 'the path "nope.yaml" does not exist'
-
-
 def test_empty_documents_are_skipped(cluster: Cluster) -> None:
     assert apply(cluster, "x.yaml", "---\n# nothing\n---\n" + SVC + "---\n") == [
         "service/nginx created"
@@ -532,9 +151,6 @@ def test_failed_write_rolls_back(cluster: Cluster) -> None:
     assert str(exc.value) == 'x.yaml: document 2 (StatefulSet "web"), line 13: no room'
     assert cluster.store.get("Service", "default", "nginx") is None
     assert snapshot(cluster)[1] == before[1]
-
-
-# -- delete -f and load_objects ----------------------------------------------------------
 
 
 def test_delete_manifests(cluster: Cluster) -> None:
@@ -565,9 +181,6 @@ def test_load_objects_returns_manifests_as_written(cluster: Cluster) -> None:
     assert load_objects("x.yaml", STS.replace("replicas: 2", "replicas: -1"), check=False)
 
 
-# -- kubectl flags -----------------------------------------------------------------------
-
-
 def test_server_dry_run_checks_everything_and_writes_nothing(cluster: Cluster) -> None:
     before = snapshot(cluster)
     assert apply(cluster, "web.yaml", WEB, dry_run="server") == [
@@ -588,15 +201,6 @@ def test_client_dry_run_skips_server_checks(cluster: Cluster) -> None:
     assert rejected(cluster, STS.replace("replicas: 2", "replicas: x"), dry_run="client")
 
 
-def test_explicit_namespace_must_match(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  name: nginx\n  namespace: kube-system\n")
-    assert rejected(cluster, text, namespace="default", enforce_namespace=True) == (
-        'x.yaml: document 1 (Service "nginx"), line 5: the namespace from the provided object '
-        '"kube-system" does not match the namespace "default". You must pass '
-        "'--namespace=kube-system' to perform this operation."
-    )
-
-
 def test_warning_for_objects_created_without_apply(cluster: Cluster) -> None:
     text = SVC.replace("name: nginx", "name: kubernetes").replace("  clusterIP: None\n", "")
     warnings: list[str] = []
@@ -611,86 +215,11 @@ def test_warning_for_objects_created_without_apply(cluster: Cluster) -> None:
     assert cluster.get("Service", "default", "kubernetes")["spec"]["clusterIP"] == "10.96.0.1"
 
 
-def test_json_manifest_with_tabs(cluster: Cluster) -> None:
-    text = '{\n\t"apiVersion": "v1",\n\t"kind": "Namespace",\n\t"metadata": {"name": "Shop"}\n}\n'
-    assert rejected(cluster, text, "ns.json") == (
-        'ns.json: document 1 (Namespace "Shop"), line 4: metadata.name: Invalid value: "Shop": '
-        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-        "and must start and end with an alphanumeric character (e.g. 'my-name',  or '123-abc', "
-        "regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-    )
-    assert apply(cluster, "ns.json", text.replace("Shop", "shop")) == ["namespace/shop created"]
-
-
 def test_cluster_apply_passes_options(cluster: Cluster) -> None:
     assert cluster.apply("x.yaml", SVC, dry_run="server") == [
         "service/nginx created (server dry run)"
     ]
     assert cluster.get("Service", "default", "nginx") is None
-
-
-POD_PV_SC = """\
-apiVersion: v1
-kind: Pod
-metadata:
-  name: p
-spec:
-  containers:
-  - name: app
-    image: busybox
-    env:
-    - name: A=B
-      value: x
-    livenessProbe:
-      exec: {command: [sh]}
-      successThreshold: 2
-  tolerations:
-  - key: k
-    operator: Exists
-    value: v
-  dnsPolicy: Sometimes
----
-apiVersion: v1
-kind: PersistentVolume
-metadata:
-  name: pv1
-spec:
-  capacity: {storage: 1Gi}
-  accessModes: [ReadWriteOnce]
-  persistentVolumeReclaimPolicy: Keep
----
-apiVersion: storage.k8s.io/v1
-kind: StorageClass
-metadata:
-  name: fast
-volumeBindingMode: Later
-"""
-
-
-def test_pod_persistent_volume_and_storage_class_checks(cluster: Cluster) -> None:
-    pod, pv, sc = (
-        'document 1 (Pod "p")',
-        'document 2 (PersistentVolume "pv1")',
-        ('document 3 (StorageClass "fast")'),
-    )
-    expected = [
-        (pod, 10, 'spec.containers[0].env[0].name: Invalid value: "A=B": a valid environment '
-         "variable name must consist only of printable ASCII characters other than '='"),
-        (pod, 14, "spec.containers[0].livenessProbe.successThreshold: Invalid value: 2: must be 1"),
-        (pod, 19, 'spec.dnsPolicy: Unsupported value: "Sometimes": supported values: '
-         '"ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"'),
-        (pod, 17, 'spec.tolerations[0].operator: Invalid value: "v": value must be empty when '
-         "`operator` is 'Exists'"),
-        (pv, 28, 'spec.persistentVolumeReclaimPolicy: Unsupported value: "Keep": supported '
-         'values: "Delete", "Recycle", "Retain"'),
-        (pv, 25, "spec: Required value: must specify a volume type"),
-        (sc, 30, "provisioner: Required value"),
-        (sc, 34, 'volumeBindingMode: Unsupported value: "Later": supported values: "Immediate", '
-         '"WaitForFirstConsumer"'),
-    ]  # fmt: skip
-    assert rejected(cluster, POD_PV_SC).split("\n") == [
-        f"x.yaml: {doc}, line {line}: {message}" for doc, line, message in expected
-    ]
 
 
 def test_create_manifests_creates_what_it_can(cluster: Cluster) -> None:
@@ -721,16 +250,6 @@ def test_create_with_generate_name_and_save_config(cluster: Cluster) -> None:
     assert missing.stderr == (
         'Error from server (NotFound): error when creating "x.yaml": namespaces "shop" not found\n'
     )
-
-
-def test_container_resource_names(cluster: Cluster) -> None:
-    text = POD_PV_SC.split("---")[0].replace(
-        "    env:", "    resources:\n      limits: {memmory: 1Gi, example.com/gpu: 1}\n    env:"
-    )
-    assert (
-        'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
-        'Invalid value: "memmory": must be a standard resource for containers'
-    ) in rejected(cluster, text).split("\n")
 
 
 def test_controllers_create_pods_with_api_defaults(cluster: Cluster) -> None:
