@@ -200,3 +200,14 @@ async def test_pin_unpin_and_namespace(app: PlaygroundApp, sync: Sync) -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert "sh: curl: not found" in transcript(app)
+
+
+async def test_tab_reaches_the_prompt(app: PlaygroundApp, sync: Sync) -> None:
+    from tui.widgets.key_bar import KeyBar
+
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sync(pilot)
+        for _ in range(4):  # pods → events → services → volumes → prompt
+            await pilot.press("tab")
+        assert isinstance(app.focused, QueryInput)
+        assert "^p Pin query" in app.screen.query_one(KeyBar).text

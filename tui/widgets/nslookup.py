@@ -68,8 +68,13 @@ class NslookupPane(Vertical):
 
     def compose(self) -> ComposeResult:
         """Pinned queries, transcript, prompt."""
-        yield VerticalScroll(id="pinned")
-        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
+        # only the prompt takes the focus (tab lands there); these scroll with the mouse
+        pinned = VerticalScroll(id="pinned")
+        pinned.can_focus = False
+        yield pinned
+        transcript = RichLog(id="transcript", wrap=True, markup=False, highlight=False)
+        transcript.can_focus = False
+        yield transcript
         with Horizontal(id="prompt-row"):
             yield Label(PROMPT, id="prompt")
             yield QueryInput(completer=self._complete, id="query", placeholder="nslookup nginx")
