@@ -18,6 +18,7 @@ from textual.widgets import Static
 from engine.cluster import Cluster
 from tui import dns_query
 from tui.format import clock_text
+from tui.widgets.styling import text_style
 
 
 class PinnedQuery(Static):
@@ -74,7 +75,7 @@ class PinnedQuery(Static):
         """Title, then gutter-marked answer lines."""
 
         def style(name: str) -> Style:
-            return self.get_component_rich_style(name, partial=True)
+            return text_style(self, name)
 
         text = Text()
         text.append(f"▸{self.number} {self.line}", style("pinned--title"))

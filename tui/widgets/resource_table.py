@@ -33,6 +33,7 @@ from textual.strip import Strip
 from tui.format import TAGS, Cell, Styled, age, plain
 from tui.keys import bindings
 from tui.rows import Line, Ref
+from tui.widgets.styling import text_style
 
 _MOVES: list[BindingType] = [
     Binding("up", "cursor_up", "Up", show=False),
@@ -249,7 +250,7 @@ class ResourceTable(ScrollView, can_focus=True):
             elif name in ("header", "cursor"):  # blended: the cursor colour is translucent
                 style = self.get_component_rich_style(f"resource-table--{name}")
             else:
-                style = self.get_component_rich_style(name, partial=True)
+                style = text_style(self, name)
             self._style_cache[name] = style
         return style
 
