@@ -137,30 +137,34 @@ def run_nslookup(client: PodClient, argv: list[str]) -> CommandResult:
         result.code = 1
         return result
     header = f"Server:\t\t{server}\nAddress:\t{server}#{parsed.port}\n\n"
-    lookup = _Lookup(client, warn_ra=not explicit)
+    out, failed = _nslookup_lines(_Lookup(client, warn_ra=not explicit), parsed, host, header)
+    result.out("".join(out))
+    result.code = 1 if failed else 0
+    return result
+
+
+def _nslookup_lines(
+    lookup: _Lookup, parsed: _Options, host: str, header: str
+) -> tuple[list[str], bool]:
+    """The lines of one nslookup run, and whether it ended in ``server can't find``."""
     ptr = reverse_name(host)
     qtype = "PTR" if ptr else parsed.qtype or "A"
-    name = ptr + "." if ptr else host
-    tried, answer = lookup.run(name, qtype, parsed.search and not ptr)
+    tried, answer = lookup.run(ptr + "." if ptr else host, qtype, parsed.search and not ptr)
     out = lookup.lines
     if parsed.qtype or qtype == "A":
         out.append(header)
     shown = tried.rstrip(".") if ptr else host.rstrip(".")
     if answer.rcode != "NOERROR":
-        out.append(f"** server can't find {shown}: {answer.rcode}\n")
-        result.code = 1
-    else:
-        out += [_format_rr(r) for r in answer.answer]
-        if not parsed.qtype and qtype == "A":
-            _, aaaa = lookup.run(tried if tried.endswith(".") else tried + ".", "AAAA", False)
-            out += [_format_rr(r) for r in aaaa.answer]
-            if not answer.answer and not aaaa.answer:
-                out.append(f"*** Can't find {tried.rstrip('.')}: No answer\n")
-        elif not answer.answer:
-            out.append(f"*** Can't find {shown}: No answer\n")
-    out.append("\n")
-    result.out("".join(out))
-    return result
+        return [*out, f"** server can't find {shown}: {answer.rcode}\n", "\n"], True
+    out += [_format_rr(r) for r in answer.answer]
+    if not parsed.qtype and qtype == "A":  # default mode: AAAA follow-up of the found name
+        _, aaaa = lookup.run(tried if tried.endswith(".") else tried + ".", "AAAA", False)
+        out += [_format_rr(r) for r in aaaa.answer]
+        if not answer.answer and not aaaa.answer:
+            out.append(f"*** Can't find {tried.rstrip('.')}: No answer\n")
+    elif not answer.answer:
+        out.append(f"*** Can't find {shown}: No answer\n")
+    return [*out, "\n"], False
 
 
 _HOST_TEXT = {

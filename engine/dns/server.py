@@ -115,6 +115,7 @@ class _TcpConnection(asyncio.Protocol):
         self._buf = bytearray()
         self._transport: asyncio.Transport | None = None
         self._idle: asyncio.TimerHandle | None = None
+        self._paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -123,19 +124,24 @@ class _TcpConnection(asyncio.Protocol):
             transport.abort()
             return
         self._server.connections.add(self)
+        self._server.handler.stats["tcp_connections"] += 1
         transport.set_write_buffer_limits(high=TCP_WRITE_HIGH)
         self._arm_idle()
 
     def data_received(self, data: bytes) -> None:
         self._buf += data
+        self._process()
+
+    def _process(self) -> None:
+        """Answer every complete query in the buffer, in order, until writing is paused."""
         answered = False
-        while len(self._buf) >= 2 and self._transport is not None:
+        while len(self._buf) >= 2 and self._transport is not None and not self._paused:
             size = int.from_bytes(self._buf[:2], "big")
             if size < wire.HEADER_LEN or size > TCP_MAX_QUERY:
                 self.close()
                 return
             if len(self._buf) < 2 + size:
-                return
+                break
             query = bytes(self._buf[2 : 2 + size])
             del self._buf[: 2 + size]
             reply = self._server.handler.handle(query, udp=False)
@@ -148,12 +154,16 @@ class _TcpConnection(asyncio.Protocol):
             self._arm_idle()
 
     def pause_writing(self) -> None:
+        """The client is not reading its replies: stop reading (and answering) its queries."""
+        self._paused = True
         if self._transport is not None:
             self._transport.pause_reading()
 
     def resume_writing(self) -> None:
+        self._paused = False
         if self._transport is not None and not self._transport.is_closing():
             self._transport.resume_reading()
+            self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._server.connections.discard(self)

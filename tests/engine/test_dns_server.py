@@ -404,9 +404,9 @@ def test_the_cache_stays_bounded_under_distinct_queries(
     monkeypatch.setattr(handler_module, "CACHE_ENTRIES", 5)
     monkeypatch.setattr(handler_module, "CACHE_BYTES", 20_000)
     h = QueryHandler(big_cluster)
-    for i in range(40):
+    for i in range(12):
         # distinct letter case: distinct keys, the same answer
-        name = "".join(c.upper() if i >> (k % 6) & 1 else c for k, c in enumerate(NGINX))
+        name = "".join(c.upper() if i >> (k % 4) & 1 else c for k, c in enumerate(NGINX))
         assert addresses(ask(h, name)) == set(WEB_IPS.values())
         msg = ask(h, BIG, use_edns=0, udp=False)  # 300 records: ~5 KB per reply
         assert len(addresses(msg)) == 300

@@ -18,6 +18,7 @@ import dns.rdatatype
 import pytest
 
 from engine.cluster import Cluster
+from engine.dns import server as server_module
 from engine.dns.server import (
     TCP_MAX_QUERY,
     banner,
@@ -238,3 +239,64 @@ def test_run_dns_serve_reports_an_address_it_cannot_bind() -> None:
     assert err.getvalue() == (
         f"stsplay dns-serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
     )
+
+
+async def test_connections_beyond_the_limit_are_refused(
+    big_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(server_module, "TCP_MAX_CONNECTIONS", 2)
+    async with await start_dns_server(big_cluster, port=0) as server:
+        first = await _tcp(server.port)
+        second = await _tcp(server.port)
+        for _, writer in (first, second):  # both served
+            writer.write(_framed(dns.message.make_query(NGINX, "A")))
+        for reader, _ in (first, second):
+            assert addresses(await _read_reply(reader)) == set(WEB_IPS.values())
+        reader, writer = await _tcp(server.port)
+        writer.write(_framed(dns.message.make_query(NGINX, "A")))
+        with pytest.raises((ConnectionResetError, asyncio.IncompleteReadError)):
+            await _read_reply(reader)  # aborted at once
+        assert len(server.connections) == 2
+        for _, w in (first, second, (reader, writer)):
+            w.close()
+
+
+async def test_a_client_that_does_not_read_stops_being_read(big_cluster: Cluster) -> None:
+    async with await start_dns_server(big_cluster, port=0) as server:
+        reader, writer = await _tcp(server.port)
+        query = _framed(dns.message.make_query(BIG, "A"))  # ~16 KB per reply
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 10
+        conn = None
+        while loop.time() < deadline:
+            if writer.transport.get_write_buffer_size() < 1 << 20:
+                writer.write(query * 64)  # no drain(): it would wait for the server to read
+            await asyncio.sleep(0)  # let the server run
+            conn = next(iter(server.connections), None)
+            if conn is not None and conn._paused:
+                break
+        assert conn is not None
+        assert conn._paused  # replies pile up no further than the write buffer's high mark
+        assert conn._transport is not None
+        assert conn._transport.get_write_buffer_size() < 4 * server_module.TCP_WRITE_HIGH
+        # reading again resumes answering, in order
+        first = await _read_reply(reader)
+        assert len(addresses(first)) == 300
+        writer.close()
+
+
+async def test_a_query_followed_by_half_of_the_next_keeps_the_connection_alive(
+    big_cluster: Cluster,
+) -> None:
+    async with await start_dns_server(big_cluster, port=0) as server:
+        server.tcp_idle_timeout = 0.3
+        reader, writer = await _tcp(server.port)
+        framed = _framed(dns.message.make_query(NGINX, "A"))
+        writer.write(framed + framed[:5])
+        await _read_reply(reader)
+        conn = next(iter(server.connections))
+        assert conn._idle is not None
+        assert conn._idle.when() > asyncio.get_running_loop().time()  # re-armed by the answer
+        writer.write(framed[5:])
+        assert addresses(await _read_reply(reader)) == set(WEB_IPS.values())
+        writer.close()

@@ -53,6 +53,9 @@ spec:
         image: nginx:1.25
         ports:
         - containerPort: 80
+        resources:
+          requests: {cpu: 250m, memory: 64Mi}
+          limits: {cpu: "0.5", memory: 0.125Gi}
 ---
 apiVersion: v1
 kind: Service
@@ -75,6 +78,7 @@ COMMANDS = [
     "describe pvc",
     "describe pv",
     "describe nodes",
+    "describe pods -l app=hello",
     "describe namespace default",
     "describe storageclass",
     "describe replicasets",

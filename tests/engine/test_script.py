@@ -86,3 +86,19 @@ def test_one_line_for_loops_as_the_tutorials_write_them(cluster: Cluster) -> Non
         'Error from server (NotFound): namespaces "$ns" not found\n'
         'Error from server (NotFound): namespaces "$ns" not found\n'
     )
+
+
+def test_operators_and_builtins(cluster: Cluster) -> None:
+    text = (
+        "echo '--- namespaces'\n"
+        "kubectl get ns nope || echo fell back\n"
+        "kubectl get ns default -o name && echo found; kubectl get ns kube-system -o name\n"
+        "false && echo never\n"
+    )
+    code, out, err = run(cluster, text)
+    assert code == 1  # the last line's chain ended with false
+    assert out == ("--- namespaces\nfell back\nnamespace/default\nfound\nnamespace/kube-system\n")
+    assert err == 'Error from server (NotFound): namespaces "nope" not found\n'
+    assert run(cluster, "kubectl get ns nope || true\n")[0] == 0
+    code, out, _ = run(cluster, "kubectl exec x -- sh -c 'a && b' || echo 'quoted && stays'\n")
+    assert out == "quoted && stays\n"

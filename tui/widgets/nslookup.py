@@ -68,7 +68,7 @@ class NslookupPane(Vertical):
     def compose(self) -> ComposeResult:
         """Pinned queries, transcript, prompt."""
         yield VerticalScroll(id="pinned")
-        yield RichLog(id="transcript", wrap=False, markup=False, highlight=False)
+        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
         with Horizontal(id="prompt-row"):
             yield Label(PROMPT, id="prompt")
             yield QueryInput(completer=self._complete, id="query", placeholder="nslookup nginx")

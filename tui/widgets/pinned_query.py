@@ -8,6 +8,7 @@ run whose answers did not change leaves the display (and its highlights) alone.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from rich.style import Style
@@ -83,9 +84,13 @@ class PinnedQuery(Static):
         text.append(meta, style("pinned--meta"))
         text.append("  [unpin]", style("pinned--meta") + Style.from_meta({"@click": "unpin"}))
         added = list(self.last_diff.added)
+        failures = Counter(line for line in self.answers or [] if dns_query.is_failure(line))
         for line in self.answers or []:
             if dns_query.is_failure(line):
-                text.append(f"\n✖ {line}", style("pinned--failure"))
+                count = failures.pop(line, 0)  # A and AAAA fail alike: show each once
+                if count:
+                    times = f" (×{count})" if count > 1 else ""
+                    text.append(f"\n✖ {line}{times}", style("pinned--failure"))
             elif line in added:
                 added.remove(line)
                 text.append(f"\n+ {line}", style("pinned--added"))

@@ -34,7 +34,7 @@ class PodsPanel(ResourcePanel):
         """``3 pods · 2 ready``."""
         pods = self.cluster.store.list("Pod", self.namespace)
         ready = sum(1 for p in pods if is_pod_ready(p))
-        return f"{len(pods)} pods · {ready} ready"
+        return f"{len(pods)} pod{'' if len(pods) == 1 else 's'} · {ready} ready"
 
     def action_toggle_readiness(self) -> None:
         """Make the selected pod's readiness probe fail, or pass again."""

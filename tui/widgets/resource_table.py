@@ -76,8 +76,10 @@ class ResourceTable(ScrollView, can_focus=True):
         self._stamps: dict[str, str | None] = {}
         self._order: list[str] = []
         self._widths = [cell_len(c) for c in self._column_names]
+        self._row_widths: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
         self._strips: LRUCache[tuple[str, bool, bool], tuple[object, Strip]] = LRUCache(1024)
         self.cursor_row = 0
+        self._style_cache: dict[str, Style] = {}
         age_names = [c for c in self._column_names if c in ("AGE", "LAST SEEN")]
         self._age_index = self._column_names.index(age_names[0]) if age_names else None
 
@@ -122,11 +124,15 @@ class ResourceTable(ScrollView, can_focus=True):
         """Make the table show exactly ``lines`` at time ``now``, touching only what changed."""
         selected = self.selected_key
         cells: dict[str, tuple[Cell, ...]] = {}
+        ages: dict[str, str] = {}
         for line in lines:
             row = line.cells
             if self._age_index is not None and line.stamp is not None:
                 i = self._age_index
-                row = (*row[:i], age(line.stamp, now), *row[i + 1 :])
+                text = ages.get(line.stamp)
+                if text is None:
+                    text = ages[line.stamp] = age(line.stamp, now)
+                row = (*row[:i], text, *row[i + 1 :])
             old = self._cells.get(line.key)
             cells[line.key] = old if old == row else row
         self._cells = cells
@@ -145,11 +151,14 @@ class ResourceTable(ScrollView, can_focus=True):
         if i is None:
             return
         changed = False
+        ages: dict[str, str] = {}
         for key, row in self._cells.items():
             stamp = self._stamps[key]
             if stamp is None:
                 continue
-            text = age(stamp, now)
+            text = ages.get(stamp)
+            if text is None:
+                text = ages[stamp] = age(stamp, now)
             if row[i] != text:
                 self._cells[key] = (*row[:i], text, *row[i + 1 :])
                 self._widths[i] = max(self._widths[i], cell_len(text))
@@ -160,20 +169,28 @@ class ResourceTable(ScrollView, can_focus=True):
     def restyle(self) -> None:
         """Re-render every row (the theme changed, so tag colours did)."""
         self._strips.clear()
+        self._style_cache.clear()
         self.refresh()
 
     def notify_style_update(self) -> None:
-        """Styles changed (focus, theme): cached lines are stale."""
+        """Styles changed (focus, theme): cached styles and lines are stale."""
         super().notify_style_update()
         self._strips.clear()
+        self._style_cache.clear()
 
     def _measure(self) -> None:
-        widths = [cell_len(c) for c in self._column_names]
-        for row in self._cells.values():
-            for i, cell in enumerate(row):
-                n = cell_len(plain(cell))
-                if n > widths[i]:
-                    widths[i] = n
+        header = tuple(cell_len(c) for c in self._column_names)
+        known = self._row_widths
+        fresh: dict[str, tuple[tuple[Cell, ...], tuple[int, ...]]] = {}
+        for key, row in self._cells.items():
+            hit = known.get(key)
+            if hit is None or hit[0] is not row:
+                hit = (row, tuple(cell_len(plain(c)) for c in row))
+            fresh[key] = hit
+        self._row_widths = fresh
+        widths = [
+            max(column) for column in zip(header, *(w for _, w in fresh.values()), strict=True)
+        ]
         if widths != self._widths:
             self._widths = widths
             self._strips.clear()
@@ -186,7 +203,7 @@ class ResourceTable(ScrollView, can_focus=True):
         """The header on the first line, then the rows scrolled into view."""
         scroll_x, scroll_y = self.scroll_offset
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self._style("base")
         if y == 0:
             strip = self._line_strip("", self._column_names, header=True)
         else:
@@ -197,7 +214,7 @@ class ResourceTable(ScrollView, can_focus=True):
             cursor = index == self.cursor_row
             strip = self._line_strip(key, self._cells[key], cursor=cursor)
             if cursor:  # the cursor bar spans the whole width
-                base = self.get_component_rich_style("resource-table--cursor")
+                base = self._style("cursor")
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _line_strip(
@@ -215,16 +232,26 @@ class ResourceTable(ScrollView, can_focus=True):
             text.append(content, style)
             text.append(" " * (width - cell_len(content) + 1))
         if header:
-            text.stylize_before(self.get_component_rich_style("resource-table--header"))
-        elif cursor:  # not partial: a translucent cursor colour is blended with the background
-            text.stylize_before(self.get_component_rich_style("resource-table--cursor"))
-        text.stylize_before(self.rich_style)
+            text.stylize_before(self._style("header"))
+        elif cursor:
+            text.stylize_before(self._style("cursor"))
+        text.stylize_before(self._style("base"))
         strip = Strip(text.render(self.app.console), text.cell_len)
         self._strips[cache_key] = (cells, strip)
         return strip
 
-    def _style(self, component: str) -> Style:
-        return self.get_component_rich_style(component, partial=True)
+    def _style(self, name: str) -> Style:
+        """Styles resolved once per style change (``rich_style`` walks the DOM each call)."""
+        style = self._style_cache.get(name)
+        if style is None:
+            if name == "base":
+                style = self.rich_style
+            elif name in ("header", "cursor"):  # blended: the cursor colour is translucent
+                style = self.get_component_rich_style(f"resource-table--{name}")
+            else:
+                style = self.get_component_rich_style(name, partial=True)
+            self._style_cache[name] = style
+        return style
 
     # -- cursor -------------------------------------------------------------------------
     def _move_to(self, row: int) -> None:
