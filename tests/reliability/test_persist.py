@@ -321,3 +321,14 @@ def test_repeated_events_keep_counting_after_load(tmp_path: Path) -> None:
     ]
     assert [e["count"] for e in creates] == [2]
     assert persist.snapshot(loaded)["store"] == persist.snapshot(cluster)["store"]
+
+
+def test_default_path_follows_xdg() -> None:
+    assert persist.default_path({"XDG_STATE_HOME": "/s"}) == Path("/s/stsplay/save.json")
+    assert persist.default_path({"HOME": "/h"}) == Path("/h/.local/state/stsplay/save.json")
+
+
+def test_save_creates_the_directory(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "stsplay" / "save.json"
+    persist.save(web_cluster(5), path)
+    assert persist.load(path).store.resource_version > 0
