@@ -11,6 +11,7 @@ import pytest
 from engine import kubectl, persist
 from engine.clock import RealClock
 from engine.cluster import Cluster
+from engine.dns.resolver import resolve
 from engine.objects import Obj
 from tests.reliability.invariants import Watcher, check_state, healthy
 from tests.reliability.workloads import busy_cluster
@@ -51,6 +52,8 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     assert any("hello\n" in files.values() for files in loaded.volume_data.values())
     assert loaded.container_data == cluster.container_data
     assert loaded.empty_dir_data == cluster.empty_dir_data
+    soa = [resolve(c, "cluster.local", "SOA").answer[0].rdata for c in (cluster, loaded)]
+    assert soa[0] == soa[1]
     assert after == before
 
 
