@@ -46,7 +46,7 @@ IndexFunc = Callable[[Obj], Iterable[str]]
 Admission = Callable[[Obj, "Obj | None"], None]
 
 #: Kinds whose metadata.generation is bumped when their spec changes.
-_GENERATION_KINDS = {"StatefulSet", "Deployment", "ReplicaSet", "Service", "Pod"}
+_GENERATION_KINDS = {"StatefulSet", "Deployment", "ReplicaSet", "Pod"}
 
 
 class StoreError(Exception):

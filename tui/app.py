@@ -51,11 +51,15 @@ class PlaygroundApp(App[None]):
 
     def on_mount(self) -> None:
         """Show the main screen, start the engine, report startup errors."""
-        self.push_screen(MainScreen(self.cluster, self.namespace, self.dns_address))
+        self.push_screen(self.make_main_screen())
         if not isinstance(self.cluster.clock, VirtualClock):
             self.run_worker(self.cluster.run(), name="engine", group="engine", exit_on_error=False)
         for error in self.startup_errors:
             self.notify(error, title="Startup", severity="error", timeout=15)
+
+    def make_main_screen(self) -> MainScreen:
+        """The screen pushed at start (hook: tui.exercise_app adds the exercise panel)."""
+        return MainScreen(self.cluster, self.namespace, self.dns_address)
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """An engine or bridge failure is reported, not lost."""

@@ -32,11 +32,13 @@ class Bridge:
         self._queue = self._store.watch()
         try:
             while True:
-                kinds = {(await self._queue.get()).kind}
+                events = [await self._queue.get()]
                 while not self._queue.empty():
-                    kinds.add(self._queue.get_nowait().kind)
+                    events.append(self._queue.get_nowait())
+                kinds = {ev.kind for ev in events}
+                comings = {ev.kind for ev in events if ev.type != "MODIFIED"}
                 self._posted += 1
-                self._target.post_message(ObjectsChanged(kinds, self._posted))
+                self._target.post_message(ObjectsChanged(kinds, self._posted, comings))
         finally:
             self._store.unwatch(self._queue)
             self._queue = None

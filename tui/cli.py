@@ -8,11 +8,15 @@ StatefulSet ``web``); ``stsplay -f FILE_OR_DIR`` starts from the user's manifest
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from engine.cluster import Cluster
 
 DESCRIPTION = (
     "A terminal playground for Kubernetes StatefulSets, headless Services, volumes and "
@@ -58,6 +62,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=1.0,
         help="simulated seconds per real second (default: 1; '<'/'>' change it live)",
     )
+    parser.add_argument(
+        "--dns-port",
+        type=int,
+        metavar="PORT",
+        help="also serve the cluster DNS on 127.0.0.1:PORT (UDP and TCP) so real dig and "
+        "nslookup can query the live cluster",
+    )
+    parser.add_argument(
+        "--dns-address",
+        default="127.0.0.1",
+        metavar="ADDR",
+        help="address for --dns-port (default: 127.0.0.1; loopback unless you name another)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     script = sub.add_parser(
         "script",
@@ -92,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="address to listen on (default: 127.0.0.1; loopback unless you name another)",
     )
     serve.add_argument("--speed", type=float, default=1.0, help=argparse.SUPPRESS)
+    from tui.exercise_cli import add_exercise_command
+
+    add_exercise_command(sub)
     return parser
 
 
@@ -174,8 +194,33 @@ def run_app(args: argparse.Namespace) -> int:
     cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
     paths = list(args.filename or [str(default_manifest())])
     errors = _load_manifests(cluster, paths, args.namespace)
-    app = PlaygroundApp(cluster, namespace=args.namespace, startup_errors=errors)
-    app.run()
+    if args.dns_port is None:
+        PlaygroundApp(cluster, namespace=args.namespace, startup_errors=errors).run()
+        return 0
+    return asyncio.run(_run_app_with_dns(args, cluster, errors))
+
+
+async def _run_app_with_dns(args: argparse.Namespace, cluster: Cluster, errors: list[str]) -> int:
+    """The app with the DNS server on the same event loop (it reads the same store)."""
+    from engine.dns.server import start_dns_server
+    from tui.app import PlaygroundApp
+
+    try:
+        server = await start_dns_server(cluster, args.dns_address, args.dns_port)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        sys.stderr.write(
+            f"stsplay: cannot serve DNS on {args.dns_address}:{args.dns_port}: {reason}\n"
+        )
+        return 1
+    app = PlaygroundApp(
+        cluster, namespace=args.namespace, startup_errors=errors, dns_address=server.address
+    )
+    try:
+        await app.run_async()
+    finally:
+        server.close()
+        await server.wait_closed()
     return 0
 
 
@@ -186,6 +231,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args, sys.stdout, sys.stderr)
     if args.command == "dns-serve":
         return run_dns_serve_command(args)
+    if args.command == "exercise":
+        from tui.exercise_cli import run_exercise_command
+
+        return run_exercise_command(args, sys.stdout, sys.stderr)
     return run_app(args)
 
 

@@ -17,9 +17,7 @@ from typing import NamedTuple
 
 from engine.format import human_duration, pod_status_column
 from engine.objects import Obj, annotations_of, is_pod_ready
-
-#: The annotation the kubelet reads to fail a pod's readiness probe (``cluster.fault_readiness``).
-READINESS_FAULT = "playground.local/readiness"
+from engine.pod_runtime import READINESS_ANNOTATION
 
 #: Tags a cell may carry; each has a ``tag--<name>`` style in playground.tcss.
 TAGS = ("ok", "warn", "bad", "pending", "term", "done", "dim", "added", "removed", "accent")
@@ -41,7 +39,7 @@ SYMBOLS: dict[str, tuple[str, str]] = {
     "warn": ("◐", "running but not ready / progressing"),
     "pending": ("○", "pending, creating, waiting"),
     "term": ("◌", "terminating"),
-    "bad": ("✖", "failed, crashing, lost, NXDOMAIN"),
+    "bad": ("✖", "failed, crashing, lost, NXDOMAIN; after a node name: kubelet stopped"),
     "done": ("✔", "completed"),
 }
 
@@ -93,7 +91,7 @@ def pod_status_cell(pod: Obj) -> Styled:
 
 def readiness_faulted(pod: Obj) -> bool:
     """Whether the pod carries the readiness-fault annotation."""
-    return annotations_of(pod).get(READINESS_FAULT) == "fail"
+    return annotations_of(pod).get(READINESS_ANNOTATION) == "fail"
 
 
 @lru_cache(maxsize=65536)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine.cluster import Cluster
 from engine.objects import KINDS, Obj, annotations_of, is_namespaced, resource_ref
-from tui.format import READINESS_FAULT
+from engine.pod_runtime import KUBELET_ANNOTATION, READINESS_ANNOTATION
 from tui.rows import Ref
 
 #: kinds ``+``/``-`` can scale
@@ -53,7 +53,7 @@ def _pod(cluster: Cluster, ref: Ref) -> Obj:
 def toggle_readiness(cluster: Cluster, ref: Ref) -> str:
     """Fail the pod's readiness probe, or let it pass again (state read from the pod)."""
     pod = _pod(cluster, ref)
-    fail = annotations_of(pod).get(READINESS_FAULT) != "fail"
+    fail = annotations_of(pod).get(READINESS_ANNOTATION) != "fail"
     cluster.fault_readiness(ref.namespace, ref.name, fail)
     return f"{ref.name}: readiness probe {'failing' if fail else 'passing again'}"
 
@@ -66,23 +66,10 @@ def crash(cluster: Cluster, ref: Ref) -> str:
 
 
 def node_is_down(cluster: Cluster, node: str) -> bool:
-    """Whether the playground has taken ``node``'s kubelet away.
-
-    Read from the node-lifecycle controller when it says so, else from the Node object: the
-    ``node.kubernetes.io/unreachable`` taint or a Ready condition that is not True.
-    """
-    controller = cluster.controller("node-lifecycle")
-    is_down = getattr(controller, "is_down", None)
-    if callable(is_down):
-        return bool(is_down(node))
+    """Whether the playground has stopped ``node``'s kubelet (the node annotation the
+    node-lifecycle controller keeps)."""
     obj = cluster.store.must_get("Node", "", node)
-    taints = (obj.get("spec") or {}).get("taints") or []
-    if any(t.get("key") == "node.kubernetes.io/unreachable" for t in taints):
-        return True
-    for cond in (obj.get("status") or {}).get("conditions") or []:
-        if cond.get("type") == "Ready":
-            return cond.get("status") != "True"
-    return False
+    return annotations_of(obj).get(KUBELET_ANNOTATION) == "stopped"
 
 
 def toggle_node(cluster: Cluster, ref: Ref) -> str:

@@ -16,11 +16,14 @@ class ObjectsChanged(Message):
     kinds: set[str] = field(default_factory=set)
     seq: int = 0
     """The bridge's sequence number of the newest batch folded into this message."""
+    comings: set[str] = field(default_factory=set)
+    """Kinds of which an object was added or deleted (not only modified)."""
 
     def can_replace(self, message: Message) -> bool:
         """A burst collapses into its newest message, which inherits the older kinds."""
         if isinstance(message, ObjectsChanged):
             message.kinds |= self.kinds
+            message.comings |= self.comings
             return True
         return False
 

@@ -14,6 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 
 from engine.format import last_termination, pod_ready_column, pod_restarts_column
 from engine.objects import Obj, controller_ref, get_path, name_of, namespace_of
+from engine.pod_runtime import KUBELET_ANNOTATION
 from engine.store import Store
 from tui.format import (
     Cell,
@@ -164,9 +165,19 @@ def pod_sort_key(pod: Obj) -> tuple[object, ...]:
     return (owner_text(pod), natural_key(name_of(pod)))
 
 
-def pod_line(pod: Obj, now: datetime) -> Line:
-    """One pod row."""
+def stopped_nodes(store: Store) -> frozenset[str]:
+    """Nodes whose kubelet the playground stopped (``n``)."""
+    return frozenset(
+        name_of(n)
+        for n in store.list("Node")
+        if (n["metadata"].get("annotations") or {}).get(KUBELET_ANNOTATION) == "stopped"
+    )
+
+
+def pod_line(pod: Obj, now: datetime, down: frozenset[str] = frozenset()) -> Line:
+    """One pod row; a node in ``down`` is marked ✖ (its kubelet is stopped)."""
     status = pod.get("status") or {}
+    node = (pod.get("spec") or {}).get("nodeName") or "<none>"
     restarts = pod_restarts_column(pod, "", seconds_since(last_termination(pod), now))
     cells: tuple[Cell, ...] = (
         name_of(pod),
@@ -174,7 +185,7 @@ def pod_line(pod: Obj, now: datetime) -> Line:
         pod_status_cell(pod),
         restarts,
         status.get("podIP") or "<none>",
-        (pod.get("spec") or {}).get("nodeName") or "<none>",
+        Styled(f"{node} ✖", "bad") if node in down else node,
         age(pod["metadata"].get("creationTimestamp"), now),
         owner_text(pod),
     )
@@ -187,12 +198,14 @@ def pod_lines(
 ) -> list[Line]:
     """Every pod, grouped by owner (rows of unchanged pods come from ``memo``)."""
     memo = memo or Memo()
+    down = stopped_nodes(store)
 
     def entry(pod: Obj) -> tuple[tuple[object, ...], Line]:
+        node_down = (pod.get("spec") or {}).get("nodeName") in down
         return memo.get(
             ("Pod", namespace_of(pod), name_of(pod)),
-            version_of(pod),
-            lambda: (pod_sort_key(pod), pod_line(pod, now)),
+            (version_of(pod), node_down),
+            lambda: (pod_sort_key(pod), pod_line(pod, now, down)),
         )
 
     entries = sorted((entry(p) for p in store.list("Pod", namespace)), key=itemgetter(0))

@@ -15,6 +15,7 @@ from engine.objects import (
     is_terminating,
     name_of,
     namespace_of,
+    pod_condition,
     pod_ip,
     uid_of,
 )
@@ -23,6 +24,7 @@ HEADLESS_LABEL = "service.kubernetes.io/headless"
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
 MANAGED_BY_LABEL = "endpointslice.kubernetes.io/managed-by"
 MANAGED_BY = "endpointslice-controller.k8s.io"
+TRIGGER_TIME = "endpoints.kubernetes.io/last-change-trigger-time"
 
 
 def is_headless(svc: Obj) -> bool:
@@ -118,3 +120,19 @@ def slice_endpoint(svc: Obj, pod: Obj, publish_not_ready: bool) -> dict[str, Any
 def sort_addresses(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """EP-SORT ``LessEndpointAddress``: by IP string (byte-wise), then target UID."""
     return sorted(addresses, key=lambda a: (a["ip"], (a.get("targetRef") or {}).get("uid", "")))
+
+
+def trigger_time(svc: Obj, pods: list[Obj]) -> str:
+    """The ``last-change-trigger-time`` annotation: when the change being published happened.
+
+    The real controllers track the oldest change not yet written (pod Ready transitions,
+    Service updates); with one change per write — the playground's usual case — that is the
+    newest of the Service's creation and the selected pods' Ready transitions (or creation).
+    """
+    times = [str(svc["metadata"].get("creationTimestamp", ""))]
+    for pod in pods:
+        ready = pod_condition(pod, "Ready") or {}
+        times.append(
+            str(ready.get("lastTransitionTime") or pod["metadata"].get("creationTimestamp", ""))
+        )
+    return max(times)

@@ -27,11 +27,13 @@ from engine.controllers.endpoint_rules import (
     MANAGED_BY,
     MANAGED_BY_LABEL,
     SERVICE_NAME_LABEL,
+    TRIGGER_TIME,
     endpoint_address,
     is_headless,
     pod_ports,
     slice_endpoint,
     sort_addresses,
+    trigger_time,
 )
 from engine.objects import (
     Obj,
@@ -116,6 +118,10 @@ def services_for_pod(store: Store, pod: Obj) -> set[str]:
     return keys
 
 
+def _annotate(obj: Obj, when: str) -> None:
+    obj["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = when
+
+
 def _endpoint_view(pod: Obj) -> tuple[Any, ...]:
     """What of a pod an endpoint shows; updates that keep it equal are ignored."""
     spec = pod.get("spec") or {}
@@ -198,6 +204,7 @@ class EndpointsController(_ServiceEndpointsController):
             return
         updated = copy_obj(current)
         updated["metadata"]["labels"] = desired["metadata"]["labels"]
+        _annotate(updated, desired["metadata"]["annotations"][TRIGGER_TIME])
         updated.pop("subsets", None)
         if "subsets" in desired:
             updated["subsets"] = desired["subsets"]
@@ -207,7 +214,8 @@ class EndpointsController(_ServiceEndpointsController):
         publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
         groups: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = {}
         service_ports = (svc.get("spec") or {}).get("ports") or []
-        for pod in selected_pods(self.store, svc):
+        pods = selected_pods(self.store, svc)
+        for pod in pods:
             if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
                 continue
             if is_terminating(pod) and not publish:
@@ -232,6 +240,7 @@ class EndpointsController(_ServiceEndpointsController):
             labels[HEADLESS_LABEL] = ""
         ep = new_object("Endpoints", name_of(svc), namespace_of(svc))
         ep["metadata"]["labels"] = labels
+        ep["metadata"]["annotations"] = {TRIGGER_TIME: trigger_time(svc, pods)}
         if subsets:
             ep["subsets"] = subsets
         return ep
@@ -266,10 +275,13 @@ class EndpointSliceController(_ServiceEndpointsController):
             for s in existing if svc is None else []:
                 self._delete("EndpointSlice", ns, name_of(s))
             return
-        desired = self._desired_chunks(svc)
+        pods = selected_pods(self.store, svc)
+        desired = self._desired_chunks(svc, pods)
+        when = trigger_time(svc, pods)
         existing.sort(key=lambda s: (s["metadata"].get("creationTimestamp", ""), name_of(s)))
         for index, (ports, endpoints) in enumerate(desired):
             body = self._slice_body(svc, ports, endpoints)
+            _annotate(body, when)
             if index < len(existing):
                 self._update_slice(existing[index], body)
             else:
@@ -277,11 +289,13 @@ class EndpointSliceController(_ServiceEndpointsController):
         for stale in existing[len(desired) :]:
             self._delete("EndpointSlice", ns, name_of(stale))
 
-    def _desired_chunks(self, svc: Obj) -> list[tuple[list[dict[str, Any]], list[Any]]]:
+    def _desired_chunks(
+        self, svc: Obj, pods: list[Obj]
+    ) -> list[tuple[list[dict[str, Any]], list[Any]]]:
         publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
         service_ports = (svc.get("spec") or {}).get("ports") or []
         groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for pod in selected_pods(self.store, svc):
+        for pod in pods:
             if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
                 continue
             ports = pod_ports(svc, pod)
@@ -328,6 +342,7 @@ class EndpointSliceController(_ServiceEndpointsController):
         updated = copy_obj(current)
         updated["metadata"]["labels"] = body["metadata"]["labels"]
         updated["metadata"]["ownerReferences"] = body["metadata"]["ownerReferences"]
+        _annotate(updated, body["metadata"]["annotations"][TRIGGER_TIME])
         updated["endpoints"] = body["endpoints"]
         updated["ports"] = body["ports"]
         self.store.update(updated)

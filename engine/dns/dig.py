@@ -47,8 +47,10 @@ class DigOptions:
 
     server: str = ""
     port: int = 53
-    name: str = ""
-    qtype: str = ""
+    #: [name, type] per lookup, in command-line order ("" type: A, or NS for the root)
+    lookups: list[list[str]] = field(default_factory=list)
+    #: a type given before any name: every lookup starts with it (dig clones its defaults)
+    default_type: str = ""
     short: bool = False
     search: bool = False
     edns: bool = True
@@ -103,15 +105,30 @@ def parse(argv: list[str]) -> DigOptions:
             _dash(opts, word[:2], word[2:])
         elif word.startswith("-"):
             raise DigError(f"Invalid option: {word}\n{USAGE}")
-        elif word.upper() in TYPES and opts.name:
-            opts.qtype = word.upper()
         elif word.upper() in ("IN", "CH", "HS"):
             continue
-        elif word.upper() in TYPES and not opts.name and opts.qtype == "":
-            opts.qtype = word.upper()
+        elif word.upper() in TYPES:
+            _set_type(opts, word.upper())
         else:
-            opts.name = word
+            _add_name(opts, word)
     return opts
+
+
+def _add_name(opts: DigOptions, name: str) -> None:
+    opts.lookups.append([name, opts.default_type])
+
+
+def _set_type(opts: DigOptions, qtype: str, *, flag: bool = False) -> None:
+    """A type applies to the latest lookup, or before any name to the defaults every lookup
+    starts from; ``-t`` on one that already has a type warns (and still applies)."""
+    current = opts.lookups[-1] if opts.lookups else None
+    previous = current[1] if current is not None else opts.default_type
+    if flag and previous:
+        opts.warnings.append(";; Warning, extra type option\n")
+    if current is None:
+        opts.default_type = qtype
+    else:
+        current[1] = qtype
 
 
 def _reverse(value: str) -> str | None:
@@ -128,16 +145,16 @@ def _reverse(value: str) -> str | None:
 def _dash(opts: DigOptions, flag: str, value: str) -> None:
     if flag == "-t":
         if value.upper() in TYPES:
-            opts.qtype = value.upper()
+            _set_type(opts, value.upper(), flag=True)
         else:
             opts.warnings.append(f";; Warning, ignoring invalid type {value}\n")
     elif flag == "-x":
         ptr = _reverse(value)
         if ptr is None:
             raise DigError(f"dig: '{value}' is not a legal IPv4 or IPv6 address\n")
-        opts.name, opts.qtype = ptr + ".", opts.qtype or "PTR"
+        opts.lookups.append([ptr + ".", opts.default_type or "PTR"])
     elif flag == "-q":
-        opts.name = value
+        _add_name(opts, value)
     elif flag == "-p":
         if not value.isdigit():
             raise DigError(f"dig: invalid port number '{value}'\n")
@@ -253,14 +270,30 @@ def _search_cancelled(client: PodClient, opts: DigOptions, name: str, answer: An
     return opts.search and dotted and answer.rcode == "NXDOMAIN"
 
 
+def _one_lookup(
+    client: PodClient, opts: DigOptions, name: str, qtype: str, qid: int, cookie: str
+) -> str:
+    answer = _lookup(client, opts, name, qtype)
+    if opts.short:
+        return "".join(f"{r.rdata}\n" for r in answer.answer)
+    out = []
+    if opts.show["comments"]:
+        out.append(_header(answer, opts, qid, cookie))
+    out.append(_sections(answer, opts))
+    if opts.show["stats"]:
+        stats = _stats(answer, opts, client, response_size(answer, opts.edns, opts.cookie))
+        out.append(stats)
+        if _search_cancelled(client, opts, name, answer):
+            out.append(stats)  # dig 9.18 prints the stats again when it drops the search
+    return "".join(out)
+
+
 def run(client: PodClient, argv: list[str]) -> CommandResult:
     """Run ``dig`` with ``argv`` (without the program name)."""
     try:
         opts = parse(argv)
     except DigError as exc:
         return CommandResult().fail(str(exc))
-    name = opts.name or "."
-    qtype = opts.qtype or ("NS" if not opts.name else "A")
     result = CommandResult().err("".join(opts.warnings))
     out: list[str] = []
     banner = ""
@@ -279,18 +312,9 @@ def run(client: PodClient, argv: list[str]) -> CommandResult:
     out.append(banner)
     rng = client.cluster.rng("dig")
     qid = rng.randrange(65536)
-    cookie = f"{rng.getrandbits(64):016x}"
-    answer = _lookup(client, opts, name, qtype)
-    if opts.short:
-        out += [f"{r.rdata}\n" for r in answer.answer]
-    else:
-        if opts.show["comments"]:
-            out.append(_header(answer, opts, qid, cookie))
-        out.append(_sections(answer, opts))
-        if opts.show["stats"]:
-            stats = _stats(answer, opts, client, response_size(answer, opts.edns, opts.cookie))
-            out.append(stats)
-            if _search_cancelled(client, opts, name, answer):
-                out.append(stats)  # dig 9.18 prints the stats again when it drops the search
+    cookie = f"{rng.getrandbits(64):016x}"  # one client cookie for the whole run
+    for index, (name, qtype) in enumerate(opts.lookups or [[".", "NS"]]):
+        qid = qid if index == 0 else rng.randrange(65536)
+        out.append(_one_lookup(client, opts, name, qtype or "A", qid, cookie))
     result.out("".join(out))
     return result

@@ -18,11 +18,11 @@ logged and answered SERVFAIL.
 
 **Cache.** Rendered replies are kept per transport, keyed by the query's bytes after the
 message id (flags, question with its exact letter case, OPT record), so a repeated query costs
-one dictionary lookup. Every store change to the objects the zone is built from (Namespaces,
-Services, EndpointSlices, Pods) empties the cache, so answers change the moment the cluster
-does, as with the kubeadm Corefile (cache disabled for ``cluster.local``). A cached reply keeps
-its answer's address records apart and presents them in a fresh order each time (CoreDNS
-``loadbalance``), drawn from ``cluster.rng("dns")``.
+one dictionary lookup; the cache is bounded in entries and bytes. Every store change to the
+objects the zone is built from (Namespaces, Services, EndpointSlices, Pods) empties it, so
+answers change the moment the cluster does, as with the kubeadm Corefile (cache disabled for
+``cluster.local``). A cached reply keeps its answer's address records apart and presents them
+in a fresh order each time (CoreDNS ``loadbalance``), drawn from ``cluster.rng("dns")``.
 """
 
 from __future__ import annotations
@@ -51,8 +51,10 @@ log = logging.getLogger(__name__)
 
 #: Kinds whose changes can change an answer (the zone's inputs)
 ZONE_KINDS = ("Namespace", "Service", "EndpointSlice", "Pod")
-#: Cached replies per transport (oldest dropped first beyond this)
+#: Cached replies per transport, and their bytes: beyond either the cache starts afresh (only
+#: floods of distinct queries get there — ids, cookies and letter case make distinct keys)
 CACHE_ENTRIES = 16384
+CACHE_BYTES = 8 << 20
 
 Resolve = Callable[["Cluster", str, str], Answer]
 Entry = bytes | wire.Reply
@@ -71,9 +73,15 @@ class QueryHandler:
         self._resolve: Resolve = resolve or resolver.resolve
         self._rng: random.Random = cluster.rng("dns")
         self._caches: dict[bool, dict[bytes, Entry]] = {True: {}, False: {}}
+        self._cache_bytes = {True: 0, False: 0}
         #: counts per outcome: ``query``, ``cached``, ``dropped``, ``FORMERR``, ``NOTIMP``…
         self.stats: Counter[str] = Counter()
         cluster.store.subscribe(self._invalidate, ZONE_KINDS)
+
+    @property
+    def udp_cache(self) -> dict[bytes, Entry]:
+        """The UDP reply cache (one dict for the handler's life: emptied, never replaced)."""
+        return self._caches[True]
 
     def close(self) -> None:
         """Stop watching the store."""
@@ -81,8 +89,9 @@ class QueryHandler:
         self._invalidate(None)
 
     def _invalidate(self, _event: WatchEvent | None) -> None:
-        for cache in self._caches.values():
+        for udp, cache in self._caches.items():
             cache.clear()
+            self._cache_bytes[udp] = 0
 
     # -- entry points -----------------------------------------------------------------------
     def handle(self, data: bytes, *, udp: bool = True) -> bytes | None:
@@ -107,10 +116,17 @@ class QueryHandler:
             self.stats["dropped"] += 1
             return None
         if cacheable:
-            if len(cache) >= CACHE_ENTRIES:
-                del cache[next(iter(cache))]
-            cache[data[2:]] = reply if reply.run else reply.head + reply.tail
+            self._remember(udp, data[2:], reply)
         return reply.build(data[:2], self._rng)
+
+    def _remember(self, udp: bool, key: bytes, reply: wire.Reply) -> None:
+        cache = self._caches[udp]
+        size = len(key) + len(reply.head) + len(reply.tail) + sum(map(len, reply.run))
+        if len(cache) >= CACHE_ENTRIES or self._cache_bytes[udp] + size > CACHE_BYTES:
+            cache.clear()
+            self._cache_bytes[udp] = 0
+        cache[key] = reply if reply.run else reply.head + reply.tail
+        self._cache_bytes[udp] += size
 
     # -- answering --------------------------------------------------------------------------
     def _answer(self, data: bytes, udp: bool) -> tuple[wire.Reply | None, bool]:

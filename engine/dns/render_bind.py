@@ -46,9 +46,11 @@ class _Options:
     port: int = 53
     args: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
 
 
-_IGNORED = ("debug", "nodebug", "recurse", "timeout", "t", "retry", "ret", "sil", "vc", "novc")
+_IGNORED = ("nodebug", "recurse", "timeout", "t", "retry", "ret", "sil", "vc", "novc")
+_UNSIMULATED = ("debug", "d2", "norecurse", "class", "cl")
 
 
 def _nslookup_options(argv: list[str]) -> _Options:
@@ -68,6 +70,8 @@ def _nslookup_options(argv: list[str]) -> _Options:
             opts.search = key == "search"
         elif key in ("port", "po") and value.isdigit():
             opts.port = int(value)
+        elif key in _UNSIMULATED:
+            opts.errors.append(f"nslookup: -{key} is not simulated in the playground\n")
         elif key not in _IGNORED:
             opts.notes.append(f"*** Invalid option: {arg[1:]}\n")
     return opts
@@ -118,6 +122,8 @@ def _format_rr(rec: Record) -> str:
 def run_nslookup(client: PodClient, argv: list[str]) -> CommandResult:
     """bind ``nslookup`` (non-interactive) with ``argv`` (without the program name)."""
     parsed = _nslookup_options(argv)
+    if parsed.errors:
+        return CommandResult().fail("".join(parsed.errors))
     if not parsed.args:
         return CommandResult().fail(
             "nslookup: interactive mode is not available here; give a name to look up\n"
@@ -131,30 +137,34 @@ def run_nslookup(client: PodClient, argv: list[str]) -> CommandResult:
         result.code = 1
         return result
     header = f"Server:\t\t{server}\nAddress:\t{server}#{parsed.port}\n\n"
-    lookup = _Lookup(client, warn_ra=not explicit)
+    out, failed = _nslookup_lines(_Lookup(client, warn_ra=not explicit), parsed, host, header)
+    result.out("".join(out))
+    result.code = 1 if failed else 0
+    return result
+
+
+def _nslookup_lines(
+    lookup: _Lookup, parsed: _Options, host: str, header: str
+) -> tuple[list[str], bool]:
+    """The lines of one nslookup run, and whether it ended in ``server can't find``."""
     ptr = reverse_name(host)
     qtype = "PTR" if ptr else parsed.qtype or "A"
-    name = ptr + "." if ptr else host
-    tried, answer = lookup.run(name, qtype, parsed.search and not ptr)
+    tried, answer = lookup.run(ptr + "." if ptr else host, qtype, parsed.search and not ptr)
     out = lookup.lines
     if parsed.qtype or qtype == "A":
         out.append(header)
     shown = tried.rstrip(".") if ptr else host.rstrip(".")
     if answer.rcode != "NOERROR":
-        out.append(f"** server can't find {shown}: {answer.rcode}\n")
-        result.code = 1
-    else:
-        out += [_format_rr(r) for r in answer.answer]
-        if not parsed.qtype and qtype == "A":
-            _, aaaa = lookup.run(tried if tried.endswith(".") else tried + ".", "AAAA", False)
-            out += [_format_rr(r) for r in aaaa.answer]
-            if not answer.answer and not aaaa.answer:
-                out.append(f"*** Can't find {tried.rstrip('.')}: No answer\n")
-        elif not answer.answer:
-            out.append(f"*** Can't find {shown}: No answer\n")
-    out.append("\n")
-    result.out("".join(out))
-    return result
+        return [*out, f"** server can't find {shown}: {answer.rcode}\n", "\n"], True
+    out += [_format_rr(r) for r in answer.answer]
+    if not parsed.qtype and qtype == "A":  # default mode: AAAA follow-up of the found name
+        _, aaaa = lookup.run(tried if tried.endswith(".") else tried + ".", "AAAA", False)
+        out += [_format_rr(r) for r in aaaa.answer]
+        if not answer.answer and not aaaa.answer:
+            out.append(f"*** Can't find {tried.rstrip('.')}: No answer\n")
+    elif not answer.answer:
+        out.append(f"*** Can't find {shown}: No answer\n")
+    return [*out, "\n"], False
 
 
 _HOST_TEXT = {
@@ -193,7 +203,9 @@ HOST_USAGE = (
     "       -4 use IPv4 query transport only\n"
     "       -6 use IPv6 query transport only\n"
 )
-_HOST_FLAGS = "aACdilrsTUvVw46"
+_HOST_FLAGS = "irsTUw46"
+#: real host flags whose (verbose, zone transfer, version…) output is not simulated
+_HOST_UNSIMULATED = "aACdlvV"
 _HOST_ARGS = "cNptWRm"
 
 
@@ -226,6 +238,8 @@ def _host_options(argv: list[str]) -> tuple[str, list[str]]:
                 if value.upper() not in TYPES:
                     raise _HostError(f"host: invalid type: {value}\n\n", 2)
                 qtype = value.upper()
+        elif letter in _HOST_UNSIMULATED:
+            raise _HostError(f"host: -{letter} is not simulated in the playground\n")
         elif letter not in _HOST_FLAGS:
             raise _HostError(f"host: illegal option -- {letter}\n{HOST_USAGE}")
     if not args or len(args) > 2:

@@ -42,7 +42,7 @@ SCHEMA_VERSION = "1.1.0"
 REVERSE_ZONES = ("in-addr.arpa", "ip6.arpa")
 
 
-class NameError_(Exception):
+class NoSuchName(Exception):
     """The name does not exist (CoreDNS errNoItems / errInvalidRequest / errNsNotExposed)."""
 
 
@@ -77,13 +77,13 @@ class Request:
 
 
 def parse_request(base: str) -> Request:
-    """Parse the labels left of the zone; raises :class:`NameError_` when too long/invalid."""
+    """Parse the labels left of the zone; raises :class:`NoSuchName` when too long/invalid."""
     if base in ("", "svc", "pod"):
         return Request()
     segs = base.split(".")
     kind = segs.pop()
     if kind not in ("svc", "pod"):
-        raise NameError_(base)
+        raise NoSuchName(base)
     if not segs:
         return Request(kind)
     namespace = segs.pop()
@@ -97,7 +97,7 @@ def parse_request(base: str) -> Request:
     if len(segs) == 2:
         port, protocol = (s.removeprefix("_") for s in segs)
         return Request(kind, namespace, service, port=port, protocol=protocol)
-    raise NameError_(base)
+    raise NoSuchName(base)
 
 
 def _match(a: str, b: str) -> bool:
@@ -144,7 +144,7 @@ class Resolver:
         reverse = zone.lower() in REVERSE_ZONES
         try:
             records, extra = self._records(qname, qtype, zone)
-        except NameError_:
+        except NoSuchName:
             if reverse:
                 return None  # fallthrough in-addr.arpa ip6.arpa → forward
             return self._negative(qname, qtype, zone, "NXDOMAIN")
@@ -203,7 +203,7 @@ class Resolver:
             return [cname]
         try:
             chained = self._addresses(target, zone)
-        except NameError_:
+        except NoSuchName:
             return []
         return [cname, *chained] if chained else []
 
@@ -234,7 +234,7 @@ class Resolver:
     def _ptr(self, qname: str, zone: str) -> list[Record]:
         ip = _address_from_reverse(qname)
         if ip is None:
-            raise NameError_(qname)
+            raise NoSuchName(qname)
         targets: list[str] = []
         for svc in self.zone.services_by_vip(ip):
             targets = [f"{name_of(svc)}.{namespace_of(svc)}.svc.{self.domain}."]
@@ -245,7 +245,7 @@ class Resolver:
                 if target not in targets:
                     targets.append(target)
         if not targets:
-            raise NameError_(qname)
+            raise NoSuchName(qname)
         return [Record(qname, TTL, "PTR", t) for t in targets]
 
     # -- service entries ------------------------------------------------------------------
@@ -256,14 +256,14 @@ class Resolver:
     def _entries(self, qname: str, zone: str) -> list[Entry]:
         base = self._base(qname, zone)
         if zone.lower() in REVERSE_ZONES:
-            raise NameError_(qname)
+            raise NoSuchName(qname)
         if base == "ns.dns":
             return [Entry(self.zone.dns_ip, -1, f"ns.dns.{self.domain}.")]
         req = parse_request(base)
         if not req.pod_or_svc:
             return []
         if req.namespace not in self.zone.namespaces:
-            raise NameError_(qname)
+            raise NoSuchName(qname)
         if req.pod_or_svc == "pod":
             return self._pod_entries(req)
         return self._service_entries(req)
@@ -279,7 +279,7 @@ class Resolver:
         try:
             ipaddress.ip_address(ip)
         except ValueError:
-            raise NameError_(name) from None
+            raise NoSuchName(name) from None
         return [Entry(ip, -1, f"{name}.{req.namespace}.pod.{self.domain}.")]
 
     def _service_entries(self, req: Request) -> list[Entry]:
@@ -287,12 +287,12 @@ class Resolver:
             return []
         svc = self.zone.service(req.namespace, req.service)
         if svc is None:
-            raise NameError_(req.service)
+            raise NoSuchName(req.service)
         spec = svc.get("spec") or {}
         fqdn = f"{name_of(svc)}.{namespace_of(svc)}.svc.{self.domain}."
         if spec.get("type") == "ExternalName":
             if req.endpoint:
-                raise NameError_(req.endpoint)
+                raise NoSuchName(req.endpoint)
             external = str(spec.get("externalName", "")).rstrip(".") + "."
             return [Entry(external, -1, external)]
         if spec.get("clusterIP") == "None" or req.endpoint:
@@ -304,7 +304,7 @@ class Resolver:
             for ip in spec.get("clusterIPs") or [spec.get("clusterIP")]:
                 entries.append(Entry(str(ip), int(port["port"]), fqdn))
         if not entries:
-            raise NameError_(req.service)
+            raise NoSuchName(req.service)
         return entries
 
     def _endpoint_entries(self, svc: Obj, req: Request) -> list[Entry]:
@@ -318,7 +318,7 @@ class Resolver:
                     continue
                 entries.append(Entry(ep.ip, port, f"{ep.name}.{name}.{ns}.svc.{self.domain}."))
         if not entries:
-            raise NameError_(name)
+            raise NoSuchName(name)
         return entries
 
     # -- loadbalance ----------------------------------------------------------------------

@@ -30,7 +30,7 @@ import logging
 import signal
 import socket
 import sys
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, TextIO, cast
 
 from engine.dns import wire
 from engine.dns.handler import QueryHandler, Resolve
@@ -61,19 +61,33 @@ class _UdpReader:
         self._sock = sock
 
     def ready(self) -> None:
-        """Drain up to :data:`UDP_BATCH` datagrams (the loop's read callback)."""
+        """Drain up to :data:`UDP_BATCH` datagrams (the loop's read callback).
+
+        A query whose reply is cached as plain bytes is answered right here (the hot path of
+        a busy server); everything else goes through :meth:`QueryHandler.handle`.
+        """
         recv, send, handle = self._sock.recvfrom, self._sock.sendto, self._handler.handle
+        cache = self._handler.udp_cache
+        hits = 0
         for _ in range(UDP_BATCH):
             try:
                 data, addr = recv(wire.MAX_MESSAGE)
             except (BlockingIOError, InterruptedError):
-                return
+                break
             except OSError:  # e.g. an ICMP error surfacing on the socket: keep serving
                 continue
-            reply = handle(data)
+            hit = cache.get(data[2:])
+            if hit.__class__ is bytes:
+                reply: bytes | None = data[:2] + hit
+                hits += 1
+            else:
+                reply = handle(data)
             if reply is not None:
-                with contextlib.suppress(OSError):
+                try:
                     send(reply, addr)
+                except OSError:  # the client is gone or the buffer is full: UDP may drop
+                    self._handler.stats["unsent"] += 1
+        self._handler.stats["cached"] += hits
 
 
 class _UdpProtocol(asyncio.DatagramProtocol):
@@ -84,8 +98,8 @@ class _UdpProtocol(asyncio.DatagramProtocol):
         self._transport: asyncio.DatagramTransport | None = None
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.DatagramTransport)
-        self._transport = transport
+        # (the selector loop's datagram transport does not subclass DatagramTransport)
+        self._transport = cast(asyncio.DatagramTransport, transport)
 
     def datagram_received(self, data: bytes, addr: tuple[str | int, ...]) -> None:
         reply = self._handler.handle(data)
@@ -101,6 +115,7 @@ class _TcpConnection(asyncio.Protocol):
         self._buf = bytearray()
         self._transport: asyncio.Transport | None = None
         self._idle: asyncio.TimerHandle | None = None
+        self._paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -109,19 +124,24 @@ class _TcpConnection(asyncio.Protocol):
             transport.abort()
             return
         self._server.connections.add(self)
+        self._server.handler.stats["tcp_connections"] += 1
         transport.set_write_buffer_limits(high=TCP_WRITE_HIGH)
         self._arm_idle()
 
     def data_received(self, data: bytes) -> None:
         self._buf += data
+        self._process()
+
+    def _process(self) -> None:
+        """Answer every complete query in the buffer, in order, until writing is paused."""
         answered = False
-        while len(self._buf) >= 2 and self._transport is not None:
+        while len(self._buf) >= 2 and self._transport is not None and not self._paused:
             size = int.from_bytes(self._buf[:2], "big")
             if size < wire.HEADER_LEN or size > TCP_MAX_QUERY:
                 self.close()
                 return
             if len(self._buf) < 2 + size:
-                return
+                break
             query = bytes(self._buf[2 : 2 + size])
             del self._buf[: 2 + size]
             reply = self._server.handler.handle(query, udp=False)
@@ -134,12 +154,16 @@ class _TcpConnection(asyncio.Protocol):
             self._arm_idle()
 
     def pause_writing(self) -> None:
+        """The client is not reading its replies: stop reading (and answering) its queries."""
+        self._paused = True
         if self._transport is not None:
             self._transport.pause_reading()
 
     def resume_writing(self) -> None:
+        self._paused = False
         if self._transport is not None and not self._transport.is_closing():
             self._transport.resume_reading()
+            self._process()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._server.connections.discard(self)
@@ -174,6 +198,7 @@ class DnsServer:
         self.port = port
         self.tcp_idle_timeout = TCP_IDLE_TIMEOUT
         self.connections: set[_TcpConnection] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._udp: socket.socket | None = None
         self._udp_transport: asyncio.BaseTransport | None = None
         self._tcp: asyncio.Server | None = None
@@ -196,8 +221,8 @@ class DnsServer:
             return
         self._closed = True
         if self._udp is not None:
-            with contextlib.suppress(Exception):
-                asyncio.get_running_loop().remove_reader(self._udp.fileno())
+            if self._loop is not None and not self._loop.is_closed():
+                self._loop.remove_reader(self._udp.fileno())
             self._udp.close()
         if self._udp_transport is not None:
             self._udp_transport.close()
@@ -231,7 +256,8 @@ async def start_dns_server(
 
     Args:
         cluster: the cluster to answer from (its store is read on every query).
-        host: address to bind; loopback unless the user explicitly names another.
+        host: address to bind (a name binds the first address it resolves to, for both
+            transports); loopback unless the user explicitly names another.
         port: port for both transports; 0 picks a free one (see ``DnsServer.port``).
         resolve: the resolver (default :func:`engine.dns.resolver.resolve`).
 
@@ -255,23 +281,24 @@ async def _bind(server: DnsServer, loop: asyncio.AbstractEventLoop, host: str, p
     """Bind UDP then TCP on the same port (with port 0, retry until a free pair is found)."""
     for attempt in range(20):
         udp = _udp_socket(host, port)
-        bound = int(udp.getsockname()[1])
+        address, bound = udp.getsockname()[:2]
         try:
             server._tcp = await loop.create_server(
-                lambda: _TcpConnection(server), host, bound, reuse_address=True
+                lambda: _TcpConnection(server), address, bound, reuse_address=True
             )
         except OSError:
             udp.close()
             if port != 0 or attempt == 19:
                 raise
             continue
-        server.port = bound
+        server.host, server.port = str(address), int(bound)
         server._udp = udp
         await _watch_udp(server, loop, udp)
         return
 
 
 def _udp_socket(host: str, port: int) -> socket.socket:
+    """A non-blocking UDP socket bound to the first address ``host`` resolves to."""
     family, _, _, _, addr = socket.getaddrinfo(host, port, type=socket.SOCK_DGRAM)[0]
     sock = socket.socket(family, socket.SOCK_DGRAM)
     try:
@@ -290,6 +317,7 @@ async def _watch_udp(
 ) -> None:
     try:
         loop.add_reader(udp.fileno(), _UdpReader(server.handler, udp).ready)
+        server._loop = loop
     except NotImplementedError:  # a proactor loop: no add_reader
         server._udp = None
         transport, _ = await loop.create_datagram_endpoint(

@@ -1,11 +1,12 @@
 """Reading queries off the wire for the DNS server, and the replies that need no resolver.
 
-:func:`parse_query` reads the queries real clients send — a header, one question, at most an
-OPT record — directly from the bytes, which is many times faster than a full
-``dns.message.from_wire`` and lets the server reject junk cheaply. Anything unusual (a
-compressed question name, records in the answer or authority sections, a TSIG, EDNS options we
-would have to validate) is handed to dnspython instead (:func:`query_from_message`), so both
-readers agree on what is malformed.
+:func:`parse_query` walks the whole message directly from the bytes, which is many times
+faster than ``dns.message.from_wire`` and lets the server reject junk cheaply: structural errors
+(names running past the end or over 255 bytes, compression pointers that do not point back,
+records that do not fit, trailing bytes) are found here, with dnspython's rules. The queries
+real clients send — a header, one question, at most an option-less OPT record — are returned
+directly; a well-formed but unusual message (records in the answer or authority sections, a
+TSIG, EDNS options dnspython validates) is handed to dnspython (:func:`query_from_message`).
 
 :class:`Reply` is a rendered reply without its 2-byte message id: what the server caches. The
 answer section's run of address records is kept apart so each reply can present them in a
@@ -107,22 +108,36 @@ class Reply:
         return b"".join((qid, self.head, *run, self.tail))
 
 
-def _labels(data: bytes, at: int) -> tuple[tuple[bytes, ...], int] | None:
-    """An uncompressed name at ``at``: (labels, end); None for a compression pointer.
+def read_name(data: bytes, at: int) -> tuple[tuple[bytes, ...], int]:
+    """The name at ``at``, following compression pointers: (labels, end of the name in place).
+
+    Pointers must point strictly backwards (dnspython's and miekg/dns's rule), so a pointer
+    loop cannot hang the reader.
 
     Raises:
-        Malformed: a label runs past the end, the name is too long, or a reserved label type.
+        Malformed: a label runs past the end, the name exceeds 255 bytes, a pointer does not
+            point back, or a label type is reserved.
     """
     labels: list[bytes] = []
     total = 1
+    end = -1
+    backmost = at
     while True:
         if at >= len(data):
             raise Malformed("name runs past the end")
         size = data[at]
         if size == 0:
-            return tuple(labels), at + 1
+            return tuple(labels), (at + 1 if end < 0 else end)
         if size >= 0xC0:
-            return None
+            if at + 1 >= len(data):
+                raise Malformed("pointer runs past the end")
+            pointer = ((size & 0x3F) << 8) | data[at + 1]
+            if pointer >= backmost:
+                raise Malformed("compression pointer does not point back")
+            if end < 0:
+                end = at + 2
+            backmost = at = pointer
+            continue
         if size > 63:
             raise Malformed("reserved label type")
         total += size + 1
@@ -132,10 +147,32 @@ def _labels(data: bytes, at: int) -> tuple[tuple[bytes, ...], int] | None:
         at += 1 + size
 
 
-def parse_query(data: bytes) -> Query | None:
-    """Read a plain query (header, one question, optional option-less OPT).
+def _skip_records(data: bytes, at: int, count: int) -> tuple[int, list[tuple[bool, int, int]]]:
+    """Walk ``count`` resource records: (end, [(owner is root, type, offset of rdata)]).
 
-    Returns None when the message is not plain and dnspython must read it.
+    Raises:
+        Malformed: a record runs past the end of the message.
+    """
+    seen: list[tuple[bool, int, int]] = []
+    for _ in range(count):
+        labels, at = read_name(data, at)
+        if at + 10 > len(data):
+            raise Malformed("record header runs past the end")
+        rtype, rdlen = struct.unpack_from("!H6xH", data, at)
+        at += 10
+        if at + rdlen > len(data):
+            raise Malformed("rdata runs past the end")
+        seen.append((not labels, int(rtype), at))
+        at += rdlen
+    return at, seen
+
+
+def parse_query(data: bytes) -> Query | None:
+    """Read a query: the whole message is walked; a plain one (one question, at most an
+    option-less OPT record) is returned directly.
+
+    Returns None for a well-formed but unusual message, which dnspython must read (records in
+    the answer or authority sections, a TSIG, EDNS options it validates).
 
     Raises:
         Malformed: it is certainly not a valid query.
@@ -145,27 +182,22 @@ def parse_query(data: bytes) -> Query | None:
         raise Malformed("QDCOUNT must be 1")
     if an > 1 or ns > 1 or ar > 2:  # what miekg/dns (CoreDNS) refuses to read as a query
         raise Malformed("too many records for a query")
-    if an or ns or ar > 1:
-        return None
-    parsed = _labels(data, HEADER_LEN)
-    if parsed is None:
-        return None
-    labels, at = parsed
+    labels, at = read_name(data, HEADER_LEN)
     if at + 4 > len(data):
         raise Malformed("question runs past the end")
     qtype, qclass = struct.unpack_from("!HH", data, at)
-    at += 4
-    edns = None
-    if ar:
-        if at + 11 > len(data) or data[at] != 0:
-            return None
-        rtype, payload, _ext, version, oflags, rdlen = struct.unpack_from("!HHBBHH", data, at + 1)
-        if rtype != TYPE_OPT or rdlen:
-            return None
-        edns = Edns(payload, version, bool(oflags & _DO))
-        at += 11
-    if at != len(data):
+    end, records = _skip_records(data, at + 4, an + ns + ar)
+    if end != len(data):
         raise Malformed("trailing bytes")
+    if an or ns or ar > 1:
+        return None
+    edns = None
+    if records:
+        root, rtype, rdata = records[0]
+        if not root or rtype != TYPE_OPT or rdata != len(data):
+            return None  # not an option-less OPT: let dnspython judge it
+        payload, _ext, version, oflags = struct.unpack_from("!HBBH", data, rdata - 8)
+        edns = Edns(payload, version, bool(oflags & _DO))
     return Query(qid, flags, labels, qtype, qclass, edns)
 
 
@@ -186,15 +218,10 @@ def question_of(data: bytes) -> tuple[bytes, int, int] | None:
     if len(data) < HEADER_LEN or struct.unpack_from("!H", data, 4)[0] < 1:
         return None
     try:
-        parsed = _labels(data, HEADER_LEN)
-        if parsed is not None:
-            labels, end = parsed
-            wire = b"".join(bytes((len(label),)) + label for label in labels) + b"\0"
-        else:
-            name, used = dns.name.from_wire(data, HEADER_LEN)
-            wire, end = name.to_wire() or b"", HEADER_LEN + used
-    except Exception:  # Malformed, or any of dnspython's errors: no question to echo
+        labels, end = read_name(data, HEADER_LEN)
+    except Malformed:
         return None
+    wire = b"".join(bytes((len(label),)) + label for label in labels) + b"\0"
     if end + 4 > len(data):
         return None
     rdtype, rdclass = struct.unpack_from("!HH", data, end)

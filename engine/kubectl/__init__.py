@@ -3,15 +3,21 @@
 One line in, one :class:`~engine.result.CommandResult` out (ordered stdout/stderr chunks and an
 exit status), shared by the TUI command bar, ``stsplay script``, demos and exercises.
 
-Words are split like a POSIX shell (:mod:`shlex`). kubectl commands may be written with the
-``kubectl`` or ``k`` prefix or without it (``get pods`` = ``kubectl get pods``); the other
-commands are ``nslookup``, ``dig``, ``host`` (run from a client pod in the current namespace),
-``sleep DURATION`` and ``fault …``. Errors print kubectl's own texts and leave the cluster
-unchanged.
+Words are split like a POSIX shell (:mod:`shlex`; ``#`` starting a word begins a comment).
+kubectl commands may be written with the ``kubectl`` or ``k`` prefix or without it (``get
+pods`` = ``kubectl get pods``). Implemented: get (tables, ``-o wide|yaml|json|name|jsonpath|
+custom-columns``, ``-l``, ``--field-selector``, ``-L``, ``--show-labels``, ``--sort-by``,
+``-w --request-timeout``), describe, events, logs, apply/create/delete, scale, patch, set image,
+label, annotate, rollout status|history|undo|restart|pause|resume, wait, cordon/uncordon/drain,
+exec, run, api-resources, version, cluster-info, top; ``--help`` for each. The playground's own
+commands are ``nslookup``, ``dig``, ``host`` (from a client pod in the current namespace),
+``sleep DURATION`` and ``fault readiness POD fail|pass | crash POD | node NODE down|up``.
+Errors print kubectl's own texts and leave the cluster unchanged.
 
 Time: before and after every command the controllers react (``cluster.drain()``); simulated
 time passes only through ``sleep``, ``wait``, ``delete`` (which waits for the objects to go, as
-kubectl does), ``drain`` and ``rollout status``.
+kubectl does), ``drain``, ``rollout status``, ``run --rm`` and ``get -w``. On a cluster driven
+by a real clock (the app) these never block: they report the current state instead.
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from engine.kubectl.describe import events_for
 from engine.kubectl.describe_util import Writer
 from engine.kubectl.tables import access_modes
 from engine.objects import Obj
+from engine.selectors import format_map
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -269,6 +270,7 @@ def _pv_source(w: Writer, spec: dict[str, Any]) -> None:
         w.write(2, f"FSType:\t{c.get('fsType', '')}\n")
         w.write(2, f"VolumeHandle:\t{c.get('volumeHandle', '')}\n")
         w.write(2, f"ReadOnly:\t{'true' if c.get('readOnly') else 'false'}\n")
+        w.labels("VolumeAttributes", c.get("volumeAttributes"), indent="    ")
     else:
         w.write(1, "<unknown>\n")
 
@@ -294,11 +296,9 @@ def describe_storageclass(cluster: Cluster, sc: Obj) -> str:
     default = ann.get("storageclass.kubernetes.io/is-default-class") == "true"
     w.write(0, f"Name:\t{md['name']}\n")
     w.write(0, f"IsDefaultClass:\t{'Yes' if default else 'No'}\n")
-    w.write(0, f"Annotations:\t{','.join(f'{k}={v}' for k, v in sorted(ann.items()))}\n")
+    w.write(0, f"Annotations:\t{format_map(ann)}\n")
     w.write(0, f"Provisioner:\t{sc.get('provisioner', '')}\n")
-    params = sc.get("parameters") or {}
-    text = ",".join(f"{k}={v}" for k, v in sorted(params.items())) or "<none>"
-    w.write(0, f"Parameters:\t{text}\n")
+    w.write(0, f"Parameters:\t{format_map(sc.get('parameters'))}\n")
     expand = sc.get("allowVolumeExpansion")
     w.write(0, f"AllowVolumeExpansion:\t{'<unset>' if expand is None else str(bool(expand))}\n")
     options = sc.get("mountOptions") or []

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine.kubectl.describe import events_for
 from engine.kubectl.describe_util import Writer
+from engine.kubectl.quantity import ZERO, Quantity, parse, percent
 from engine.kubectl.tables import node_roles
 from engine.objects import Obj
 
@@ -103,6 +104,25 @@ def _system_info(w: Writer, info: dict[str, Any]) -> None:
         w.write(0, f"  {title}:\t{info.get(key, '')}\n")
 
 
+_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+
+
+def pod_totals(pod: Obj) -> dict[str, Quantity]:
+    """Sum of the containers' requests and limits: ``requests.cpu``, ``limits.memory`` …"""
+    totals: dict[str, Quantity] = {}
+    for c in (pod.get("spec") or {}).get("containers") or []:
+        resources = c.get("resources") or {}
+        for kind in ("requests", "limits"):
+            for name, value in (resources.get(kind) or {}).items():
+                key = f"{kind}.{name}"
+                totals[key] = totals.get(key, ZERO) + parse(value)
+    return totals
+
+
+def _cell(value: Quantity, allocatable: Quantity) -> str:
+    return f"{value} ({percent(value, allocatable)}%)"
+
+
 def _pods(w: Writer, cluster: Cluster, node_name: str) -> None:
     pods = sorted(
         (
@@ -113,20 +133,31 @@ def _pods(w: Writer, cluster: Cluster, node_name: str) -> None:
         ),
         key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]),
     )
+    node = cluster.store.must_get("Node", "", node_name)
+    alloc = {k: parse(v) for k, v in ((node.get("status") or {}).get("allocatable") or {}).items()}
     w.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
     w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
     w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")
+    sums: dict[str, Quantity] = {}
     for p in pods:
+        totals = pod_totals(p)
+        for key, value in totals.items():
+            sums[key] = sums.get(key, ZERO) + value
+        cells = [
+            _cell(totals.get(f"{kind}.{name}", ZERO), alloc.get(name, ZERO))
+            for name in ("cpu", "memory")
+            for kind in ("requests", "limits")
+        ]
         age = w.since(p["metadata"].get("creationTimestamp"))
-        w.write(
-            1,
-            f"{p['metadata'].get('namespace')}\t{p['metadata']['name']}\t\t0 (0%)\t0 (0%)\t"
-            f"0 (0%)\t0 (0%)\t{age}\n",
-        )
+        w.write(1, f"{p['metadata'].get('namespace')}\t{p['metadata']['name']}\t\t")
+        w.write(0, "\t".join(cells) + f"\t{age}\n")
     w.write(
         0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n"
     )
     w.write(1, "Resource\tRequests\tLimits\n")
     w.write(1, "--------\t--------\t------\n")
-    for name in ("cpu", "memory", "ephemeral-storage"):
-        w.write(1, f"{name}\t0 (0%)\t0 (0%)\n")
+    for name in _RESOURCES:
+        whole = alloc.get(name, ZERO)
+        requests = _cell(sums.get(f"requests.{name}", ZERO), whole)
+        limits = _cell(sums.get(f"limits.{name}", ZERO), whole)
+        w.write(1, f"{name}\t{requests}\t{limits}\n")

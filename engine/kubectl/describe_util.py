@@ -13,6 +13,8 @@ from typing import Any
 
 from engine import format as fmt
 from engine.clock import Clock
+from engine.kubectl import quantity
+from engine.kubectl.gosort import go_sort
 from engine.kubectl.tabwriter import align
 from engine.objects import Obj
 
@@ -90,7 +92,8 @@ class Writer:
         if not events:
             self.write(0, "Events:\t<none>\n")
             return
-        ordered = sorted(events, key=lambda e: e.get("lastTimestamp") or "")
+        ordered = list(events)
+        go_sort(ordered, lambda x, y: _event_time(x) < _event_time(y))
         self.write(0, "Events:\n  Type\tReason\tAge\tFrom\tMessage\n")
         self.write(1, "----\t------\t----\t----\t-------\n")
         for ev in ordered:
@@ -103,6 +106,10 @@ class Writer:
             message = str(ev.get("message", "")).strip()
             self.write(1, f"{ev.get('type', '')}\t{ev.get('reason', '')}\t{age}\t{source}\t")
             self.write(0, f"{message}\n")
+
+
+def _event_time(ev: Obj) -> str:
+    return str(ev.get("lastTimestamp") or ev.get("eventTime") or "")
 
 
 def controlled_by(obj: Obj) -> str:
@@ -202,7 +209,7 @@ def _container_resources(w: Writer, resources: dict[str, Any]) -> None:
         if values:
             w.write(2, f"{title.capitalize()}:\n")
         for name in sorted(values):
-            w.write(3, f"{name}:\t{values[name]}\n")
+            w.write(3, f"{name}:\t{quantity.parse(values[name])}\n")
 
 
 def describe_probe(probe: dict[str, Any]) -> str:

@@ -70,11 +70,30 @@ HELP: dict[str, tuple[str, str]] = {
         "Execute a command in a container.",
         "kubectl exec (POD | TYPE/NAME) [-c CONTAINER] [flags] -- COMMAND [args...] [options]",
     ),
+    "create": (
+        "Create a resource from a file or from stdin; or a namespace or deployment by name.",
+        "kubectl create (-f FILENAME | namespace NAME | deployment NAME --image=image "
+        "[--replicas=N] [--port=port]) [options]",
+    ),
     "run": (
         "Create and run a particular image in a pod.",
         'kubectl run NAME --image=image [--env="key=value"] [--port=port] '
         "[--restart=Never] [--rm -i [-t]] [--command] -- [COMMAND] [args...] [options]",
     ),
+    "events": (
+        "Display events: the most important information about events, newest last.",
+        "kubectl events [--for TYPE/NAME] [--types=Normal,Warning] [options]",
+    ),
+    "logs": (
+        "Print the logs for a container in a pod.",
+        "kubectl logs [-p] (POD | TYPE/NAME) [-c CONTAINER] [options]",
+    ),
+    "version": (
+        "Print the client and server version information.",
+        "kubectl version [flags] [options]",
+    ),
+    "cluster-info": ("Display cluster information.", "kubectl cluster-info [flags] [options]"),
+    "top": ("Display resource (CPU/memory) usage.", "kubectl top [flags] [options]"),
     "api-resources": (
         "Print the supported API resources on the server.",
         "kubectl api-resources [flags] [options]",
@@ -87,37 +106,30 @@ UNSUPPORTED = [
     "auth",
     "autoscale",
     "certificate",
-    "cluster-info",
     "completion",
     "config",
     "cp",
-    "create",
     "debug",
     "diff",
     "edit",
-    "events",
     "explain",
     "expose",
     "kustomize",
-    "logs",
     "plugin",
     "port-forward",
     "proxy",
     "replace",
-    "run",
     "taint",
-    "top",
-    "version",
 ]
 
 _GROUPS = (
-    ("Basic Commands", ("run", "get", "set", "delete")),
+    ("Basic Commands", ("create", "run", "get", "set", "delete")),
     ("Deploy Commands", ("rollout", "scale")),
-    ("Cluster Management Commands", ("cordon", "uncordon", "drain")),
-    ("Troubleshooting and Debugging Commands", ("describe", "exec")),
+    ("Cluster Management Commands", ("cluster-info", "top", "cordon", "uncordon", "drain")),
+    ("Troubleshooting and Debugging Commands", ("describe", "logs", "exec", "events")),
     ("Advanced Commands", ("apply", "patch", "wait")),
     ("Settings Commands", ("label", "annotate")),
-    ("Other Commands", ("api-resources",)),
+    ("Other Commands", ("api-resources", "version")),
 )
 
 

@@ -72,8 +72,8 @@ def _parse_template(template: str) -> list[Any]:
             stack[-1].append(("text", template[pos : m.start()]))
         pos = m.end()
         inner = m.group(1).strip()
-        if inner.startswith("range "):
-            paths.append(inner[6:].strip())
+        if inner.startswith("range") and inner[5:6] in (" ", ".", "@", "$"):
+            paths.append(inner[5:].strip())
             stack.append([])
         elif inner == "end":
             if len(stack) == 1:
@@ -118,6 +118,12 @@ def _render(value: Any) -> str:
 
 
 _STEP = re.compile(r"\.([^.\[\]]+)|\[(\*|-?\d+)\]|\.\.")
+
+
+def first_value(path: str, data: Any) -> Any:
+    """The first value a jsonpath expression (without braces) finds, or None."""
+    values = _eval(path, data, data)
+    return values[0] if values else None
 
 
 def _eval(path: str, root: Any, cur: Any) -> list[Any]:

@@ -86,7 +86,6 @@ def default_pod_spec(spec: Dict) -> None:
     spec.setdefault("terminationGracePeriodSeconds", 30)
     spec.setdefault("securityContext", {})
     spec.setdefault("schedulerName", "default-scheduler")
-    spec.setdefault("enableServiceLinks", True)
     for c in spec.get("containers") or []:
         _container(c)
     for c in spec.get("initContainers") or []:
@@ -218,6 +217,7 @@ def default_pod(obj: Obj) -> None:
             requests = c["resources"].setdefault("requests", {})
             for name, value in limits.items():
                 requests.setdefault(name, value)
+    spec.setdefault("enableServiceLinks", True)  # SetDefaults_Pod only: templates keep none
     default_pod_spec(spec)
 
 

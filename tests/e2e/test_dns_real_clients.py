@@ -1,8 +1,9 @@
 """The cluster DNS server answering real clients: dnspython, dig, bind's nslookup, busybox.
 
 Every expected value comes from the store (pod IPs the kubelet assigned, the ClusterIP the
-allocator chose), never from a hard-coded answer. busybox ``nslookup`` takes the server as
-``HOST:PORT`` (busybox parses it with ``xhost2sockaddr``), so no test needs port 53.
+allocator chose), never from a hard-coded answer. busybox ``nslookup`` (1.35, Debian) accepts
+the server as ``HOST:PORT`` — it prints ``Server: 127.0.0.1:PORT`` and asks that port — so no
+test needs port 53 or root.
 """
 
 from __future__ import annotations
@@ -155,6 +156,19 @@ async def test_dig_big_headless_service_tc_over_udp_whole_over_tcp(server: DnsSe
     assert "(TCP)" in retried.out
     tcp = await run_tool(*dig_argv(server, BIG, "+tcp", "+short"))
     assert set(tcp.out.split()) == want
+
+
+async def test_dig_keeps_one_tcp_connection_for_several_queries(
+    server: DnsServer, big_cluster: Cluster
+) -> None:
+    run = await run_tool(
+        *dig_argv(server, "+tcp", "+keepopen", "+short", NGINX, f"web-0.{NGINX}", BIG, NOPE)
+    )
+    assert run.rc == 0
+    lines = run.out.split()
+    assert set(lines) == web_ips(big_cluster) | set(big_ips(BIG_PODS))
+    assert lines.count(pod_ip(big_cluster, "web-0")) == 2  # in nginx's answer and web-0's
+    assert server.handler.stats["tcp_connections"] == 1
 
 
 # -- bind nslookup ----------------------------------------------------------------------------

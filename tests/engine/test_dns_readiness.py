@@ -109,3 +109,24 @@ def test_service_deleted_and_namespace_gone(cluster: Cluster) -> None:
     assert resolve(cluster, HEADLESS, "A").rcode == "NXDOMAIN"
     assert resolve(cluster, f"web-0.{HEADLESS}", "A").rcode == "NXDOMAIN"
     assert resolve(cluster, "10.1.244.10.in-addr.arpa", "PTR").rcode == "NXDOMAIN"
+
+
+def test_service_without_selector_answers_from_user_managed_slices(cluster: Cluster) -> None:
+    cluster.store.create(service("ext", headless=True))
+    cluster.store.create(
+        {
+            "apiVersion": "discovery.k8s.io/v1",
+            "kind": "EndpointSlice",
+            "metadata": {
+                "name": "ext-manual",
+                "namespace": "default",
+                "labels": {"kubernetes.io/service-name": "ext"},
+            },
+            "addressType": "IPv4",
+            "endpoints": [{"addresses": ["192.168.1.5"], "conditions": {"ready": True}}],
+            "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
+        }
+    )
+    cluster.drain()
+    assert ips(resolve(cluster, "ext.default.svc.cluster.local", "A")) == {"192.168.1.5"}
+    assert cluster.store.get("Endpoints", "default", "ext") is None

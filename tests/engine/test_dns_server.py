@@ -8,10 +8,7 @@ the test's event loop and query it with dnspython's async functions (the real cl
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
-import io
-import socket
 import struct
 from collections.abc import Iterator
 
@@ -27,18 +24,12 @@ import dns.rdatatype
 import pytest
 
 from engine.cluster import Cluster
+from engine.dns import handler as handler_module
 from engine.dns import message as coredns_wire
 from engine.dns import wire
 from engine.dns.encode import encode
 from engine.dns.handler import QueryHandler
 from engine.dns.resolver import resolve
-from engine.dns.server import (
-    TCP_MAX_QUERY,
-    banner,
-    run_dns_serve,
-    serve_headless,
-    start_dns_server,
-)
 from tests.engine.dns_server_helpers import WEB_IPS, big_ips, dns_cluster
 
 NGINX = "nginx.default.svc.cluster.local."
@@ -271,6 +262,25 @@ def test_unparsable_question_is_formerr_without_one(handler: QueryHandler) -> No
     assert not msg.question
 
 
+def test_compression_pointer_loops_are_formerr(handler: QueryHandler) -> None:
+    data = _raw()[:12] + b"\xc0\x0c\x00\x01\x00\x01"  # the question name points at itself
+    reply = handler.handle(bytes(data))
+    assert reply is not None
+    assert dns.message.from_wire(reply).rcode() == dns.rcode.FORMERR
+
+
+def test_compressed_names_in_other_records_are_read(handler: QueryHandler) -> None:
+    # an OPT-less additional record whose owner points back at the question: well formed,
+    # unusual, read by dnspython; the query is answered
+    query = dns.message.make_query(NGINX, "A")
+    data = bytearray(query.to_wire())
+    struct.pack_into("!H", data, 10, 1)
+    data += b"\xc0\x0c" + struct.pack("!HHIH", 1, 1, 30, 4) + bytes([10, 0, 0, 1])
+    reply = handler.handle(bytes(data))
+    assert reply is not None
+    assert addresses(dns.message.from_wire(reply)) == set(WEB_IPS.values())
+
+
 def test_responses_and_short_packets_are_dropped(handler: QueryHandler) -> None:
     data = _raw()
     data[2] |= 0x80
@@ -331,6 +341,20 @@ def test_big_answer_with_edns_fits_the_capped_buffer(
     assert msg.edns == 0
 
 
+def test_echoed_options_never_push_a_reply_over_the_limit(handler: QueryHandler) -> None:
+    padding = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"\0" * 480)
+    query = dns.message.make_query(NGINX, "A", use_edns=0, payload=512, options=[padding])
+    reply = handler.handle(query.to_wire(max_size=65535))
+    assert reply is not None
+    assert len(reply) <= 512
+    msg = dns.message.from_wire(reply)
+    assert msg.edns == 0
+    assert not msg.options
+    small = dns.edns.GenericOption(dns.edns.OptionType.PADDING, b"\0" * 8)
+    echoed = ask(handler, NGINX, use_edns=0, payload=512, options=[small])
+    assert [o.otype for o in echoed.options] == [dns.edns.OptionType.PADDING]
+
+
 def test_big_answer_over_tcp_is_whole(handler: QueryHandler) -> None:
     msg = ask(handler, BIG, use_edns=0, udp=False)
     assert not msg.flags & dns.flags.TC
@@ -374,156 +398,18 @@ def test_answers_change_the_moment_the_cluster_changes() -> None:
     assert h._caches[True] == {}  # closed: no longer listening, nothing kept
 
 
-# -- sockets ---------------------------------------------------------------------------------
-async def test_server_answers_udp_and_tcp_on_loopback(big_cluster: Cluster) -> None:
-    async with await start_dns_server(big_cluster, port=0) as server:
-        assert server.host == "127.0.0.1"
-        assert server.address == f"127.0.0.1:{server.port}"
-        query = dns.message.make_query(NGINX, "A")
-        udp = await dns.asyncquery.udp(query, "127.0.0.1", port=server.port, timeout=2)
-        tcp = await dns.asyncquery.tcp(query, "127.0.0.1", port=server.port, timeout=2)
-        assert addresses(udp) == addresses(tcp) == set(WEB_IPS.values())
-        big = dns.message.make_query(BIG, "A", use_edns=0)
-        truncated = await dns.asyncquery.udp(big, "127.0.0.1", port=server.port, timeout=2)
-        whole = await dns.asyncquery.tcp(big, "127.0.0.1", port=server.port, timeout=2)
-        assert truncated.flags & dns.flags.TC
-        assert addresses(whole) == set(big_ips(300))
-
-
-async def _tcp(server_port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
-    return await asyncio.open_connection("127.0.0.1", server_port)
-
-
-def _framed(query: dns.message.Message) -> bytes:
-    data = query.to_wire()
-    return len(data).to_bytes(2, "big") + data
-
-
-async def _read_reply(reader: asyncio.StreamReader) -> dns.message.Message:
-    size = int.from_bytes(await reader.readexactly(2), "big")
-    return dns.message.from_wire(await reader.readexactly(size))
-
-
-async def test_tcp_answers_pipelined_queries_in_order(big_cluster: Cluster) -> None:
-    async with await start_dns_server(big_cluster, port=0) as server:
-        reader, writer = await _tcp(server.port)
-        names = ["web-0.nginx.default.svc.cluster.local", NGINX, BIG, "nope.default.svc."]
-        queries = [dns.message.make_query(n, "A") for n in names]
-        stream = b"".join(_framed(q) for q in queries)
-        # in one write, then byte by byte: framing must not depend on segment boundaries
-        writer.write(stream[:5])
-        await writer.drain()
-        writer.write(stream[5:])
-        replies = [await _read_reply(reader) for _ in queries]
-        assert [r.id for r in replies] == [q.id for q in queries]
-        assert addresses(replies[2]) == set(big_ips(300))
-        assert replies[3].rcode() == dns.rcode.NXDOMAIN
-        writer.close()
-
-
-@pytest.mark.parametrize("length", [0, 5, TCP_MAX_QUERY + 1, 65535])
-async def test_tcp_bad_lengths_close_the_connection(big_cluster: Cluster, length: int) -> None:
-    async with await start_dns_server(big_cluster, port=0) as server:
-        reader, writer = await _tcp(server.port)
-        writer.write(length.to_bytes(2, "big") + b"\x00" * min(length, 64))
-        assert await reader.read() == b""
-        writer.close()
-        # and the server still answers
-        msg = await dns.asyncquery.tcp(
-            dns.message.make_query(NGINX, "A"), "127.0.0.1", port=server.port, timeout=2
-        )
-        assert addresses(msg) == set(WEB_IPS.values())
-
-
-async def test_tcp_response_instead_of_query_closes_the_connection(big_cluster: Cluster) -> None:
-    async with await start_dns_server(big_cluster, port=0) as server:
-        reader, writer = await _tcp(server.port)
-        data = bytearray(dns.message.make_query(NGINX, "A").to_wire())
-        data[2] |= 0x80
-        writer.write(len(data).to_bytes(2, "big") + data)
-        assert await reader.read() == b""
-        writer.close()
-
-
-async def test_idle_tcp_connections_are_closed(big_cluster: Cluster) -> None:
-    async with await start_dns_server(big_cluster, port=0) as server:
-        server.tcp_idle_timeout = 0.05
-        reader, writer = await _tcp(server.port)
-        writer.write(_framed(dns.message.make_query(NGINX, "A")))
-        await _read_reply(reader)
-        writer.write(b"\x00")  # half a length: not a query, does not keep it alive
-        assert await asyncio.wait_for(reader.read(), 5) == b""
-        assert not server.connections
-        writer.close()
-
-
-async def test_port_in_use_is_an_error_and_close_frees_it(big_cluster: Cluster) -> None:
-    server = await start_dns_server(big_cluster, port=0)
-    with pytest.raises(OSError, match=r"(?i)in use"):
-        await start_dns_server(big_cluster, port=server.port)
-    server.close()
-    await server.wait_closed()
-    assert server.closed
-    again = await start_dns_server(big_cluster, port=server.port)
-    again.close()
-    await again.wait_closed()
-
-
-async def test_close_stops_answering(big_cluster: Cluster) -> None:
-    server = await start_dns_server(big_cluster, port=0)
-    server.close()
-    await server.wait_closed()
-    with pytest.raises(ConnectionRefusedError):
-        await asyncio.open_connection("127.0.0.1", server.port)
-
-
-async def test_serve_headless_prints_the_banner_and_serves_until_cancelled() -> None:
-    cluster = dns_cluster()
-    printed = asyncio.Event()
-
-    class Out(io.StringIO):
-        def write(self, s: str) -> int:
-            printed.set()
-            return super().write(s)
-
-    out = Out()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    task = asyncio.create_task(serve_headless(cluster, "127.0.0.1", port, out=out))
-    await asyncio.wait_for(printed.wait(), 5)
-    assert out.getvalue() == (
-        f"Serving cluster DNS on 127.0.0.1:{port} (UDP, TCP) — try: "
-        f"dig @127.0.0.1 -p {port} nginx.default.svc.cluster.local\n"
-    )
-    msg = await dns.asyncquery.udp(
-        dns.message.make_query(NGINX, "A"), "127.0.0.1", port=port, timeout=2
-    )
-    assert addresses(msg) == set(WEB_IPS.values())
-    task.cancel()
-    await task
-    with pytest.raises(ConnectionRefusedError):
-        await asyncio.open_connection("127.0.0.1", port)
-
-
-def test_banner_falls_back_to_the_kubernetes_service() -> None:
-    cluster = Cluster(seed=1)
-
-    class Fake:
-        host, port, address = "127.0.0.1", 53, "127.0.0.1:53"
-
-    assert banner(cluster, Fake()).endswith(  # type: ignore[arg-type]
-        "try: dig @127.0.0.1 -p 53 kubernetes.default.svc.cluster.local"
-    )
-
-
-def test_run_dns_serve_reports_an_address_it_cannot_bind() -> None:
-    cluster = dns_cluster()
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as taken:
-        taken.bind(("127.0.0.1", 0))
-        port = taken.getsockname()[1]
-        err = io.StringIO()
-        assert run_dns_serve(cluster, "127.0.0.1", port, err=err) == 1
-    assert err.getvalue() == (
-        f"stsplay dns-serve: cannot listen on 127.0.0.1:{port}: Address already in use\n"
-    )
+def test_the_cache_stays_bounded_under_distinct_queries(
+    big_cluster: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handler_module, "CACHE_ENTRIES", 5)
+    monkeypatch.setattr(handler_module, "CACHE_BYTES", 20_000)
+    h = QueryHandler(big_cluster)
+    for i in range(12):
+        # distinct letter case: distinct keys, the same answer
+        name = "".join(c.upper() if i >> (k % 4) & 1 else c for k, c in enumerate(NGINX))
+        assert addresses(ask(h, name)) == set(WEB_IPS.values())
+        msg = ask(h, BIG, use_edns=0, udp=False)  # 300 records: ~5 KB per reply
+        assert len(addresses(msg)) == 300
+        assert len(h._caches[True]) <= 5
+        assert h._cache_bytes[False] <= 20_000
+    h.close()

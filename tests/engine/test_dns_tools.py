@@ -358,3 +358,33 @@ def test_resolv_conf(cluster: Cluster) -> None:
         "nameserver 10.96.0.10\n"
         "options ndots:5\n"
     )
+
+
+def test_dig_several_lookups_share_one_banner_and_cookie(seeded: Cluster) -> None:
+    argv = ["kubernetes.default.svc.cluster.local", "nginx.default.svc.cluster.local", "SRV"]
+    out = tools.run_dig(seeded, argv).stdout
+    assert out.count("; <<>> DiG") == 1
+    assert out.count(";; Got answer:") == 2
+    assert ";kubernetes.default.svc.cluster.local. IN A\n" in out
+    assert ";nginx.default.svc.cluster.local. IN\tSRV\n" in out
+    assert out.count("; COOKIE: c4b312cbe8d2c7e1 (echoed)\n") == 2
+    short = tools.run_dig(seeded, ["-x", "10.244.1.10", "-x", "10.244.2.11", "+short"])
+    assert short.stdout == (
+        "web-0.nginx.default.svc.cluster.local.\nweb-1.nginx.default.svc.cluster.local.\n"
+    )
+
+
+def test_dig_type_options(seeded: Cluster) -> None:
+    name = "_web._tcp.nginx.default.svc.cluster.local"
+    result = tools.run_dig(seeded, ["+short", "-t", "srv", "-t", "a", name])
+    assert result.stderr == ";; Warning, extra type option\n"
+    assert set(result.stdout.split()) == {"10.244.1.10", "10.244.2.11"}
+    ptr_as_srv = tools.run_dig(seeded, ["-t", "srv", "-x", "10.244.1.10"]).stdout
+    assert ";10.1.244.10.in-addr.arpa.\tIN\tSRV\n" in ptr_as_srv
+
+
+def test_options_whose_output_is_not_simulated_are_refused(seeded: Cluster) -> None:
+    host = tools.run_host(seeded, ["-v", "nginx"])
+    assert (host.stderr, host.code) == ("host: -v is not simulated in the playground\n", 1)
+    ns = bind(seeded, "-debug nginx")
+    assert (ns.stderr, ns.code) == ("nslookup: -debug is not simulated in the playground\n", 1)

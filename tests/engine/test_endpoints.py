@@ -233,3 +233,19 @@ def test_pod_event_only_enqueues_selecting_services(cluster: Cluster) -> None:
     ctrl.sync = spy  # type: ignore[method-assign]
     add_pod(cluster, pod("p", {"app": "a7", "tier": "web"}), "10.244.1.40")
     assert set(synced) == {"default/s7"}
+
+
+def test_last_change_trigger_time_follows_the_publishing_change(cluster: Cluster) -> None:
+    seed_scenario(cluster)
+    key = "endpoints.kubernetes.io/last-change-trigger-time"
+    ep = endpoints(cluster, "nginx")
+    assert ep is not None
+    assert ep["metadata"]["annotations"][key] == "2026-07-06T10:00:00Z"
+    cluster.advance(30)
+    set_pod_status(cluster, "default", "web-1", ip="10.244.2.11", ready=False)
+    changed = cluster.clock.timestamp()
+    ep = endpoints(cluster, "nginx")
+    assert ep is not None
+    assert ep["metadata"]["annotations"][key] == changed
+    (sl,) = slices(cluster, "nginx")
+    assert sl["metadata"]["annotations"][key] == changed

@@ -93,7 +93,9 @@ def test_service_endpoints_pvc_pv_node(web: Cluster) -> None:
     svc = ok(web, "describe svc nginx")
     assert "\nIP:                       None\n" in svc
     assert "\nEndpoints:                10.244.1.10:80,10.244.2.11:80,10.244.3.12:80\n" in svc
-    ep = ok(web, "describe endpoints nginx")
+    described = run(web, "describe endpoints nginx")
+    assert described.stderr.startswith("Warning: v1 Endpoints is deprecated in v1.33+")
+    ep = described.stdout
     assert "  Addresses:          10.244.1.10,10.244.2.11,10.244.3.12\n" in ep
     pvc = ok(web, "describe pvc www-web-0")
     assert "Used By:       web-0\n" in pvc
@@ -154,3 +156,17 @@ def test_service_endpoints_cell_follows_format_endpoint_slices() -> None:
         "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 0 more..."
     )
     assert _slice_endpoints([slice_of(True)], "other") == ""
+
+
+def test_quantities_add_and_print_like_resource_quantity() -> None:
+    from engine.kubectl.quantity import parse, percent
+
+    assert str(parse("0.5")) == "500m"
+    assert str(parse("0.125Gi")) == "128Mi"
+    assert str(parse("1Gi") + parse("512Mi")) == "1536Mi"
+    assert str(parse("250m") + parse("750m")) == "1"
+    assert str(parse("250m") + parse("1")) == "1250m"
+    assert str(parse("nonsense")) == "0"
+    assert percent(parse("500m"), parse("4")) == 12
+    assert percent(parse("64Mi"), parse("8Gi")) == 0
+    assert percent(parse("1Gi"), parse("8Gi")) == 12

@@ -248,3 +248,71 @@ def test_run_with_a_dnsutils_image_uses_bind_tools(web: Cluster) -> None:
     answer = f"Name:\tweb-0.nginx.default.svc.cluster.local\nAddress: {pod_ip(web, 'web-0')}\n"
     assert answer in result.stdout
     assert result.stdout.endswith('pod "t" deleted from default namespace\n')
+
+
+def test_kubectl_events_sorts_by_time_with_kind_slash_name(web: Cluster) -> None:
+    ok(web, "kubectl delete pod web-0")
+    web.settle()
+    lines = ok(web, "kubectl events --for sts/web").splitlines()
+    assert lines[0].split() == ["LAST", "SEEN", "TYPE", "REASON", "OBJECT", "MESSAGE"]
+    assert all(" StatefulSet/web " in line for line in lines[1:])
+    # the recreated web-0 repeats its SuccessfulCreate event: the newest line, folded
+    assert "(x2 over " in lines[-1]
+    assert lines[-1].endswith("create Pod web-0 in StatefulSet web successful")
+    empty = run(web, "kubectl events -n kube-public")
+    assert (empty.code, empty.stderr) == (0, "No events found in kube-public namespace.\n")
+
+
+def test_logs_version_cluster_info_top(web: Cluster) -> None:
+    assert ok(web, "kubectl logs web-0") == ""  # nginx-slim logs requests only
+    assert fails(web, "kubectl logs web-0 --previous").stderr == (
+        'Error from server (BadRequest): previous terminated container "nginx" in pod "web-0" '
+        "not found\n"
+    )
+    ok(web, "kubectl scale sts web --replicas=3")
+    assert fails(web, "kubectl logs web-2").stderr == (
+        'Error from server (BadRequest): container "nginx" in pod "web-2" is waiting to start: '
+        "ContainerCreating\n"
+    )
+    assert ok(web, "kubectl version").splitlines()[-1] == "Server Version: v1.35.0"
+    assert ok(web, "kubectl cluster-info").startswith("Kubernetes control plane is running at ")
+    assert fails(web, "kubectl top pods").stderr == "error: Metrics API not available\n"
+
+
+def test_create_from_file_namespace_and_deployment(cluster: Cluster) -> None:
+    assert ok(cluster, f"kubectl create -f {WEB_YAML}") == (
+        "service/nginx created\nstatefulset.apps/web created\n"
+    )
+    again = fails(cluster, f"kubectl create -f {WEB_YAML}")
+    assert again.stderr.splitlines()[0] == (
+        f'Error from server (AlreadyExists): error when creating "{WEB_YAML}": services '
+        '"nginx" already exists'
+    )
+    assert ok(cluster, "kubectl create namespace other") == "namespace/other created\n"
+    out = ok(cluster, "kubectl create deployment hello --image=nginx:1.27 --replicas=2 -n other")
+    assert out == "deployment.apps/hello created\n"
+    cluster.settle()
+    assert ok(cluster, "kubectl get deploy hello -n other").splitlines()[1].split()[1] == "2/2"
+    result = run(
+        cluster, "kubectl run -i --rm t --image=busybox --restart=Never -n other -- nslookup nginx"
+    )
+    assert "** server can't find nginx.other.svc.cluster.local: NXDOMAIN" in result.stdout
+    assert fails(cluster, "kubectl create deployment x").stderr == (
+        'error: required flag(s) "image" not set\n'
+    )
+
+
+def test_delete_cascade_orphan_and_grace_period(web: Cluster) -> None:
+    start = web.clock.now()
+    assert ok(web, "kubectl delete pod web-1 --grace-period=2") == (
+        'pod "web-1" deleted from default namespace\n'
+    )
+    assert web.clock.now() - start <= 2.5  # the grace period caps the container's stop time
+    web.settle()
+    assert ok(web, "kubectl delete sts web --cascade=orphan") == (
+        'statefulset.apps "web" deleted from default namespace\n'
+    )
+    web.settle()
+    lines = ok(web, "kubectl get pods").splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["web-0", "web-1"]  # orphaned, not deleted
+    assert ok(web, f"kubectl apply -f {WEB_YAML}").endswith("statefulset.apps/web created\n")

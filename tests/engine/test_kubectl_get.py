@@ -205,9 +205,9 @@ def test_custom_columns_and_sort_by(web: Cluster) -> None:
 def test_help_and_unsupported_commands(web: Cluster) -> None:
     assert ok(web, "kubectl").startswith("kubectl controls the Kubernetes cluster manager")
     assert "Usage:\n  kubectl scale " in ok(web, "kubectl scale --help")
-    assert fails(web, "kubectl logs web-0").stderr == (
-        'error: "kubectl logs" is not available in the playground (see "kubectl --help" for '
-        "what is)\n"
+    assert fails(web, "kubectl explain pods").stderr == (
+        'error: "kubectl explain" is not available in the playground (see "kubectl --help" '
+        "for what is)\n"
     )
     resources = ok(web, "kubectl api-resources").splitlines()
     assert resources[0].split() == ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"]
@@ -254,3 +254,28 @@ def test_field_selectors_and_label_columns(web: Cluster) -> None:
     lines = ok(web, "get pods -L app -L statefulset.kubernetes.io/pod-name").splitlines()
     assert lines[0].split()[-2:] == ["APP", "POD-NAME"]
     assert lines[2].split()[-2:] == ["nginx", "web-1"]
+
+
+def test_sort_by_compares_like_kubectl() -> None:
+    from engine.kubectl.gosort import natural_less, value_less
+
+    assert natural_less("web-2", "web-10")
+    assert not natural_less("web-10", "web-2")
+    assert natural_less("10.244.1.9", "10.244.1.10")
+    assert value_less("500m", "1")  # both quantities
+    assert value_less(None, "a")
+    assert not value_less("a", None)
+    assert value_less(2, 10)
+
+
+def test_go_sort_is_go_s_unstable_pdqsort() -> None:
+    from engine.kubectl.gosort import go_sort
+
+    # 60 items with three keys: pdqsort reorders equal items (Go's sort.Sort is unstable)
+    items = [(i % 3, i) for i in range(60)]
+    go_sort(items, lambda a, b: a[0] < b[0])
+    assert [k for k, _ in items] == sorted(k for k, _ in items)
+    assert [i for k, i in items if k == 0] != sorted(i for k, i in items if k == 0)
+    small = [(1, "a"), (0, "b"), (1, "c"), (0, "d")]
+    go_sort(small, lambda a, b: a[0] < b[0])  # ≤ 12 items: insertion sort, stable
+    assert small == [(0, "b"), (0, "d"), (1, "a"), (1, "c")]

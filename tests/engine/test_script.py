@@ -73,3 +73,32 @@ def test_here_document_reaches_stdin(cluster: Cluster) -> None:
     code, _, err = run(cluster, "kubectl apply -f -\n")
     assert code == 1
     assert "no standard input here" in err
+
+
+def test_one_line_for_loops_as_the_tutorials_write_them(cluster: Cluster) -> None:
+    text = (
+        "for ns in default kube-system; do kubectl get ns $ns -o name; kubectl get ns '$ns'; done\n"
+    )
+    code, out, err = run(cluster, text, echo=True, keep_going=True)
+    assert code == 1
+    assert out == (f"$ {text}namespace/default\nnamespace/kube-system\n")
+    assert err == (
+        'Error from server (NotFound): namespaces "$ns" not found\n'
+        'Error from server (NotFound): namespaces "$ns" not found\n'
+    )
+
+
+def test_operators_and_builtins(cluster: Cluster) -> None:
+    text = (
+        "echo '--- namespaces'\n"
+        "kubectl get ns nope || echo fell back\n"
+        "kubectl get ns default -o name && echo found; kubectl get ns kube-system -o name\n"
+        "false && echo never\n"
+    )
+    code, out, err = run(cluster, text)
+    assert code == 1  # the last line's chain ended with false
+    assert out == ("--- namespaces\nfell back\nnamespace/default\nfound\nnamespace/kube-system\n")
+    assert err == 'Error from server (NotFound): namespaces "nope" not found\n'
+    assert run(cluster, "kubectl get ns nope || true\n")[0] == 0
+    code, out, _ = run(cluster, "kubectl exec x -- sh -c 'a && b' || echo 'quoted && stays'\n")
+    assert out == "quoted && stays\n"

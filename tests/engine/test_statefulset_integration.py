@@ -305,11 +305,6 @@ spec:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="admission defaults enableServiceLinks in pod templates; the API server does that in "
-    "SetDefaults_Pod only (pods, not templates), so the revision data gains a field",
-)
 def test_applied_set_gets_the_revision_name_kubernetes_gives_it(cluster: Cluster) -> None:
     """The 1.34.0 compatibility fixture (pkg/controller/statefulset/testdata): the same
     user-written set, defaulted by the API server, is revision ``test-776999688b``."""

@@ -47,7 +47,6 @@ metadata:
     kubectl.kubernetes.io/last-applied-configuration: |
       {{"apiVersion":"v1","kind":"Service","metadata":{{"annotations":{{}},"labels":{{"app":"nginx"}},"name":"nginx","namespace":"default"}},"spec":{{"clusterIP":"None","ports":[{{"name":"web","port":80}}],"selector":{{"app":"nginx"}}}}}}
   creationTimestamp: "2026-07-06T10:00:00Z"
-  generation: 1
   labels:
     app: nginx
   name: nginx

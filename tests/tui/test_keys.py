@@ -214,11 +214,12 @@ async def test_question_mark_lists_every_key(app: PlaygroundApp, sync: Sync) -> 
         await sync(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
-        shown = app.screen.query_one("#help-keys")
-        listed = {str(shown.get_row_at(i)[1]) for i in range(shown.row_count)}
-        for _title, keys in SCOPES.values():
+        shown = str(app.screen.query_one("#help-keys").content)
+        for title, keys in SCOPES.values():
+            assert title in shown
             for key in keys:
-                assert (key.display or key.keys) in listed
+                assert f"{key.display or key.keys}" in shown
+                assert key.description in shown
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
 
@@ -286,3 +287,31 @@ async def test_command_bar_shows_output_and_history(app: PlaygroundApp, sync: Sy
         assert box.value == "get pods -o wide"
         await pilot.press("escape")
         assert app.focused is table(app, "pods")
+
+
+async def test_key_bar_follows_focus_and_is_clickable(app: PlaygroundApp, sync: Sync) -> None:
+    from tui.widgets.key_bar import KeyBar
+
+    async with app.run_test(size=(160, 45)) as pilot:
+        await sync(pilot)
+        bar = app.screen.query_one(KeyBar)
+        assert "r Fail/pass readiness" in bar.text  # pods panel keys
+        assert "Scale up" not in bar.text
+        table(app, "workloads").focus()
+        await pilot.pause()
+        assert "+ Scale up" in bar.text
+        assert "Fail/pass readiness" not in bar.text
+        start = bar.text.index("? Help")
+        await pilot.click(bar, offset=(start + 2, 0))
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+
+
+async def test_startup_errors_are_shown(world: Cluster) -> None:
+    app = PlaygroundApp(world, startup_errors=['error: web.yaml: document 2: spec.replicas: "x"'])
+    async with app.run_test(size=(160, 45)) as pilot:
+        await pilot.pause()
+        (note,) = app._notifications
+        assert note.severity == "error"
+        assert note.title == "Startup"
+        assert "spec.replicas" in note.message

@@ -155,3 +155,32 @@ async def test_command_bar_runs_get_pods_wide(engine: Cluster, sync: Sync) -> No
         assert "web-0" in output.text
         await pilot.press("escape")
         assert not output.has_class("-visible")
+
+
+@needs_engine
+async def test_fault_keys_on_the_real_engine(engine: Cluster, sync: Sync) -> None:
+    app = PlaygroundApp(engine)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await sync(pilot)
+        pods = table(app, "pods")
+        pods.select_key("Pod/default/web-1")
+        await pilot.press("r")
+        engine.advance(40)
+        await sync(pilot)
+        assert pod_cells(app)["web-1"][1:3] == ("0/1", "◐ Running ⚑")
+        await pilot.press("r")
+        engine.advance(40)
+        await sync(pilot)
+        assert pod_cells(app)["web-1"][1:3] == ("1/1", "● Running")
+        await pilot.press("x")
+        engine.advance(3)
+        await sync(pilot)
+        assert pod_cells(app)["web-1"][3].startswith("1")  # one restart
+        node = pod_cells(app)["web-1"][5]
+        await pilot.press("n")
+        await sync(pilot)
+        assert pod_cells(app)["web-1"][5] == f"{node} ✖"
+        await pilot.press("n")
+        await sync(pilot)
+        assert pod_cells(app)["web-1"][5] == node
+        assert [n.severity for n in app._notifications] == ["information"] * 5

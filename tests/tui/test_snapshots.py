@@ -30,10 +30,11 @@ def world_app() -> PlaygroundApp:
 
 
 async def settled(pilot: Pilot[Any]) -> None:
-    """Freeze the cursor blink, deliver store changes, drop toasts."""
+    """Freeze the cursor blink, deliver store changes, move ages to the clock, drop toasts."""
     for box in pilot.app.query("Input"):
         box.cursor_blink = False  # type: ignore[attr-defined]
     await sync_view(pilot)
+    pilot.app.screen_stack[1].tick_ages()  # what the 1 s age ticker does, deterministically
     pilot.app.clear_notifications()
     await pilot.pause()
 

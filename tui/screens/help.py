@@ -1,4 +1,7 @@
-"""The help screen: every key (from :mod:`tui.keys`) and the status symbols."""
+"""The help screen: every key (from :mod:`tui.keys`) and the status symbols.
+
+The key table is one pre-formatted text rather than a DataTable: it opens at once.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +11,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from tui.format import SYMBOLS
 from tui.keys import help_rows
+
+
+def key_table() -> tuple[str, str]:
+    """(header line, body) of the WHERE / KEY / WHAT table of every key."""
+    rows = help_rows()
+    where_w = max(len(r[0]) for r in rows) + 3
+    key_w = max(len(r[1]) for r in rows) + 3
+    lines = []
+    previous = ""
+    for where, key, what in rows:
+        shown = where if where != previous else ""
+        previous = where
+        lines.append(f"{shown:<{where_w}}{key:<{key_w}}{what}")
+    return f"{'WHERE':<{where_w}}{'KEY':<{key_w}}WHAT", "\n".join(lines)
 
 
 class HelpScreen(ModalScreen[None]):
@@ -26,16 +43,12 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-box") as box:
             box.border_title = "Keys"
             box.border_subtitle = "esc closes"
-            yield DataTable(id="help-keys", cursor_type="none", zebra_stripes=True)
+            header, body = key_table()
+            yield Static(header, id="help-header", markup=False)
+            yield Static(body, id="help-keys", markup=False)
             legend = "\n".join(f"  {sym}  {text}" for sym, text in SYMBOLS.values())
-            yield Static(f"Symbols\n{legend}\n  ⚑  readiness fault injected", id="help-legend")
-
-    def on_mount(self) -> None:
-        """Fill the table from the key table."""
-        table = self.query_one("#help-keys", DataTable)
-        table.add_columns("WHERE", "KEY", "WHAT")
-        for where, key, what in help_rows():
-            table.add_row(where, key, what)
+            symbols = f"Symbols\n{legend}\n  ⚑  readiness fault injected"
+            yield Static(symbols, id="help-legend", markup=False)
 
     def action_close(self) -> None:
         """Back."""

@@ -23,6 +23,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 
+from engine.clock import RealClock
 from engine.cluster import Cluster
 from tui import intents
 from tui.bridge import Bridge
@@ -44,6 +45,9 @@ from tui.widgets.workloads import WorkloadsPanel
 #: seconds (real time) between age / status refreshes
 AGE_TICK = 1.0
 STATUS_TICK = 0.25
+#: with a real clock, store changes reach the panels at most this often (a burst of pods
+#: growing a table re-lays the screen out; five frames a second keep keys responsive)
+FRAME = 0.2
 
 
 class MainScreen(Screen[None]):
@@ -55,6 +59,8 @@ class MainScreen(Screen[None]):
         self.namespace = namespace
         self.dns_address = dns_address
         self.bridge = Bridge(cluster.store, self)
+        self._pending: ObjectsChanged | None = None
+        self._frame = FRAME if isinstance(cluster.clock, RealClock) else 0.0
 
     def compose(self) -> ComposeResult:
         """Panels in two columns, then the bars."""
@@ -90,9 +96,23 @@ class MainScreen(Screen[None]):
 
     @on(ObjectsChanged)
     def _objects_changed(self, message: ObjectsChanged) -> None:
+        if self._pending is None:
+            self._pending = message
+            if self._frame:
+                self.set_timer(self._frame, self._apply_changes)
+            else:
+                self._apply_changes()
+        else:  # a frame is already scheduled: fold this change into it
+            self._pending.can_replace(message)
+            self._pending = message
+
+    def _apply_changes(self) -> None:
+        message, self._pending = self._pending, None
+        if message is None:
+            return
         with self.app.batch_update():
             for panel in self.panels:
-                if panel.KINDS & message.kinds:
+                if panel.concerned(message.kinds, message.comings):
                     panel.refresh_view()
             if DNS_KINDS & message.kinds:
                 self.query_one(NslookupPane).rerun_pinned()

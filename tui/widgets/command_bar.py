@@ -21,6 +21,7 @@ from engine.cluster import Cluster
 from engine.result import CommandResult
 from tui.keys import bindings
 from tui.widgets.history_input import HistoryInput
+from tui.widgets.styling import text_style
 
 
 def run_command(cluster: Cluster, line: str, namespace: str) -> CommandResult:
@@ -52,8 +53,8 @@ class CommandOutput(VerticalScroll):
 
     def show(self, line: str, result: CommandResult) -> None:
         """Display ``result`` of ``line`` and take the focus."""
-        error = self.get_component_rich_style("output--error", partial=True)
-        command = self.get_component_rich_style("output--command", partial=True)
+        error = text_style(self, "output--error")
+        command = text_style(self, "output--command")
         text = Text(f"$ {line}\n", style=command)
         for stream, chunk in result.chunks:
             text.append(chunk, style=error if stream == "err" else "")

@@ -14,6 +14,8 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static
 
+from tui.widgets.styling import text_style
+
 
 class KeyBar(Static):
     """One line of ``key description`` pairs from the screen's active bindings."""
@@ -31,8 +33,8 @@ class KeyBar(Static):
 
     def show_keys(self) -> None:
         """Render the keys that apply now."""
-        key_style = self.get_component_rich_style("key-bar--key", partial=True)
-        text_style = self.get_component_rich_style("key-bar--description", partial=True)
+        key_style = text_style(self, "key-bar--key")
+        description_style = text_style(self, "key-bar--description")
         text = Text(no_wrap=True, overflow="ellipsis")
         seen: set[str] = set()
         for _node, binding, enabled, _tip in self.screen.active_bindings.values():
@@ -41,8 +43,8 @@ class KeyBar(Static):
             seen.add(binding.action)
             click = Style.from_meta({"@click": f"app.simulate_key({binding.key!r})"})
             text.append(f" {self.app.get_key_display(binding)} ", key_style + click)
-            text.append(f"{binding.description} ", text_style + click)
-        self.update(text)
+            text.append(f"{binding.description} ", description_style + click)
+        self.update(text, layout=False)  # one line, fixed height: no relayout
 
     @property
     def text(self) -> str:

@@ -23,6 +23,7 @@ from tui import dns_query
 from tui.keys import bindings
 from tui.widgets.history_input import HistoryInput
 from tui.widgets.pinned_query import PinnedQuery
+from tui.widgets.styling import text_style
 
 #: kinds whose changes can change DNS answers
 DNS_KINDS = frozenset({"Service", "Endpoints", "EndpointSlice", "Pod"})
@@ -68,7 +69,7 @@ class NslookupPane(Vertical):
     def compose(self) -> ComposeResult:
         """Pinned queries, transcript, prompt."""
         yield VerticalScroll(id="pinned")
-        yield RichLog(id="transcript", wrap=False, markup=False, highlight=False)
+        yield RichLog(id="transcript", wrap=True, markup=False, highlight=False)
         with Horizontal(id="prompt-row"):
             yield Label(PROMPT, id="prompt")
             yield QueryInput(completer=self._complete, id="query", placeholder="nslookup nginx")
@@ -130,7 +131,7 @@ class NslookupPane(Vertical):
             self._write(hint, "nslookup--hint")
 
     def _write(self, text: str, component: str) -> None:
-        style = self.get_component_rich_style(component, partial=True)
+        style = text_style(self, component)
         self.query_one(RichLog).write(Text(text, style=style))
 
     def _complete(self, text: str) -> tuple[str, list[str]]:

@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.reactive import reactive
-from textual.widgets import DataTable, Input
+from textual.widgets import Input
 
 from engine.cluster import Cluster
 from engine.store import Store
@@ -52,6 +52,8 @@ class ResourcePanel(Vertical):
     TITLE: ClassVar[str] = ""
     COLUMNS: ClassVar[tuple[str, ...]] = ()
     KINDS: ClassVar[frozenset[str]] = frozenset()
+    COMINGS: ClassVar[frozenset[str]] = frozenset()
+    """Kinds that matter only when an object comes or goes (not when it is modified)."""
 
     filter_text: reactive[str] = reactive("")
     """Rows whose text (or whose group's text) contains this, case-insensitive, are shown."""
@@ -93,11 +95,18 @@ class ResourcePanel(Vertical):
         shown = self._filtered(lines) if self.filter_text else lines
         self.table.show_lines(shown, now)
         table = self.table
-        table.border_title = f"{self.TITLE} · {self.summary(lines)}"
+        title = f"{self.TITLE} · {self.summary(lines)}"
+        subtitle = ""
         if self.filter_text:
-            table.border_subtitle = f"/{self.filter_text} · {len(shown)} of {len(lines)} shown"
-        else:
-            table.border_subtitle = ""
+            subtitle = f"/{self.filter_text} · {len(shown)} of {len(lines)} shown"
+        if table.border_title != title:  # setting a title repaints, even when unchanged
+            table.border_title = title
+        if table.border_subtitle != subtitle:
+            table.border_subtitle = subtitle
+
+    def concerned(self, kinds: set[str], comings: set[str]) -> bool:
+        """Whether a change of ``kinds`` (``comings``: added or deleted) can alter the rows."""
+        return bool(self.KINDS & kinds or self.COMINGS & comings)
 
     def tick(self) -> None:
         """Ages follow the clock."""
@@ -143,8 +152,8 @@ class ResourcePanel(Vertical):
             return
         self.post_message(IntentRequested(verb, ref, arg))
 
-    @on(DataTable.RowSelected)
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
+    @on(ResourceTable.Chosen)
+    def _row_chosen(self, event: ResourceTable.Chosen) -> None:
         event.stop()
         self.request("describe")
 

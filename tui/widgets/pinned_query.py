@@ -8,6 +8,7 @@ run whose answers did not change leaves the display (and its highlights) alone.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import ClassVar
 
 from rich.style import Style
@@ -17,6 +18,7 @@ from textual.widgets import Static
 from engine.cluster import Cluster
 from tui import dns_query
 from tui.format import clock_text
+from tui.widgets.styling import text_style
 
 
 class PinnedQuery(Static):
@@ -73,7 +75,7 @@ class PinnedQuery(Static):
         """Title, then gutter-marked answer lines."""
 
         def style(name: str) -> Style:
-            return self.get_component_rich_style(name, partial=True)
+            return text_style(self, name)
 
         text = Text()
         text.append(f"▸{self.number} {self.line}", style("pinned--title"))
@@ -83,9 +85,13 @@ class PinnedQuery(Static):
         text.append(meta, style("pinned--meta"))
         text.append("  [unpin]", style("pinned--meta") + Style.from_meta({"@click": "unpin"}))
         added = list(self.last_diff.added)
+        failures = Counter(line for line in self.answers or [] if dns_query.is_failure(line))
         for line in self.answers or []:
             if dns_query.is_failure(line):
-                text.append(f"\n✖ {line}", style("pinned--failure"))
+                count = failures.pop(line, 0)  # A and AAAA fail alike: show each once
+                if count:
+                    times = f" (×{count})" if count > 1 else ""
+                    text.append(f"\n✖ {line}{times}", style("pinned--failure"))
             elif line in added:
                 added.remove(line)
                 text.append(f"\n+ {line}", style("pinned--added"))

@@ -24,7 +24,7 @@ class PodsPanel(ResourcePanel):
     BINDINGS: ClassVar[list[BindingType]] = bindings("pods")
     TITLE = "Pods"
     COLUMNS = POD_COLUMNS
-    KINDS = frozenset({"Pod"})
+    KINDS = frozenset({"Pod", "Node"})
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Pods grouped by owner."""
@@ -34,7 +34,7 @@ class PodsPanel(ResourcePanel):
         """``3 pods · 2 ready``."""
         pods = self.cluster.store.list("Pod", self.namespace)
         ready = sum(1 for p in pods if is_pod_ready(p))
-        return f"{len(pods)} pods · {ready} ready"
+        return f"{len(pods)} pod{'' if len(pods) == 1 else 's'} · {ready} ready"
 
     def action_toggle_readiness(self) -> None:
         """Make the selected pod's readiness probe fail, or pass again."""

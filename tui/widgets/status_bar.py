@@ -28,13 +28,15 @@ class StatusBar(Horizontal):
 
     def update_from(self, clock: Clock) -> None:
         """Show ``clock``'s time, speed and pause state."""
-        self.query_one("#sim-clock", Label).update(f"◷ {clock_text(clock.wall())}")
+        # the clock's text has a fixed width: no relayout four times a second
+        self.query_one("#sim-clock", Label).update(f"◷ {clock_text(clock.wall())}", layout=False)
         state = self.query_one("#run-state", Label)
         if isinstance(clock, RealClock):
             paused = clock.paused
             icon = "❚❚ paused" if paused else "▶ running"
-            state.update(f"{icon} {speed_text(clock.speed)}")
-            state.set_class(paused, "-paused")
+            text = f"{icon} {speed_text(clock.speed)}"
         else:
-            state.update("▷ virtual clock")
-            state.set_class(False, "-paused")
+            paused, text = False, "▷ virtual clock"
+        if str(state.content) != text:
+            state.update(text)
+            state.set_class(paused, "-paused")

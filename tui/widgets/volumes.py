@@ -15,7 +15,8 @@ class VolumesPanel(ResourcePanel):
 
     TITLE = "Volumes"
     COLUMNS = VOLUME_COLUMNS
-    KINDS = frozenset({"PersistentVolumeClaim", "PersistentVolume", "Pod"})
+    KINDS = frozenset({"PersistentVolumeClaim", "PersistentVolume"})
+    COMINGS = frozenset({"Pod"})  # USED BY changes when a pod comes or goes
 
     def build_lines(self, store: Store, namespace: str | None, now: datetime) -> list[Line]:
         """Claims, then volumes."""

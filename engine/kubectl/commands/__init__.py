@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.kubectl.commands import (
+    create,
     delete,
     describe,
+    events,
     exec,
     get,
     info,
@@ -38,7 +40,13 @@ COMMANDS: dict[str, Command] = {
         nodes.DRAIN,
         exec.COMMAND,
         info.COMMAND,
+        info.VERSION_COMMAND,
+        info.CLUSTER_INFO,
+        info.TOP,
+        info.LOGS,
         run.COMMAND,
+        create.COMMAND,
+        events.COMMAND,
     )
 }
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from engine.kubectl import describe as wl
 from engine.kubectl import describe_infra as infra
+from engine.kubectl.commands.get import ENDPOINTS_WARNING
 from engine.kubectl.describe_node import describe_node
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
@@ -56,6 +57,8 @@ def run(env: Env, p: Parsed) -> None:
     for t in targets:
         if t.kind not in DESCRIBERS:
             raise error(f"describing {t.kind} objects is not supported in the playground")
+    if any(t.kind == "Endpoints" for t in targets):
+        env.err(ENDPOINTS_WARNING)
     texts: list[str] = []
     errors: list[str] = []
     namespace = None if p.flag("all-namespaces") else env.namespace

@@ -14,6 +14,7 @@ from engine.kubectl import output, tables, tabwriter
 from engine.kubectl.commands.watch import run_watch
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.fields import parse_fields
+from engine.kubectl.gosort import go_sort, value_less
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error, help_error
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
 from engine.objects import Obj, is_namespaced, labels_of
@@ -134,17 +135,12 @@ def _field(expr: str) -> str:
 
 
 def sort_objects(objs: list[Obj], field: str) -> list[Obj]:
-    """``--sort-by``: by the field's value (numbers numerically), stable."""
-    template = _field(field)
-
-    def key(obj: Obj) -> tuple[int, float, str]:
-        value = output.jsonpath(template, obj)
-        try:
-            return (0, float(value), "")
-        except ValueError:
-            return (1, 0.0, value)
-
-    return sorted(objs, key=key)
+    """``--sort-by``: kubectl's RuntimeSort — Go's (unstable) sort.Sort on the first value the
+    field's jsonpath finds, compared like kubectl's ``isLess``."""
+    expr = _field(field)[1:-1]
+    keyed = [(output.first_value(expr, obj), obj) for obj in objs]
+    go_sort(keyed, lambda x, y: value_less(x[0], y[0]))
+    return [obj for _, obj in keyed]
 
 
 def custom_columns(spec: str, objs: list[Obj], no_headers: bool) -> str:

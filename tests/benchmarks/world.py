@@ -1,0 +1,186 @@
+"""Building the clusters the figures measure.
+
+* :func:`engine_cluster` — the real engine: 100 Nodes applied as Node manifests (capacity 110
+  each, :func:`engine.bootstrap.node_manifest`), then the default web-like example
+  (``demos/manifests/web.yaml``: headless Service ``nginx`` and StatefulSet ``web`` with its
+  ``www`` volumeClaimTemplate, so claims and PersistentVolumes are part of the cost) applied
+  with 0 replicas and the chosen ``podManagementPolicy``.
+* :func:`store_world` — ``n`` Ready pods of ``web`` with their claims, volumes and the
+  Service's EndpointSlices (100 endpoints per slice, as the EndpointSlice controller cuts them)
+  written straight into a store whose controllers are off. The DNS and TUI figures use it, so
+  they measure the resolver and the app, not how fast the engine reaches 10,000 pods.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from engine.bootstrap import node_manifest
+from engine.cluster import Cluster
+from engine.objects import Obj, owner_reference
+
+ROOT = Path(__file__).resolve().parents[2]
+WEB_YAML = ROOT / "demos" / "manifests" / "web.yaml"
+NS = "default"
+NODES = 100
+NODE_CAPACITY = 110
+
+
+def nodes_yaml(count: int = NODES) -> str:
+    """``count`` Node manifests (``node-1`` …) as one YAML stream."""
+    return yaml.safe_dump_all(
+        [node_manifest(f"node-{i}", i, NODE_CAPACITY) for i in range(1, count + 1)]
+    )
+
+
+def web_yaml(policy: str = "Parallel", replicas: int = 0) -> str:
+    """demos/manifests/web.yaml with ``replicas`` and ``podManagementPolicy`` set."""
+    docs = list(yaml.safe_load_all(WEB_YAML.read_text()))
+    for doc in docs:
+        if doc["kind"] == "StatefulSet":
+            doc["spec"]["replicas"] = replicas
+            doc["spec"]["podManagementPolicy"] = policy
+    return yaml.safe_dump_all(docs)
+
+
+def engine_cluster(policy: str = "Parallel") -> Cluster:
+    """A settled cluster: no default nodes, 100 applied Nodes, web at 0 replicas."""
+    cluster = Cluster(seed=0, nodes=0)
+    cluster.apply("nodes.yaml", nodes_yaml())
+    cluster.apply("web.yaml", web_yaml(policy))
+    cluster.settle()
+    return cluster
+
+
+def ready_replicas(cluster: Cluster) -> int:
+    """status.readyReplicas of StatefulSet web."""
+    sts = cluster.store.must_get("StatefulSet", NS, "web")
+    return int((sts.get("status") or {}).get("readyReplicas") or 0)
+
+
+def pod_ip(ordinal: int) -> str:
+    """A distinct, valid pod IP per ordinal (10.244.x.y)."""
+    return f"10.244.{ordinal // 250 + 1}.{ordinal % 250 + 2}"
+
+
+def store_world(n: int) -> Cluster:
+    """``n`` Ready web pods, claims, volumes and EndpointSlices written into the store."""
+    cluster = Cluster(seed=0)
+    cluster.controllers.clear()
+    docs = list(yaml.safe_load_all(WEB_YAML.read_text()))
+    store = cluster.store
+    svc = store.create(docs[0] | {"metadata": docs[0]["metadata"] | {"namespace": NS}})
+    sts_doc = docs[1]
+    sts_doc["metadata"]["namespace"] = NS
+    sts_doc["spec"]["replicas"] = n
+    sts = store.create(sts_doc)
+    pods = [_write_pod(cluster, sts, i) for i in range(n)]
+    for start in range(0, n, 100):
+        store.create(_slice(svc, pods[start : start + 100], start // 100))
+    status = dict(sts)
+    status["status"] = {"replicas": n, "readyReplicas": n, "availableReplicas": n}
+    store.update(status)
+    return cluster
+
+
+def _write_pod(cluster: Cluster, sts: Obj, ordinal: int) -> Obj:
+    store = cluster.store
+    name, claim, pv = f"web-{ordinal}", f"www-web-{ordinal}", f"pvc-{ordinal:08d}"
+    now = cluster.clock.timestamp()
+    store.create(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolume",
+            "metadata": {"name": pv},
+            "spec": {
+                "capacity": {"storage": "1Gi"},
+                "accessModes": ["ReadWriteOnce"],
+                "persistentVolumeReclaimPolicy": "Delete",
+                "storageClassName": "standard",
+                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
+                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
+            },
+            "status": {"phase": "Bound"},
+        }
+    )
+    store.create(
+        {
+            "apiVersion": "v1",
+            "kind": "PersistentVolumeClaim",
+            "metadata": {"name": claim, "namespace": NS, "labels": {"app": "nginx"}},
+            "spec": {
+                "accessModes": ["ReadWriteOnce"],
+                "resources": {"requests": {"storage": "1Gi"}},
+                "storageClassName": "standard",
+                "volumeName": pv,
+            },
+            "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
+        }
+    )
+    conditions = [
+        {"type": t, "status": "True", "lastTransitionTime": now}
+        for t in ("PodScheduled", "Initialized", "ContainersReady", "Ready")
+    ]
+    pod: dict[str, Any] = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": NS,
+            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
+            "ownerReferences": [owner_reference(sts)],
+        },
+        "spec": {
+            "hostname": name,
+            "subdomain": "nginx",
+            "nodeName": f"worker-{ordinal % 3 + 1}",
+            "containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.24"}],
+            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
+        },
+        "status": {
+            "phase": "Running",
+            "podIP": pod_ip(ordinal),
+            "podIPs": [{"ip": pod_ip(ordinal)}],
+            "startTime": now,
+            "conditions": conditions,
+            "containerStatuses": [
+                {
+                    "name": "nginx",
+                    "image": "registry.k8s.io/nginx-slim:0.24",
+                    "ready": True,
+                    "started": True,
+                    "restartCount": 0,
+                    "state": {"running": {"startedAt": now}},
+                }
+            ],
+        },
+    }
+    return store.create(pod)
+
+
+def _slice(svc: Obj, pods: list[Obj], index: int) -> Obj:
+    return {
+        "apiVersion": "discovery.k8s.io/v1",
+        "kind": "EndpointSlice",
+        "metadata": {
+            "name": f"nginx-{index:05d}",
+            "namespace": NS,
+            "labels": {"kubernetes.io/service-name": "nginx"},
+            "ownerReferences": [owner_reference(svc)],
+        },
+        "addressType": "IPv4",
+        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
+        "endpoints": [
+            {
+                "addresses": [p["status"]["podIP"]],
+                "conditions": {"ready": True, "serving": True, "terminating": False},
+                "hostname": p["metadata"]["name"],
+                "nodeName": p["spec"]["nodeName"],
+                "targetRef": {"kind": "Pod", "namespace": NS, "name": p["metadata"]["name"]},
+            }
+            for p in pods
+        ],
+    }

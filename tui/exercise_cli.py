@@ -1,0 +1,70 @@
+"""The ``stsplay exercise`` subcommand, ready for :mod:`tui.cli` to wire in.
+
+::
+
+    stsplay exercise --list                       # the workshop
+    stsplay exercise NAME [--seed N] [--speed X]  # the app with the exercise panel
+    stsplay exercise NAME --check SCRIPT [--json] # headless: run SCRIPT (file or -), report
+
+In ``tui/cli.py`` (the lead's): ``add_exercise_command(sub)`` after the other subparsers,
+and in ``main``: ``if args.command == "exercise": return run_exercise_command(args,
+sys.stdout, sys.stderr)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+
+def add_exercise_command(sub: Any) -> argparse.ArgumentParser:
+    """Add ``exercise`` to the subparsers ``sub`` (``parser.add_subparsers()``)."""
+    parser: argparse.ArgumentParser = sub.add_parser(
+        "exercise",
+        help="workshop exercises: open one in the app, list them, or check a script",
+        description="Open an exercise in the playground (its tasks tick to done as the "
+        "cluster changes), list the workshop, or check a command script headlessly "
+        "against an exercise (exit status 0 when every task passed).",
+    )
+    parser.add_argument("name", nargs="?", metavar="NAME", help="exercise (e.g. 03-dns, dns, 3)")
+    parser.add_argument("--list", action="store_true", help="list the exercises")
+    parser.add_argument(
+        "--check", metavar="SCRIPT", help="run SCRIPT (file, or - for stdin) and report each task"
+    )
+    parser.add_argument("--json", action="store_true", help="with --check: JSON report")
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="simulated seconds per real second (app)"
+    )
+    return parser
+
+
+def run_exercise_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """Carry out ``stsplay exercise …``; returns the exit status."""
+    from engine.exercises import check_exercise, list_exercises
+
+    if args.list:
+        return list_exercises(out=stdout, err=stderr)
+    if not args.name:
+        stderr.write("stsplay exercise: name an exercise, or use --list\n")
+        return 2
+    if args.check is None:
+        if args.json:
+            stderr.write("stsplay exercise: --json needs --check SCRIPT\n")
+            return 2
+        from tui.exercise_app import run_exercise_app
+
+        return run_exercise_app(args.name, seed=args.seed, speed=args.speed)
+    if args.check == "-":
+        text, source = sys.stdin.read(), "<stdin>"
+    else:
+        try:
+            text, source = Path(args.check).read_text(encoding="utf-8"), args.check
+        except OSError as exc:
+            stderr.write(f"stsplay: cannot read {args.check}: {exc.strerror}\n")
+            return 2
+    return check_exercise(
+        args.name, text, json=args.json, out=stdout, err=stderr, seed=args.seed, source=source
+    )
