@@ -31,7 +31,7 @@ import contextlib
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 from pathlib import Path
@@ -45,7 +45,16 @@ from engine.persist_check import SaveFileError, validate
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
-__all__ = ["FORMAT", "VERSION", "SaveFileError", "load", "register_section", "save", "snapshot"]
+__all__ = [
+    "FORMAT",
+    "VERSION",
+    "SaveFileError",
+    "default_path",
+    "load",
+    "register_section",
+    "save",
+    "snapshot",
+]
 
 FORMAT = "statefulset-playground-save"
 VERSION = 1
@@ -69,6 +78,14 @@ def register_section(
 ) -> None:
     """Carry ``dump(cluster)``'s data in every save and hand it to ``restore`` on load."""
     SECTIONS[name] = Section(dump, restore)
+
+
+def default_path(environ: Mapping[str, str] | None = None) -> Path:
+    """Where ``--resume`` looks and a bare ``--save`` writes: ``$XDG_STATE_HOME/stsplay/
+    save.json``, falling back to ``~/.local/state/stsplay/save.json``."""
+    env = os.environ if environ is None else environ
+    base = env.get("XDG_STATE_HOME") or str(Path(env.get("HOME") or Path.home()) / ".local/state")
+    return Path(base) / "stsplay" / "save.json"
 
 
 # -- saving --------------------------------------------------------------------------------------
@@ -106,6 +123,7 @@ def save(cluster: Cluster, path: str | os.PathLike[str]) -> None:
             any) is left as it was.
     """
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(snapshot(cluster), indent=1, ensure_ascii=False) + "\n"
     directory = target.parent if str(target.parent) else Path(".")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

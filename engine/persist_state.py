@@ -13,7 +13,8 @@ annotations). What it does not hold, and what a faithful continuation needs:
   each node (a cached image starts without a pull);
 * the event recorder's name counter (Event names must stay unique); its series of repeated
   events is rebuilt from the stored Events;
-* the volume provisioner's identity and the node lifecycle controller's orphaned-pod clocks.
+* the volume provisioner's identity, the node lifecycle controller's orphaned-pod clocks and
+  the DNS zone's SOA serial (the time of its last change).
 
 Everything else in the controllers is a cache or a queue that the first reconcile after a load
 re-derives from the objects (:func:`engine.persist.load` replays every object as ADDED).
@@ -29,6 +30,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from engine.clock import Clock, RealClock
+from engine.dns.zone import zone_for
 from engine.ipam import NodeIPAM
 from engine.objects import KINDS, Obj, is_namespaced, name_of, namespace_of
 from engine.services import ServiceIPAdmission
@@ -101,6 +103,7 @@ def dump_components(cluster: Cluster) -> dict[str, Any]:
     volumes: Any = cluster.controller("persistentvolume-controller")
     nodes: Any = cluster.controller("node-lifecycle")
     return {
+        "dns": {"modified": zone_for(cluster).modified},
         "kubelet": {"ipam": ipam, "images": images},
         "events": {"counter": cluster.events._counter},
         "provisioner": {"identities": dict(volumes._identities)},
@@ -123,6 +126,9 @@ def restore_components(cluster: Cluster, data: dict[str, Any]) -> None:
     volumes: Any = cluster.controller("persistentvolume-controller")
     volumes._identities.update((data.get("provisioner") or {}).get("identities", {}))
     nodes: Any = cluster.controller("node-lifecycle")
+    modified = (data.get("dns") or {}).get("modified")
+    if modified is not None:
+        zone_for(cluster).modified = int(modified)
     nodes._orphaned.update(
         {str(k): float(v) for k, v in (data.get("nodeLifecycle") or {}).get("orphaned", {}).items()}
     )

@@ -112,6 +112,9 @@ def build_parser() -> argparse.ArgumentParser:
     from tui.exercise_cli import add_exercise_command
 
     add_exercise_command(sub)
+    from tui.demo.cli import add_demo_parser
+
+    add_demo_parser(sub)
     return parser
 
 
@@ -231,6 +234,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_script_command(args, sys.stdout, sys.stderr)
     if args.command == "dns-serve":
         return run_dns_serve_command(args)
+    if args.command == "demo":
+        from tui.demo.cli import run_demo_command
+
+        return run_demo_command(args, sys.stdout, sys.stderr)
     if args.command == "exercise":
         from tui.exercise_cli import run_exercise_command
 

@@ -4,7 +4,8 @@
 
     HYPOTHESIS_PROFILE=long pytest tests/reliability/test_properties.py -q
 
-``HYPOTHESIS_SEED`` is honoured by hypothesis itself (``--hypothesis-seed=N`` too).
+A fixed seed: ``--hypothesis-seed=N``. The profile applies to the property tests of this
+directory only (``PROFILE``), not to every hypothesis test of the suite.
 """
 
 from __future__ import annotations
@@ -24,4 +25,5 @@ _COMMON = {
 settings.register_profile("ci", max_examples=500, **_COMMON)  # type: ignore[arg-type]
 settings.register_profile("long", max_examples=20_000, **_COMMON)  # type: ignore[arg-type]
 settings.register_profile("quick", max_examples=30, **_COMMON)  # type: ignore[arg-type]
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+#: the profile the property tests run under
+PROFILE = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -11,6 +11,7 @@ import pytest
 from engine import kubectl, persist
 from engine.clock import RealClock
 from engine.cluster import Cluster
+from engine.dns.resolver import resolve
 from engine.objects import Obj
 from tests.reliability.invariants import Watcher, check_state, healthy
 from tests.reliability.workloads import busy_cluster
@@ -51,6 +52,8 @@ def test_round_trip_is_exact(tmp_path: Path) -> None:
     assert any("hello\n" in files.values() for files in loaded.volume_data.values())
     assert loaded.container_data == cluster.container_data
     assert loaded.empty_dir_data == cluster.empty_dir_data
+    soa = [resolve(c, "cluster.local", "SOA").answer[0].rdata for c in (cluster, loaded)]
+    assert soa[0] == soa[1]
     assert after == before
 
 
@@ -282,3 +285,53 @@ def test_unknown_extension_sections_are_ignored_and_known_ones_restored(
     (tmp_path / "s.json").write_text(json.dumps(doc))
     persist.load(tmp_path / "s.json")
     assert got == [{"done": ["ex1"]}]
+
+
+def test_terminating_pod_at_save_time_finishes_after_load(tmp_path: Path) -> None:
+    cluster = web_cluster()
+    cluster.delete("Pod", "default", "web-1")
+    assert cluster.store.must_get("Pod", "default", "web-1")["metadata"].get("deletionTimestamp")
+    persist.save(cluster, tmp_path / "s.json")
+    loaded = persist.load(tmp_path / "s.json")
+    uid = loaded.store.must_get("Pod", "default", "web-1")["metadata"]["uid"]
+    assert loaded.run_until(
+        lambda: (
+            (p := loaded.store.get("Pod", "default", "web-1")) is not None
+            and p["metadata"]["uid"] != uid
+            and healthy(p)
+        ),
+        timeout=120,
+    )
+    assert check_state(loaded) == []
+
+
+def test_repeated_events_keep_counting_after_load(tmp_path: Path) -> None:
+    """An event first recorded before the save is counted up, not duplicated, after it."""
+    cluster = web_cluster()
+    cluster.scale("StatefulSet", "default", "web", 4)
+    cluster.advance(60)
+    cluster.scale("StatefulSet", "default", "web", 2)
+    cluster.advance(60)
+    persist.save(cluster, tmp_path / "s.json")
+    loaded = persist.load(tmp_path / "s.json")
+    for c in (cluster, loaded):
+        c.scale("StatefulSet", "default", "web", 4)
+        c.advance(60)
+    creates = [
+        e
+        for e in loaded.store.list("Event", "default")
+        if e["message"].startswith("create Pod web-3 ")
+    ]
+    assert [e["count"] for e in creates] == [2]
+    assert persist.snapshot(loaded)["store"] == persist.snapshot(cluster)["store"]
+
+
+def test_default_path_follows_xdg() -> None:
+    assert persist.default_path({"XDG_STATE_HOME": "/s"}) == Path("/s/stsplay/save.json")
+    assert persist.default_path({"HOME": "/h"}) == Path("/h/.local/state/stsplay/save.json")
+
+
+def test_save_creates_the_directory(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "stsplay" / "save.json"
+    persist.save(web_cluster(5), path)
+    assert persist.load(path).store.resource_version > 0

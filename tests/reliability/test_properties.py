@@ -20,6 +20,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from engine import kubectl
 from engine.cluster import Cluster
 from engine.objects import Obj
+from tests.reliability.conftest import PROFILE
 from tests.reliability.invariants import Watcher, check_state, healthy, owner
 from tests.reliability.workloads import IMAGES, WORKLOADS, busy_cluster
 
@@ -163,3 +164,4 @@ class PlaygroundMachine(RuleBasedStateMachine):
 
 
 TestPlayground = PlaygroundMachine.TestCase
+TestPlayground.settings = PROFILE
