@@ -47,6 +47,9 @@ class WorkQueue:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self._queued
+
     def __bool__(self) -> bool:
         return bool(self._items)
 

@@ -16,7 +16,7 @@ The fault verbs: :meth:`Kubelet.set_readiness_fault` stores its state in the pod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine import stages
 from engine.controllers.base import Controller, make_key, split_key
@@ -43,6 +43,50 @@ if TYPE_CHECKING:
 _MAX_STEPS = 200
 
 
+#: store index: Pod → its ``spec.nodeName`` (the pods a node's kubelet runs)
+NODE_NAME_INDEX = "kubelet-node-name"
+
+
+def _node_name(pod: Obj) -> list[str]:
+    node = (pod.get("spec") or {}).get("nodeName")
+    return [str(node)] if node else []
+
+
+class RunTable(dict[str, PodRun]):
+    """Pod key → its run, also indexed by the run's node (IP allocation asks per node)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_node: dict[str, dict[str, PodRun]] = {}
+
+    def __setitem__(self, key: str, run: PodRun) -> None:
+        if key in self:
+            self._unindex(key)
+        super().__setitem__(key, run)
+        self._by_node.setdefault(run.node, {})[key] = run
+
+    def __delitem__(self, key: str) -> None:
+        self._unindex(key)
+        super().__delitem__(key)
+
+    def pop(self, key: str, *default: Any) -> Any:
+        """dict.pop, keeping the node index."""
+        if key in self:
+            self._unindex(key)
+        return super().pop(key, *default)
+
+    def on_node(self, node: str) -> list[PodRun]:
+        """The runs on ``node``."""
+        return list(self._by_node.get(node, {}).values())
+
+    def _unindex(self, key: str) -> None:
+        runs = self._by_node.get(self[key].node)
+        if runs is not None:
+            runs.pop(key, None)
+            if not runs:
+                del self._by_node[self[key].node]
+
+
 class Kubelet(Controller):
     """Kubelet simulation."""
 
@@ -51,7 +95,7 @@ class Kubelet(Controller):
     def __init__(self, cluster: Cluster) -> None:
         super().__init__(cluster)
         self.timings = cluster.timings
-        self._runs: dict[str, PodRun] = {}
+        self._runs = RunTable()
         self._ipams: dict[str, NodeIPAM] = {}
         self._images: dict[str, set[str]] = {}
 
@@ -59,6 +103,8 @@ class Kubelet(Controller):
         """Watch pods and nodes."""
         self.store.subscribe(self._on_pod, kinds=["Pod"])
         self.store.subscribe(self._on_node, kinds=["Node"])
+        if not self.store.has_index("Pod", NODE_NAME_INDEX):
+            self.store.add_index("Pod", NODE_NAME_INDEX, _node_name)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -196,11 +242,10 @@ class Kubelet(Controller):
             self._ipams[node_name] = ipam
         in_use = {
             str((p.get("status") or {}).get("podIP"))
-            for p in self.store.list("Pod")
-            if (p.get("spec") or {}).get("nodeName") == node_name
-            and (p.get("status") or {}).get("podIP")
+            for p in self.store.by_index("Pod", NODE_NAME_INDEX, node_name)
+            if (p.get("status") or {}).get("podIP")
         }
-        in_use |= {r.ip for r in self._runs.values() if r.ip and r.node == node_name}
+        in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
         ipam.observe(in_use)
         return ipam.allocate(in_use)
 

@@ -13,11 +13,12 @@ and the pod is bound once the volume controller has bound them (the scheduler's 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine import scheduling
 from engine.controllers.base import Controller, make_key, split_key
-from engine.objects import Obj, copy_obj, name_of, namespace_of
+from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of
 from engine.store import WatchEvent
 
 if TYPE_CHECKING:
@@ -25,6 +26,10 @@ if TYPE_CHECKING:
 
 _TERMINAL = ("Succeeded", "Failed")
 _RETRY_KINDS = ["Node", "PersistentVolumeClaim", "PersistentVolume", "StorageClass"]
+#: store index: Pod → the node it takes a slot on (see :func:`_occupies`)
+NODE_INDEX = "scheduler-occupied-node"
+#: store index: Pod → ``<node>|<controller uid>`` (siblings per node, for scoring)
+OWNER_INDEX = "scheduler-node-owner"
 
 
 def _pending(pod: Obj) -> bool:
@@ -40,6 +45,16 @@ def _occupies(pod: Obj) -> str:
     return "" if phase in _TERMINAL else str((pod.get("spec") or {}).get("nodeName") or "")
 
 
+def _occupied_nodes(pod: Obj) -> list[str]:
+    node = _occupies(pod)
+    return [node] if node else []
+
+
+def _occupied_node_owners(pod: Obj) -> list[str]:
+    node, ref = _occupies(pod), controller_ref(pod)
+    return [f"{node}|{ref['uid']}"] if node and ref and ref.get("uid") else []
+
+
 class Scheduler(Controller):
     """The default scheduler."""
 
@@ -49,24 +64,37 @@ class Scheduler(Controller):
         super().__init__(cluster)
         #: pod key → (pod uid, node) for pods waiting on WaitForFirstConsumer provisioning
         self._assumed: dict[str, tuple[str, str]] = {}
-        #: keys of the pending pods, in the order they became pending (an ordered set)
-        self._pending: dict[str, None] = {}
+        #: keys of the pending pods → a sequence number of when they became pending
+        self._pending: dict[str, int] = {}
+        self._seq = 0
+        #: the pending keys not waiting in the queue: the only ones a retry has to add, so a
+        #: retry after each of thousands of claim events costs what changed, not the backlog
+        self._idle: dict[str, None] = {}
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
         self.store.subscribe(self._on_pod, kinds=["Pod"])
         self.store.subscribe(lambda _ev: self._retry_all(), kinds=_RETRY_KINDS)
+        if not self.store.has_index("Pod", NODE_INDEX):
+            self.store.add_index("Pod", NODE_INDEX, _occupied_nodes)
+        if not self.store.has_index("Pod", OWNER_INDEX):
+            self.store.add_index("Pod", OWNER_INDEX, _occupied_node_owners)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
         pod, old = ev.obj, ev.old
         key = make_key(*ev.key)
         if ev.type != "DELETED" and _pending(pod):
-            self._pending[key] = None
+            if key not in self._pending:
+                self._seq += 1
+                self._pending[key] = self._seq
+                if key not in self.queue:
+                    self._idle[key] = None
             if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
                 self._enqueue_new(key)
             return
         self._pending.pop(key, None)
+        self._idle.pop(key, None)
         freed = ev.type == "DELETED" and _occupies(pod)
         finished = old is not None and _occupies(old) and not _occupies(pod)
         if freed or finished:
@@ -80,12 +108,21 @@ class Scheduler(Controller):
             self.enqueue(key)
 
     def _retry_all(self) -> None:
-        for key in self._pending:
-            self.enqueue(key)
+        """Queue every pending pod not queued yet, in the order they became pending."""
+        if self._idle:
+            for key in sorted(self._idle, key=self._pending.__getitem__):
+                self.enqueue(key)
+
+    def enqueue(self, key: str) -> None:
+        """Queue ``key`` (it is no longer idle)."""
+        super().enqueue(key)
+        self._idle.pop(key, None)
 
     # -- reconcile ------------------------------------------------------------------------------
     def sync(self, key: str) -> None:
         """Try to place one pending pod."""
+        if key in self._pending and key not in self.queue:
+            self._idle[key] = None  # taken off the queue: a retry must add it again
         namespace, name = split_key(key)
         pod = self.store.get("Pod", namespace, name)
         if pod is None or not _pending(pod):
@@ -110,20 +147,47 @@ class Scheduler(Controller):
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
             return
+        siblings = self._siblings_by_node(pod, key)
         best = min(
-            feasible, key=lambda n: scheduling.score_key(pod, n, by_node.get(name_of(n), []))
+            feasible,
+            key=lambda n: (
+                siblings(name_of(n)),
+                len(by_node.get(name_of(n), [])),
+                name_of(n),
+            ),
         )
         if volumes.delayed:
             self._assume(key, pod, name_of(best), volumes.delayed)
         else:
             self._bind(pod, name_of(best))
 
+    def _siblings_by_node(self, pod: Obj, exclude: str) -> Callable[[str], int]:
+        """Per node, the pods of ``pod``'s owner on it (assumed ones included): the first
+        part of :func:`engine.scheduling.score_key`, from an index instead of a scan."""
+        ref = controller_ref(pod)
+        owner = ref.get("uid") if ref else None
+        if not owner:
+            return lambda _node: 0
+        assumed: dict[str, int] = {}
+        for key, (_uid, node) in self._assumed.items():
+            if key != exclude:
+                ns, nm = split_key(key)
+                other = self.store.get("Pod", ns, nm)
+                if other is not None and (controller_ref(other) or {}).get("uid") == owner:
+                    assumed[node] = assumed.get(node, 0) + 1
+
+        def count(node: str) -> int:
+            bucket = f"{node}|{owner}"
+            return len(self.store.by_index("Pod", OWNER_INDEX, bucket)) + assumed.get(node, 0)
+
+        return count
+
     def _pods_by_node(self, exclude: str) -> dict[str, list[Obj]]:
         by_node: dict[str, list[Obj]] = {}
-        for p in self.store.list("Pod"):
-            node = _occupies(p)
-            if node:
-                by_node.setdefault(node, []).append(p)
+        for node_obj in self.store.list("Node"):
+            pods = self.store.by_index("Pod", NODE_INDEX, name_of(node_obj))
+            if pods:
+                by_node[name_of(node_obj)] = pods
         for key, (_uid, node) in self._assumed.items():
             if key != exclude:
                 ns, nm = split_key(key)

@@ -13,10 +13,24 @@ Keys are ``pvc:<ns>/<name>`` and ``pv:<name>``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from engine.controllers import volume_binding as vb
 from engine.controllers.base import Controller, make_key, split_key
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.store import WatchEvent
+
+#: store index: Pod → ``<namespace>/<claim>`` of every claim it mounts
+CLAIM_INDEX = "pvc-protection-claims"
+
+
+def _claim_keys(pod: Obj) -> list[str]:
+    ns = namespace_of(pod)
+    return [
+        make_key(ns, claim)
+        for vol in (pod.get("spec") or {}).get("volumes") or []
+        if (claim := (vol.get("persistentVolumeClaim") or {}).get("claimName"))
+    ]
 
 
 def _claim_key(obj: Obj) -> str:
@@ -34,6 +48,8 @@ class PVCProtectionController(Controller):
         self.store.subscribe(lambda ev: self.enqueue(_claim_key(ev.obj)), ["PersistentVolumeClaim"])
         self.store.subscribe(lambda ev: self.enqueue("pv:" + name_of(ev.obj)), ["PersistentVolume"])
         self.store.subscribe(self._on_pod, ["Pod"])
+        if not self.store.has_index("Pod", CLAIM_INDEX):
+            self.store.add_index("Pod", CLAIM_INDEX, _claim_keys)
 
     def _on_pod(self, ev: WatchEvent) -> None:
         for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
@@ -48,22 +64,27 @@ class PVCProtectionController(Controller):
             ns, name = split_key(rest)
             pvc = self.store.get("PersistentVolumeClaim", ns, name)
             if pvc is not None:
-                in_use = bool(vb.pods_using_claim(self.store.list("Pod", ns), name))
-                self._reconcile(pvc, vb.PVC_PROTECTION, in_use)
+                self._reconcile(pvc, vb.PVC_PROTECTION, lambda: self._claim_in_use(ns, name))
         else:
             pv = self.store.get("PersistentVolume", "", rest)
             if pv is not None:
                 bound = (pv.get("status") or {}).get("phase") == "Bound"
-                self._reconcile(pv, vb.PV_PROTECTION, bound)
+                self._reconcile(pv, vb.PV_PROTECTION, lambda: bound)
 
-    def _reconcile(self, obj: Obj, finalizer: str, in_use: bool) -> None:
+    def _claim_in_use(self, namespace: str, name: str) -> bool:
+        pods = self.store.by_index("Pod", CLAIM_INDEX, make_key(namespace, name))
+        return bool(vb.pods_using_claim(pods, name))
+
+    def _reconcile(self, obj: Obj, finalizer: str, in_use: Callable[[], bool]) -> None:
+        """Add the finalizer to a live object; drop it from a deleted one no longer
+        ``in_use()`` (asked only then: it may cost a lookup)."""
         finalizers = list(obj["metadata"].get("finalizers") or [])
         deleting = bool(obj["metadata"].get("deletionTimestamp"))
         if not deleting and finalizer not in finalizers:
             new = copy_obj(obj)
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
             self.store.update(new)
-        elif deleting and finalizer in finalizers and not in_use:
+        elif deleting and finalizer in finalizers and not in_use():
             new = copy_obj(obj)
             rest = [f for f in finalizers if f != finalizer]
             if rest:

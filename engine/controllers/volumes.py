@@ -63,6 +63,18 @@ def _set_phase(obj: Obj, phase: str, now: str) -> bool:
     return True
 
 
+#: store index: PersistentVolume → ``<ns>/<name>`` of its claimRef, or :data:`_UNCLAIMED`
+CLAIM_REF_INDEX = "volumes-claim-ref"
+_UNCLAIMED = "/"
+
+
+def _claim_ref_key(pv: Obj) -> list[str]:
+    ref = (pv.get("spec") or {}).get("claimRef")
+    if not ref:
+        return [_UNCLAIMED]
+    return [make_key(str(ref.get("namespace", "")), str(ref.get("name", "")))]
+
+
 class VolumeController(Controller):
     """PersistentVolume controller (binder, reclaimer) plus the playground's provisioners."""
 
@@ -80,6 +92,8 @@ class VolumeController(Controller):
         self.store.subscribe(self._on_volume, ["PersistentVolume"])
         self.store.subscribe(self._on_class, ["StorageClass"])
         self.store.subscribe(self._on_pod, ["Pod"])
+        if not self.store.has_index("PersistentVolume", CLAIM_REF_INDEX):
+            self.store.add_index("PersistentVolume", CLAIM_REF_INDEX, _claim_ref_key)
 
     # -- watch handlers ---------------------------------------------------------------
     def _on_claim(self, ev: WatchEvent) -> None:
@@ -184,6 +198,18 @@ class VolumeController(Controller):
         newest = max(defaults, key=lambda sc: (sc["metadata"]["creationTimestamp"], name_of(sc)))
         return name_of(newest)
 
+    def _candidate_volumes(self, pvc: Obj) -> list[Obj]:
+        """The volumes :func:`~engine.controllers.volume_binding.best_match` could pick: those
+        pre-bound to the claim's name and those with no claimRef (any other fails
+        ``claim_ref_matches``). With more than one pre-bound, the whole list keeps the first
+        in store order the winner."""
+        prebound = self.store.by_index(
+            "PersistentVolume", CLAIM_REF_INDEX, make_key(namespace_of(pvc), name_of(pvc))
+        )
+        if len(prebound) > 1:
+            return self.store.list("PersistentVolume")
+        return prebound + self.store.by_index("PersistentVolume", CLAIM_REF_INDEX, _UNCLAIMED)
+
     def _sync_unbound(self, pvc: Obj) -> None:
         self._write_claim_phase(pvc, "Pending")
         class_name = vb.claim_class(pvc)
@@ -191,7 +217,7 @@ class VolumeController(Controller):
         wffc = sc is not None and sc.get("volumeBindingMode") == "WaitForFirstConsumer"
         node_name = annotations_of(pvc).get(vb.ANN_SELECTED_NODE)
         node = self.store.get("Node", "", node_name) if node_name else None
-        volumes = self.store.list("PersistentVolume")
+        volumes = self._candidate_volumes(pvc)
         if not wffc or node_name:
             match = vb.best_match(volumes, pvc, node, check_node=wffc)
             if match is not None:

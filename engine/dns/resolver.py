@@ -25,12 +25,14 @@ would: NXDOMAIN, not authoritative, recursion available, no authority records. S
 
 from __future__ import annotations
 
+import functools
 import ipaddress
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from engine.dns.records import Answer, Record
-from engine.dns.zone import ClusterZone, zone_for
+from engine.dns.zone import ClusterZone, Endpoint, zone_for
 from engine.objects import Obj, name_of, namespace_of
 
 if TYPE_CHECKING:
@@ -40,10 +42,21 @@ TTL = 30
 VERSION_TTL = 28800
 SCHEMA_VERSION = "1.1.0"
 REVERSE_ZONES = ("in-addr.arpa", "ip6.arpa")
+#: answers the zone remembers between changes (it forgets them all when full)
+ANSWER_CACHE_SIZE = 4096
 
 
 class NoSuchName(Exception):
     """The name does not exist (CoreDNS errNoItems / errInvalidRequest / errNsNotExposed)."""
+
+
+@functools.lru_cache(maxsize=65536)
+def ip_version(host: str) -> int:
+    """4 or 6 for an IP address, 0 for anything else (cached: answers repeat addresses)."""
+    try:
+        return ipaddress.ip_address(host).version
+    except ValueError:
+        return 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,11 +70,7 @@ class Entry:
     @property
     def is_ip(self) -> bool:
         """The host is an address (else an ExternalName)."""
-        try:
-            ipaddress.ip_address(self.host)
-        except ValueError:
-            return False
-        return True
+        return ip_version(self.host) != 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,14 +152,33 @@ class Resolver:
     def _answer(self, qname: str, qtype: str, zone: str) -> Answer | None:
         reverse = zone.lower() in REVERSE_ZONES
         try:
-            records, extra = self._records(qname, qtype, zone)
+            records, extra = self._cached_records(qname, qtype, zone)
         except NoSuchName:
             if reverse:
                 return None  # fallthrough in-addr.arpa ip6.arpa → forward
             return self._negative(qname, qtype, zone, "NXDOMAIN")
         if not records:
             return self._negative(qname, qtype, zone, "NOERROR")
-        return Answer(qname, qtype, answer=records, additional=extra)
+        return Answer(qname, qtype, answer=list(records), additional=list(extra))
+
+    def _cached_records(
+        self, qname: str, qtype: str, zone: str
+    ) -> tuple[list[Record], list[Record]]:
+        """:meth:`_records`, remembered in the zone until its next change (records are
+        immutable; the caller copies the lists before shuffling)."""
+        key = (qname, qtype, zone)
+        cached = self.zone.answers.get(key)
+        if cached is None:
+            try:
+                cached = self._records(qname, qtype, zone)
+            except NoSuchName as exc:
+                cached = exc
+            if len(self.zone.answers) >= ANSWER_CACHE_SIZE:
+                self.zone.answers.clear()
+            self.zone.answers[key] = cached
+        if isinstance(cached, NoSuchName):
+            raise NoSuchName(*cached.args)  # a fresh one: a re-raise would grow its traceback
+        return cached
 
     def _negative(self, qname: str, qtype: str, zone: str, rcode: str) -> Answer:
         return Answer(qname, qtype, rcode=rcode, authority=[self.soa(zone)])
@@ -190,7 +218,7 @@ class Resolver:
         for entry in self._entries(qname, zone):
             if not entry.is_ip:
                 records += self._cname_chain(qname, entry.host, zone)
-            elif ipaddress.ip_address(entry.host).version == 4 and entry.host not in seen:
+            elif ip_version(entry.host) == 4 and entry.host not in seen:
                 seen.add(entry.host)
                 records.append(Record(qname, TTL, "A", entry.host))
         return records
@@ -310,9 +338,11 @@ class Resolver:
     def _endpoint_entries(self, svc: Obj, req: Request) -> list[Entry]:
         ns, name = namespace_of(svc), name_of(svc)
         entries = []
-        for ep in self.zone.endpoints(ns, name):
-            if req.endpoint and not _match(req.endpoint, ep.name):
-                continue
+        if req.endpoint:
+            endpoints: Iterable[Endpoint] = self.zone.endpoints_named(ns, name, req.endpoint)
+        else:
+            endpoints = self.zone.endpoints(ns, name)
+        for ep in endpoints:
             for port_name, port, protocol in ep.ports:
                 if not _port_matches(req, port_name, protocol):
                     continue

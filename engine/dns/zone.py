@@ -5,7 +5,10 @@ the cluster is built and keeps the indexes lookups need, so a lookup never scans
 
 * Services by (namespace, name) and by ClusterIP (reverse lookups of VIPs);
 * EndpointSlices by (namespace, service) — a headless A answer is O(its endpoints);
-* ready endpoint IPs → the ``<endpoint>.<svc>.<ns>.svc`` names pointing at them (PTR).
+* ready endpoint IPs → the ``<endpoint>.<svc>.<ns>.svc`` names pointing at them (PTR);
+* endpoints by (namespace, service, endpoint name) — a per-pod answer is O(1);
+* ``answers``: the resolver's records per (qname, qtype, zone), emptied on every change, so
+  repeated queries between changes cost a dictionary lookup.
 
 Only EndpointSlice endpoints whose ``conditions.ready`` is not false count (CDNS
 ``object/endpoint.go``), so DNS follows readiness the moment the EndpointSlice controller
@@ -21,7 +24,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.objects import Obj, labels_of, name_of, namespace_of
 from engine.store import WatchEvent
@@ -75,6 +78,10 @@ class ClusterZone:
         self.services: dict[SvcKey, Obj] = {}
         self._by_vip: dict[str, dict[SvcKey, None]] = {}
         self._slices: dict[SvcKey, dict[str, list[Endpoint]]] = {}
+        #: (ns, svc) → endpoint name (lowercase) → slice name → that slice's endpoints of it
+        self._names: dict[SvcKey, dict[str, dict[str, list[Endpoint]]]] = {}
+        #: answers computed since the last change (the resolver's; emptied on every change)
+        self.answers: dict[tuple[str, str, str], Any] = {}
         self._by_ip: dict[str, dict[tuple[str, str, str], int]] = {}
         store = cluster.store
         for ns in store.list("Namespace"):
@@ -95,6 +102,17 @@ class ClusterZone:
         for eps in self._slices.get((namespace, service), {}).values():
             yield from eps
 
+    def endpoints_named(self, namespace: str, service: str, name: str) -> list[Endpoint]:
+        """Ready endpoints of a Service whose name is ``name`` (any case), in the order
+        :meth:`endpoints` yields them — without walking the other endpoints."""
+        by_slice = self._names.get((namespace, service), {}).get(name.lower())
+        if not by_slice:
+            return []
+        if len(by_slice) == 1:
+            return next(iter(by_slice.values()))
+        order = self._slices[(namespace, service)]
+        return [ep for sname in order if sname in by_slice for ep in by_slice[sname]]
+
     def services_by_vip(self, ip: str) -> list[Obj]:
         """Services whose ClusterIPs include ``ip``."""
         return [self.services[k] for k in self._by_vip.get(ip, {})]
@@ -106,6 +124,7 @@ class ClusterZone:
     # -- maintenance --------------------------------------------------------------------
     def _on_event(self, event: WatchEvent) -> None:
         self.modified = int(self.cluster.clock.wall().timestamp())
+        self.answers.clear()
         obj, gone = event.obj, event.type == "DELETED"
         if event.kind == "Namespace":
             (self.namespaces.discard if gone else self.namespaces.add)(name_of(obj))
@@ -143,14 +162,24 @@ class ClusterZone:
             return
         key = (namespace_of(slice_obj), service)
         slices = self._slices.setdefault(key, {})
-        for ep in slices.pop(name_of(slice_obj), []):
+        names = self._names.setdefault(key, {})
+        sname = name_of(slice_obj)
+        for ep in slices.pop(sname, []):
             self._count(ep.ip, (key[0], key[1], ep.name), -1)
+            by_slice = names.get(ep.name.lower())
+            if by_slice is not None:
+                by_slice.pop(sname, None)
+                if not by_slice:
+                    del names[ep.name.lower()]
         if endpoints:
-            slices[name_of(slice_obj)] = endpoints
+            slices[sname] = endpoints
             for ep in endpoints:
                 self._count(ep.ip, (key[0], key[1], ep.name), 1)
+                names.setdefault(ep.name.lower(), {}).setdefault(sname, []).append(ep)
         if not slices:
             del self._slices[key]
+        if not names:
+            del self._names[key]
 
     def _count(self, ip: str, name: tuple[str, str, str], delta: int) -> None:
         names = self._by_ip.setdefault(ip, {})
