@@ -55,16 +55,21 @@ class StoreError(Exception):
     reason = "InternalError"
 
 
+def _qualified_resource(kind: str) -> str:
+    """``statefulsets.apps``, ``pods``: the resource as API errors name it."""
+    if kind not in KINDS:
+        return kind.lower()
+    api_version, resource, _ = KINDS[kind]
+    return f"{resource}.{api_version.split('/')[0]}" if "/" in api_version else resource
+
+
 class NotFound(StoreError):
     """The object does not exist."""
 
     reason = "NotFound"
 
     def __init__(self, kind: str, namespace: str, name: str) -> None:
-        resource = KINDS[kind][1] if kind in KINDS else kind.lower()
-        group = KINDS[kind][0].split("/")[0] if kind in KINDS and "/" in KINDS[kind][0] else ""
-        full = f"{resource}.{group}" if group else resource
-        super().__init__(f'{full} "{name}" not found')
+        super().__init__(f'{_qualified_resource(kind)} "{name}" not found')
         self.kind, self.namespace, self.name = kind, namespace, name
 
 
@@ -74,10 +79,7 @@ class AlreadyExists(StoreError):
     reason = "AlreadyExists"
 
     def __init__(self, kind: str, namespace: str, name: str) -> None:
-        resource = KINDS[kind][1] if kind in KINDS else kind.lower()
-        group = KINDS[kind][0].split("/")[0] if kind in KINDS and "/" in KINDS[kind][0] else ""
-        full = f"{resource}.{group}" if group else resource
-        super().__init__(f'{full} "{name}" already exists')
+        super().__init__(f'{_qualified_resource(kind)} "{name}" already exists')
         self.kind, self.namespace, self.name = kind, namespace, name
 
 
