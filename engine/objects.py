@@ -130,6 +130,20 @@ def owner_reference(owner: Obj, controller: bool = True) -> dict[str, Any]:
     return ref
 
 
+def with_controller_ref(obj: Obj, ref: dict[str, Any] | None) -> Obj:
+    """A copy of ``obj`` whose controller ownerReference is ``ref`` (adopt) or gone (release,
+    with None); other ownerReferences are kept."""
+    new = copy_obj(obj)
+    refs = [r for r in new["metadata"].get("ownerReferences") or [] if not r.get("controller")]
+    if ref is not None:
+        refs.append(ref)
+    if refs:
+        new["metadata"]["ownerReferences"] = refs
+    else:
+        new["metadata"].pop("ownerReferences", None)
+    return new
+
+
 def get_path(obj: Any, path: str, default: Any = None) -> Any:
     """Read a dotted field path (``spec.replicas``, ``spec.containers.0.image``)."""
     cur = obj

@@ -45,6 +45,7 @@ from engine.objects import (
     namespace_of,
     owner_reference,
     uid_of,
+    with_controller_ref,
 )
 from engine.store import AlreadyExists, StoreError, WatchEvent
 
@@ -145,15 +146,7 @@ class DeploymentController(Controller):
         return claimed
 
     def _set_owner(self, obj: Obj, ref: dict[str, Any] | None) -> Obj:
-        new = copy_obj(obj)
-        refs = [r for r in new["metadata"].get("ownerReferences") or [] if not r.get("controller")]
-        if ref is not None:
-            refs.append(ref)
-        if refs:
-            new["metadata"]["ownerReferences"] = refs
-        else:
-            new["metadata"].pop("ownerReferences", None)
-        return self.store.update(new)
+        return self.store.update(with_controller_ref(obj, ref))
 
     def _check_paused(self, d: Obj) -> Obj:
         status = copy_obj(d.get("status") or {})

@@ -35,6 +35,7 @@ from engine.objects import (
     namespace_of,
     owner_reference,
     uid_of,
+    with_controller_ref,
 )
 from engine.selectors import SelectorError, from_label_selector
 from engine.store import StoreError, WatchEvent
@@ -124,15 +125,7 @@ class ReplicaSetController(Controller):
         return claimed
 
     def _set_owner(self, pod: Obj, ref: dict[str, Any] | None) -> Obj:
-        new = copy_obj(pod)
-        refs = [r for r in new["metadata"].get("ownerReferences") or [] if not r.get("controller")]
-        if ref is not None:
-            refs.append(ref)
-        if refs:
-            new["metadata"]["ownerReferences"] = refs
-        else:
-            new["metadata"].pop("ownerReferences", None)
-        return self.store.update(new)
+        return self.store.update(with_controller_ref(pod, ref))
 
     def _manage(self, rs: Obj, pods: list[Obj]) -> str | None:
         wanted = rs["spec"].get("replicas")

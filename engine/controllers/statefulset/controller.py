@@ -29,12 +29,12 @@ from engine.controllers.statefulset.status import write as write_status
 from engine.objects import (
     Obj,
     controller_ref,
-    copy_obj,
     labels_of,
     name_of,
     namespace_of,
     owner_reference,
     uid_of,
+    with_controller_ref,
 )
 from engine.selectors import Matcher, SelectorError, from_label_selector
 from engine.store import StoreError, WatchEvent
@@ -191,17 +191,9 @@ class StatefulSetController(Controller):
 
     def _set_owner(self, pod: Obj, sts: Obj | None) -> Obj | None:
         """Adopt (``sts``) or release (None) a pod; returns the stored pod."""
-        updated = copy_obj(pod)
-        refs = updated["metadata"].get("ownerReferences") or []
-        refs = [r for r in refs if not r.get("controller")]
-        if sts is not None:
-            refs.append(owner_reference(sts))
-        if refs:
-            updated["metadata"]["ownerReferences"] = refs
-        else:
-            updated["metadata"].pop("ownerReferences", None)
+        ref = owner_reference(sts) if sts is not None else None
         try:
-            return self.store.update(updated)
+            return self.store.update(with_controller_ref(pod, ref))
         except StoreError as exc:
             log.warning("%s: cannot change the owner of pod %s: %s", self.name, name_of(pod), exc)
             return None
