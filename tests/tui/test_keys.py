@@ -325,7 +325,11 @@ async def test_key_bar_follows_focus_and_is_clickable(app: PlaygroundApp, sync: 
         await sync(pilot)
         bar = app.screen.query_one(KeyBar)
         assert "r Fail/pass readiness" in bar.text  # pods panel keys
+        assert "+ Scale up" in bar.text
+        table(app, "services").focus()
+        await pilot.pause()
         assert "Scale up" not in bar.text
+        assert "Fail/pass readiness" not in bar.text
         table(app, "workloads").focus()
         await pilot.pause()
         assert "+ Scale up" in bar.text
