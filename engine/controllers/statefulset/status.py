@@ -55,6 +55,14 @@ class Status:
                 self.current_replicas += revision == self.current_revision
                 self.updated_replicas += revision == self.update_revision
 
+    def add_counts(self, other: Status) -> None:
+        """Add ``other``'s pod counters to these."""
+        self.replicas += other.replicas
+        self.ready_replicas += other.ready_replicas
+        self.available_replicas += other.available_replicas
+        self.current_replicas += other.current_replicas
+        self.updated_replicas += other.updated_replicas
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: Go field order, omitempty fields left out when zero."""
         out: dict[str, Any] = {}
