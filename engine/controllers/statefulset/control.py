@@ -99,7 +99,6 @@ class Inputs:
     parse: Callable[[str], float]
 
 
-
 def batch_of(position: int) -> int:
     """slowStartBatch: the batch of the pod at ``position`` (batches of 1, 2, 4 … ≤ 500)."""
     if position < _DOUBLING_END:
@@ -114,7 +113,7 @@ def batch_count(count: int) -> int:
 
 #: The doubling batches (1, 2 … 256) before the cap, and the positions they cover.
 _DOUBLING_BATCHES = (MAX_BATCH - 1).bit_length()
-_DOUBLING_END = 2**_DOUBLING_BATCHES - 1
+_DOUBLING_END = (1 << _DOUBLING_BATCHES) - 1
 
 
 class _Planner:
@@ -348,9 +347,9 @@ class _Planner:
     # -- rolling update -----------------------------------------------------------------------
     def _unavailable_replicas(self) -> int:
         """Replicas (missing ones included) that are unavailable or terminating."""
-        now = self.inp.now
-        fine = self.roster.healthy_available_count(now)
-        fine -= sum(1 for f in self.condemned if not f.terminating and self.roster.available(f, now))
+        roster, now = self.roster, self.inp.now
+        fine = roster.healthy_available_count(now)
+        fine -= sum(1 for f in self.condemned if not f.terminating and roster.available(f, now))
         return self.count - fine
 
     def _any_replica_outdated(self) -> bool:

@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from engine.controllers.statefulset import identity, spec
+from engine.controllers.statefulset import spec
 from engine.objects import (
     Obj,
     controller_ref,
@@ -234,13 +234,18 @@ def resolve(history: History, sts: Obj, revisions: list[Obj]) -> Revisions:
 
 
 def truncate(
-    history: History, sts: Obj, pods: list[Obj], revisions: list[Obj], live: Revisions | None
+    history: History,
+    sts: Obj,
+    pod_revisions: set[str],
+    revisions: list[Obj],
+    live: Revisions | None,
 ) -> None:
     """Delete the oldest non-live revisions beyond ``revisionHistoryLimit``.
 
-    Live: the current and update revisions and every revision a pod is labelled with.
+    Live: the current and update revisions and every revision a pod is labelled with
+    (``pod_revisions``).
     """
-    keep = {identity.pod_revision(p) for p in pods}
+    keep = set(pod_revisions)
     if live is not None:
         keep |= {name_of(live.current), name_of(live.update)}
     old = [r for r in revisions if name_of(r) not in keep]

@@ -33,6 +33,7 @@ import heapq
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from engine.controllers.statefulset import identity
 from engine.objects import Obj, name_of
@@ -217,6 +218,10 @@ class Roster:
         index = bisect.bisect_right(self.ready_keys, now)
         return self.ready_keys[index] if index < len(self.ready_keys) else None
 
+    def labels(self) -> set[str]:
+        """The revision labels of every pod (members, condemned extras and dropped pods)."""
+        return set(self.revisions) | {f.revision for f in self.dropped}
+
     def members_between(self, lo: int, hi: int) -> int:
         """How many members have an ordinal in ``[lo, hi)``."""
         if hi <= lo:
@@ -277,9 +282,9 @@ def _descending(ordinals: list[int], lo: int, hi: int) -> Iterator[int]:
         yield ordinals[index]
 
 
-def _sorted_change(values: list[float] | list[int], value: float, sign: int) -> None:
+def _sorted_change(values: list[Any], value: float, sign: int) -> None:
     """Insert (sign 1) or remove (sign -1) one ``value`` in a sorted list."""
     if sign > 0:
-        bisect.insort(values, value)  # type: ignore[arg-type]
+        bisect.insort(values, value)
     else:
-        del values[bisect.bisect_left(values, value)]  # type: ignore[arg-type]
+        del values[bisect.bisect_left(values, value)]
