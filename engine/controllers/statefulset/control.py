@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.controllers.statefulset import identity, retention, spec
-from engine.controllers.statefulset.revisions import Revisions, apply_revision
+from engine.controllers.statefulset.revisions import Revisions, with_revision
 from engine.controllers.statefulset.roster import Roster
 from engine.controllers.statefulset.status import Status
 from engine.objects import Obj, name_of
@@ -128,8 +128,8 @@ class _Planner:
         self.inp = inp
         self.sts = inp.sts
         self.roster = roster
-        self.current_set = apply_revision(inp.sts, inp.revisions.current)
-        self.update_set = apply_revision(inp.sts, inp.revisions.update)
+        self.current_set = with_revision(inp.sts, inp.revisions.current)
+        self.update_set = with_revision(inp.sts, inp.revisions.update)
         self.current_name = name_of(inp.revisions.current)
         self.update_name = name_of(inp.revisions.update)
         self.min_ready = spec.min_ready_seconds(inp.sts)

@@ -72,7 +72,7 @@ class StatefulSetController(Controller):
         self.tracker = Tracker()
         #: the last resolved revisions per set, with what they were resolved from
         self._resolved: dict[str, tuple[tuple[Any, ...], Any, Revisions]] = {}
-        self._matchers: dict[str, tuple[Any, Matcher | None]] = {}
+        self._matchers: dict[str, tuple[Any, Matcher]] = {}
 
     def waiting_for(self, namespace: str, name: str) -> str | None:
         """What holds the StatefulSet back after its last sync, in the words of the controller's
@@ -158,15 +158,12 @@ class StatefulSetController(Controller):
             self._failures.pop(key, None)
 
     def _sync_set(self, sts: Obj) -> list[str]:
-        try:
-            matcher = from_label_selector(spec.selector(sts))
-        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
-            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
-            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
-        for revision in self.history.list(sts):
-            if controller_ref(revision) is None:
-                self.history.adopt(sts, revision)
-        revisions = sort_revisions(self.history.list(sts))
+        matcher = self._selector(sts)
+        listed = self.history.list(sts, matcher)
+        orphans = [r for r in listed if controller_ref(r) is None]
+        for revision in orphans:
+            self.history.adopt(sts, revision)
+        revisions = sort_revisions(self.history.list(sts, matcher) if orphans else listed)
         key = make_key(namespace_of(sts), name_of(sts))
         revs = self._resolve(key, sts, revisions)
         ns = namespace_of(sts)
@@ -280,17 +277,25 @@ class StatefulSetController(Controller):
             log.warning("%s: cannot change the owner of pod %s: %s", self.name, name_of(pod), exc)
             return None
 
-    def _matcher(self, sts: Obj) -> Matcher | None:
-        """The set's selector as a matcher (compiled once per selector); None when it is
-        missing or invalid."""
+    def _selector(self, sts: Obj) -> Matcher:
+        """The set's selector as a matcher, compiled once per selector; raises SpecError when
+        it is missing or invalid."""
         key = make_key(namespace_of(sts), name_of(sts))
         selector = (sts.get("spec") or {}).get("selector")
         kept = self._matchers.get(key)
         if kept is not None and kept[0] == selector:
             return kept[1]
         try:
-            matcher: Matcher | None = from_label_selector(spec.selector(sts))
-        except (spec.SpecError, SelectorError, KeyError, TypeError, AttributeError):
-            matcher = None
+            matcher = from_label_selector(spec.selector(sts))
+        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
+            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
+            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
         self._matchers[key] = (copy_obj(selector), matcher)
         return matcher
+
+    def _matcher(self, sts: Obj) -> Matcher | None:
+        """:meth:`_selector`, or None when the selector is missing or invalid."""
+        try:
+            return self._selector(sts)
+        except spec.SpecError:
+            return None

@@ -59,8 +59,9 @@ class Facts:
     revision: str
 
     @classmethod
-    def of(cls, pod: Obj, parse: Parse) -> Facts:
-        """The facts of ``pod``."""
+    def of(cls, pod: Obj, parse: Parse | None) -> Facts:
+        """The facts of ``pod``; ``since`` is read only with a ``parse`` (it matters only with
+        minReadySeconds, and parsing timestamps is slow)."""
         ready = identity.is_running_and_ready(pod)
         return cls(
             pod=pod,
@@ -70,7 +71,7 @@ class Facts:
             ended=identity.is_failed(pod) or identity.is_succeeded(pod),
             terminating=identity.is_terminating(pod),
             ready=ready,
-            since=identity.ready_since(pod, parse) if ready else None,
+            since=identity.ready_since(pod, parse) if ready and parse is not None else None,
             revision=identity.pod_revision(pod),
         )
 
@@ -119,7 +120,7 @@ class Roster:
         """The roster of ``pods`` as the algorithm partitions them for ``[start, end)``."""
         roster = cls(min_ready, parse)
         for pod in pods:
-            facts = Facts.of(pod, parse)
+            facts = Facts.of(pod, roster.since_parse)
             ordinal = facts.ordinal
             current = roster.by_ordinal.get(ordinal)
             if ordinal < 0:
@@ -137,6 +138,11 @@ class Roster:
         return roster
 
     @property
+    def since_parse(self) -> Parse | None:
+        """The timestamp parser when Ready-since instants matter (minReadySeconds), else None."""
+        return self.parse if self.min_ready else None
+
+    @property
     def irregular(self) -> bool:
         """Some pod shares an ordinal or has none: rebuild it for every sync."""
         return bool(self.condemned_extra or self.dropped)
@@ -145,7 +151,7 @@ class Roster:
     def put(self, pod: Obj) -> bool:
         """Record the current version of a member (added or changed); False when its ordinal
         is held by a pod of another name (the roster cannot say which one wins: rebuild)."""
-        facts = Facts.of(pod, self.parse)
+        facts = Facts.of(pod, self.since_parse)
         held = self.by_ordinal.get(facts.ordinal)
         if facts.ordinal < 0 or (held is not None and held.name != facts.name):
             return False
