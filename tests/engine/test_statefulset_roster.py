@@ -18,10 +18,8 @@ from hypothesis import strategies as st
 
 from engine.cluster import Cluster
 from engine.controllers.statefulset import control, identity
-from engine.controllers.statefulset import controller as controller_module
 from engine.controllers.statefulset.control import Inputs, Plan, batch_count, batch_of
 from engine.controllers.statefulset.roster import Roster
-from engine.controllers.statefulset.status import Status
 from engine.objects import Obj, controller_ref, copy_obj, name_of, uid_of
 from engine.selectors import from_label_selector
 from tests.engine import sts_reference_plan
@@ -189,7 +187,7 @@ class Checker:
             self.checked += 1
             return got
 
-        monkeypatch.setattr(controller_module.control, "plan", checked)
+        monkeypatch.setattr(control, "plan", checked)
 
 
 def orphan(cluster: Cluster, ordinal: int) -> None:
@@ -318,6 +316,59 @@ def test_real_engine_scale_and_recreate_plans_equal(monkeypatch: pytest.MonkeyPa
     cluster.scale("StatefulSet", NS, "web", 2)
     cluster.settle()
     assert checker.checked > 50
-    status: Status | dict[str, Any] = get_sts(cluster)["status"]
+    status: dict[str, Any] = get_sts(cluster)["status"]
     assert status["readyReplicas"] == 2
     assert status["currentRevision"] == status["updateRevision"]
+
+
+# -- cost follows the change -------------------------------------------------------------------
+def test_a_sync_visits_only_what_changed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a settled 150-pod OrderedReady set, a readiness flip of one pod makes the next syncs
+    visit that pod only, without a full scan."""
+    cluster = fake_kubelet_cluster()
+    create_sts(cluster, replicas=150, claims=())
+    for ordinal in range(150):
+        ready(cluster, f"web-{ordinal}")
+    assert get_sts(cluster)["status"]["readyReplicas"] == 150
+    visited: list[str] = []
+    full_scans: list[str] = []
+    real_process = control._Planner.process_replica
+    real_build = Roster.__dict__["build"]
+
+    def process(self: control._Planner, pod: Obj) -> Any:
+        visited.append(name_of(pod))
+        return real_process(self, pod)
+
+    def build(*args: Any, **kwargs: Any) -> Roster:
+        full_scans.append("full scan")
+        roster: Roster = real_build.__func__(*args, **kwargs)
+        return roster
+
+    monkeypatch.setattr(control._Planner, "process_replica", process)
+    monkeypatch.setattr(Roster, "build", classmethod(build))
+    ready(cluster, "web-70", ready_=False)
+    assert set(visited) == {"web-70"}
+    assert full_scans == []
+    visited.clear()
+    ready(cluster, "web-70")
+    assert set(visited) == {"web-70"}
+    assert get_sts(cluster)["status"]["readyReplicas"] == 150
+
+
+def test_claim_names_mark_their_ordinal() -> None:
+    from engine.controllers.statefulset.tracking import Kept
+
+    kept = Kept(NS, "web")
+    roster = Roster.build([], 0, 0, 0, parse)
+    kept.keep(roster, ("u", None, "a", "a"), {}, ["www", "data-x"])
+    roster.suspects.clear()
+    for name in (
+        "www-web-3",
+        "data-x-web-12",
+        "www-web-03",
+        "www-web-",
+        "www-other-1",
+        "www-web-٣",
+    ):
+        kept.mark_claim(name)
+    assert roster.suspects == {3, 12}
