@@ -220,14 +220,9 @@ class StatefulSetController(Controller):
         )
         if kept.valid_for(context, sts.get("spec")) and kept.roster is not None:
             roster = kept.roster
-            for name in kept.take_dirty():
-                pod = self.store.get("Pod", namespace_of(sts), name)
-                owned = self._claim_pod(kept, sts, matcher, pod) if pod is not None else None
-                if owned is None:
-                    roster.discard(name)
-                elif not roster.put(owned):
-                    break
-            else:
+            kept.roster = None  # until it is up to date: an exception here means rebuild
+            if self._refresh(kept, roster, sts, matcher):
+                kept.roster = roster
                 return roster
         kept.take_dirty()
         pods = self._claim_pods(kept, sts, matcher)
@@ -239,6 +234,18 @@ class StatefulSetController(Controller):
         templates = [t["metadata"]["name"] for t in spec.claim_templates(sts)]
         kept.keep(roster, context, sts.get("spec"), templates)
         return roster
+
+    def _refresh(self, kept: Kept, roster: Roster, sts: Obj, matcher: Matcher) -> bool:
+        """Bring the roster up to date with the pods that changed; False when it cannot be
+        (two pods of one ordinal)."""
+        for name in kept.take_dirty():
+            pod = self.store.get("Pod", namespace_of(sts), name)
+            owned = self._claim_pod(kept, sts, matcher, pod) if pod is not None else None
+            if owned is None:
+                roster.discard(name)
+            elif not roster.put(owned):
+                return False
+        return True
 
     def _claim_pods(self, kept: Kept, sts: Obj, matcher: Matcher) -> list[Obj]:
         """The set's pods; adopts matching orphans and releases owned pods that stopped matching
