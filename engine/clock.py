@@ -49,11 +49,23 @@ class Clock:
     """Base clock: a heap of timers keyed by simulated seconds since the epoch."""
 
     def __init__(self, epoch: datetime = DEFAULT_EPOCH) -> None:
-        self.epoch = epoch
+        self._epoch = epoch
         self._timers: list[TimerHandle] = []
         self._seq = itertools.count()
         self._now = 0.0
         self._listeners: list[Callable[[], None]] = []
+        self._stamp_at: float | None = None
+        self._stamp = ""
+
+    @property
+    def epoch(self) -> datetime:
+        """The simulated wall-clock time of clock time 0."""
+        return self._epoch
+
+    @epoch.setter
+    def epoch(self, value: datetime) -> None:
+        self._epoch = value
+        self._stamp_at = None
 
     # -- reading time -------------------------------------------------------------------
     def now(self) -> float:
@@ -66,7 +78,12 @@ class Clock:
 
     def timestamp(self, t: float | None = None) -> str:
         """RFC 3339 timestamp as Kubernetes writes it (``2026-07-06T10:00:05Z``)."""
-        return self.wall(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = self.now() if t is None else t
+        if when == self._stamp_at:
+            return self._stamp  # many writes happen at one instant: format it once
+        self._stamp = self.wall(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self._stamp_at = when
+        return self._stamp
 
     def parse_timestamp(self, value: str) -> float:
         """Inverse of :meth:`timestamp`: clock seconds for an RFC 3339 string."""

@@ -19,6 +19,7 @@ resolvable filter report ``No preemption victims found for incoming pod`` and th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,7 +29,6 @@ from engine.objects import Obj, controller_ref, name_of
 from engine.store import Store
 from engine.taints import (
     TAINT_UNSCHEDULABLE,
-    node_taints,
     pod_tolerations,
     selector_terms_match,
     tolerates,
@@ -50,6 +50,8 @@ NO_NODES = "no nodes available to schedule pods"
 
 #: resources NodeResourcesFit checks besides the pod count, in its order
 _RESOURCES = ("cpu", "memory")
+#: taint effects TaintToleration filters on
+_SCHEDULE_EFFECTS = {"NoSchedule", "NoExecute"}
 
 
 @dataclass
@@ -119,46 +121,84 @@ def volume_prefilter(store: Store, pod: Obj) -> VolumeInfo:
     return info
 
 
-def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj], volumes: VolumeInfo) -> list[str]:
+def filter_node(
+    pod: Obj, node: Obj, pods_on_node: Collection[Obj], volumes: VolumeInfo
+) -> list[str]:
     """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
-    spec = node.get("spec") or {}
-    tolerations = pod_tolerations(pod)
-    if spec.get("unschedulable"):
-        taint = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
-        if not any(tolerates(t, taint) for t in tolerations):
-            return [REASON_UNSCHEDULABLE]
-    if untolerated(node_taints(node), tolerations, {"NoSchedule", "NoExecute"}) is not None:
-        return [REASON_TAINT]
-    if not _affinity_matches(pod, node):
-        return [REASON_AFFINITY]
-    insufficient = resource_shortfalls(pod, node, pods_on_node)
-    if insufficient:
-        return insufficient
-    if any(not selector_terms_match(terms, node) for terms in volumes.pv_terms):
-        return [REASON_PV_AFFINITY]
-    return []
+    return PodFit(pod, volumes).filter(node, pods_on_node)
 
 
-def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
+class PodFit:
+    """The Filter plugins for one pod: what depends only on the pod (tolerations, requests,
+    node selector) is worked out once, then :meth:`filter` checks each node."""
+
+    def __init__(self, pod: Obj, volumes: VolumeInfo) -> None:
+        spec = pod.get("spec") or {}
+        self.volumes = volumes
+        self.tolerations = pod_tolerations(pod)
+        self.wanted = pod_requests(pod)
+        self.requests_something = any(self.wanted.values())
+        self.node_selector: dict[str, Any] = spec.get("nodeSelector") or {}
+        self.required_terms: list[dict[str, Any]] | None = (
+            ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+                "requiredDuringSchedulingIgnoredDuringExecution"
+            )
+            or {}
+        ).get("nodeSelectorTerms")
+
+    def filter(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+        """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
+        spec = node.get("spec") or {}
+        if spec.get("unschedulable"):
+            taint = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
+            if not any(tolerates(t, taint) for t in self.tolerations):
+                return [REASON_UNSCHEDULABLE]
+        taints = spec.get("taints")
+        if taints and untolerated(taints, self.tolerations, _SCHEDULE_EFFECTS) is not None:
+            return [REASON_TAINT]
+        if not self._affinity_matches(node):
+            return [REASON_AFFINITY]
+        insufficient = self._shortfalls(node, pods_on_node)
+        if insufficient:
+            return insufficient
+        if any(not selector_terms_match(terms, node) for terms in self.volumes.pv_terms):
+            return [REASON_PV_AFFINITY]
+        return []
+
+    def _affinity_matches(self, node: Obj) -> bool:
+        if self.node_selector:
+            labels: dict[str, str] = node["metadata"].get("labels") or {}
+            for key, value in self.node_selector.items():
+                if labels.get(str(key)) != str(value):
+                    return False
+        required = self.required_terms
+        return not required or selector_terms_match(list(required), node)
+
+    def _shortfalls(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+        """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        reasons = []
+        if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
+            reasons.append(REASON_TOO_MANY_PODS)
+        if not self.requests_something:
+            return reasons  # requests nothing: only the pod count matters
+        wanted = self.wanted
+        used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
+        for other in pods_on_node:
+            for name, amount in pod_requests(other).items():
+                used[name] += amount
+        for name in _RESOURCES:
+            if wanted[name] <= 0:
+                continue
+            free = _quantity(allocatable.get(name)) - used[name]
+            if wanted[name] > free:
+                reasons.append(f"Insufficient {name}")
+        return reasons
+
+
+def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
     """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
-    allocatable = (node.get("status") or {}).get("allocatable") or {}
-    reasons = []
-    if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
-        reasons.append(REASON_TOO_MANY_PODS)
-    wanted = pod_requests(pod)
-    if not any(wanted.values()):
-        return reasons  # requests nothing: only the pod count matters
-    used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
-    for other in pods_on_node:
-        for name, amount in pod_requests(other).items():
-            used[name] += amount
-    for name in _RESOURCES:
-        if wanted[name] <= 0:
-            continue
-        free = _quantity(allocatable.get(name)) - used[name]
-        if wanted[name] > free:
-            reasons.append(f"Insufficient {name}")
-    return reasons
+    return PodFit(pod, VolumeInfo())._shortfalls(node, pods_on_node)
 
 
 def pod_requests(pod: Obj) -> dict[str, Decimal]:
@@ -183,21 +223,6 @@ def _quantity(raw: Any) -> Decimal:
         return parse_quantity(raw)
     except QuantityError:
         return Decimal(0)
-
-
-def _affinity_matches(pod: Obj, node: Obj) -> bool:
-    spec = pod.get("spec") or {}
-    labels: dict[str, str] = node["metadata"].get("labels") or {}
-    for key, value in (spec.get("nodeSelector") or {}).items():
-        if labels.get(str(key)) != str(value):
-            return False
-    required = (
-        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-            "requiredDuringSchedulingIgnoredDuringExecution"
-        )
-        or {}
-    ).get("nodeSelectorTerms")
-    return not required or selector_terms_match(list(required), node)
 
 
 def _int(value: Any, default: int) -> int:
