@@ -54,8 +54,7 @@ class Clock:
         self._seq = itertools.count()
         self._now = 0.0
         self._listeners: list[Callable[[], None]] = []
-        self._stamp_at: float | None = None
-        self._stamp = ""
+        self._stamps: dict[float, str] = {}
 
     @property
     def epoch(self) -> datetime:
@@ -65,7 +64,7 @@ class Clock:
     @epoch.setter
     def epoch(self, value: datetime) -> None:
         self._epoch = value
-        self._stamp_at = None
+        self._stamps.clear()
 
     # -- reading time -------------------------------------------------------------------
     def now(self) -> float:
@@ -79,11 +78,12 @@ class Clock:
     def timestamp(self, t: float | None = None) -> str:
         """RFC 3339 timestamp as Kubernetes writes it (``2026-07-06T10:00:05Z``)."""
         when = self.now() if t is None else t
-        if when == self._stamp_at:
-            return self._stamp  # many writes happen at one instant: format it once
-        self._stamp = self.wall(when).strftime("%Y-%m-%dT%H:%M:%SZ")
-        self._stamp_at = when
-        return self._stamp
+        stamp = self._stamps.get(when)
+        if stamp is None:  # many writes happen at a few instants: format each once
+            if len(self._stamps) >= 4096:
+                self._stamps.clear()
+            stamp = self._stamps[when] = self.wall(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp
 
     def parse_timestamp(self, value: str) -> float:
         """Inverse of :meth:`timestamp`: clock seconds for an RFC 3339 string."""

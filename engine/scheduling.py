@@ -128,14 +128,40 @@ def filter_node(
     return PodFit(pod, volumes).filter(node, pods_on_node)
 
 
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What the Filter plugins read from a node, worked out once per version of the node."""
+
+    name: str
+    node: Obj
+    unschedulable: bool
+    taints: list[dict[str, Any]]
+    max_pods: int
+
+
+def node_facts(node: Obj) -> NodeFacts:
+    """The :class:`NodeFacts` of ``node``."""
+    spec = node.get("spec") or {}
+    allocatable = (node.get("status") or {}).get("allocatable") or {}
+    return NodeFacts(
+        name=name_of(node),
+        node=node,
+        unschedulable=bool(spec.get("unschedulable")),
+        taints=spec.get("taints") or [],
+        max_pods=_int(allocatable.get("pods"), 110),
+    )
+
+
 class PodFit:
     """The Filter plugins for one pod: what depends only on the pod (tolerations, requests,
-    node selector) is worked out once, then :meth:`filter` checks each node."""
+    node selector) is worked out once, then :meth:`check` tries each node."""
 
     def __init__(self, pod: Obj, volumes: VolumeInfo) -> None:
         spec = pod.get("spec") or {}
         self.volumes = volumes
         self.tolerations = pod_tolerations(pod)
+        cordon = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
+        self.tolerates_cordon = any(tolerates(t, cordon) for t in self.tolerations)
         self.wanted = pod_requests(pod)
         self.requests_something = any(self.wanted.values())
         self.node_selector: dict[str, Any] = spec.get("nodeSelector") or {}
@@ -145,23 +171,28 @@ class PodFit:
             )
             or {}
         ).get("nodeSelectorTerms")
+        self.any_affinity = bool(self.node_selector or self.required_terms)
 
     def filter(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
         """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
-        spec = node.get("spec") or {}
-        if spec.get("unschedulable"):
-            taint = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
-            if not any(tolerates(t, taint) for t in self.tolerations):
-                return [REASON_UNSCHEDULABLE]
-        taints = spec.get("taints")
+        return self.check(node_facts(node), pods_on_node)
+
+    def check(self, facts: NodeFacts, pods_on_node: Collection[Obj]) -> list[str]:
+        """:meth:`filter` on a node's :class:`NodeFacts`."""
+        if facts.unschedulable and not self.tolerates_cordon:
+            return [REASON_UNSCHEDULABLE]
+        taints = facts.taints
         if taints and untolerated(taints, self.tolerations, _SCHEDULE_EFFECTS) is not None:
             return [REASON_TAINT]
-        if not self._affinity_matches(node):
+        if self.any_affinity and not self._affinity_matches(facts.node):
             return [REASON_AFFINITY]
-        insufficient = self._shortfalls(node, pods_on_node)
-        if insufficient:
-            return insufficient
-        if any(not selector_terms_match(terms, node) for terms in self.volumes.pv_terms):
+        reasons = [REASON_TOO_MANY_PODS] if len(pods_on_node) + 1 > facts.max_pods else []
+        if self.requests_something:  # else only the pod count matters
+            reasons += self.insufficient(facts.node, pods_on_node)
+        if reasons:
+            return reasons
+        pv_terms = self.volumes.pv_terms
+        if pv_terms and any(not selector_terms_match(t, facts.node) for t in pv_terms):
             return [REASON_PV_AFFINITY]
         return []
 
@@ -174,19 +205,15 @@ class PodFit:
         required = self.required_terms
         return not required or selector_terms_match(list(required), node)
 
-    def _shortfalls(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
-        """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
+    def insufficient(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+        """NodeResourcesFit's ``Insufficient cpu|memory`` reasons."""
         allocatable = (node.get("status") or {}).get("allocatable") or {}
-        reasons = []
-        if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
-            reasons.append(REASON_TOO_MANY_PODS)
-        if not self.requests_something:
-            return reasons  # requests nothing: only the pod count matters
         wanted = self.wanted
         used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
         for other in pods_on_node:
             for name, amount in pod_requests(other).items():
                 used[name] += amount
+        reasons = []
         for name in _RESOURCES:
             if wanted[name] <= 0:
                 continue
@@ -198,7 +225,9 @@ class PodFit:
 
 def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
     """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
-    return PodFit(pod, VolumeInfo())._shortfalls(node, pods_on_node)
+    fit = PodFit(pod, VolumeInfo())
+    reasons = [REASON_TOO_MANY_PODS] if len(pods_on_node) + 1 > node_facts(node).max_pods else []
+    return reasons + fit.insufficient(node, pods_on_node) if fit.requests_something else reasons
 
 
 def pod_requests(pod: Obj) -> dict[str, Decimal]:

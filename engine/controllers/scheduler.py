@@ -70,7 +70,7 @@ class Scheduler(Controller):
         #: the pending keys not waiting in the queue: the only ones a retry has to add, so a
         #: retry after each of thousands of claim events costs what changed, not the backlog
         self._idle: dict[str, None] = {}
-        self._sorted_nodes: list[tuple[str, Obj]] | None = None
+        self._node_facts: list[scheduling.NodeFacts] | None = None
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
@@ -103,7 +103,7 @@ class Scheduler(Controller):
             self._retry_all()
 
     def _forget_nodes(self, _ev: WatchEvent) -> None:
-        self._sorted_nodes = None
+        self._node_facts = None
 
     def _enqueue_new(self, key: str) -> None:
         delay = self.cluster.timings.schedule
@@ -140,34 +140,37 @@ class Scheduler(Controller):
         if volumes.error:
             self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
             return
-        by_node = self._pods_by_node(nodes, exclude=key)
+        occupied = self.store.index_buckets("Pod", NODE_INDEX)
+        assumed = self._assumed_by_node(exclude=key)
         fit = scheduling.PodFit(pod, volumes)
         reasons: dict[str, list[str]] = {}
-        feasible: list[str] = []
-        for node_name, node in nodes:
-            failed = fit.filter(node, by_node.get(node_name, ()))
+        feasible: list[tuple[str, int]] = []  # (node, pods on it)
+        for facts in nodes:
+            bucket = occupied.get(facts.name)
+            on_node: Collection[Obj] = bucket.values() if bucket is not None else ()
+            if facts.name in assumed:
+                on_node = [*on_node, *assumed[facts.name]]
+            failed = fit.check(facts, on_node)
             if failed:
-                reasons[node_name] = failed
+                reasons[facts.name] = failed
             else:
-                feasible.append(node_name)
+                feasible.append((facts.name, len(on_node)))
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
             return
         siblings = self._siblings_by_node(pod, key)
-        best = min(
-            feasible,
-            key=lambda n: (siblings(n), len(by_node.get(n, ())), n),
-        )
+        best = min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
         if volumes.delayed:
             self._assume(key, pod, best, volumes.delayed)
         else:
             self._bind(pod, best)
 
-    def _nodes(self) -> list[tuple[str, Obj]]:
-        """(name, node) of every node, by name; kept until a Node changes."""
-        if self._sorted_nodes is None:
-            self._sorted_nodes = sorted((name_of(n), n) for n in self.store.list("Node"))
-        return self._sorted_nodes
+    def _nodes(self) -> list[scheduling.NodeFacts]:
+        """The Filter plugins' facts of every node, by name; kept until a Node changes."""
+        if self._node_facts is None:
+            nodes = sorted(self.store.list("Node"), key=name_of)
+            self._node_facts = [scheduling.node_facts(n) for n in nodes]
+        return self._node_facts
 
     def _siblings_by_node(self, pod: Obj, exclude: str) -> Callable[[str], int]:
         """Per node, the pods of ``pod``'s owner on it (assumed ones included): the first
@@ -184,28 +187,23 @@ class Scheduler(Controller):
                 if other is not None and (controller_ref(other) or {}).get("uid") == owner:
                     assumed[node] = assumed.get(node, 0) + 1
 
+        owned = self.store.index_buckets("Pod", OWNER_INDEX)
+        suffix = "|" + owner
+
         def count(node: str) -> int:
-            bucket = f"{node}|{owner}"
-            return self.store.index_count("Pod", OWNER_INDEX, bucket) + assumed.get(node, 0)
+            return len(owned.get(node + suffix, ())) + assumed.get(node, 0)
 
         return count
 
-    def _pods_by_node(
-        self, nodes: list[tuple[str, Obj]], exclude: str
-    ) -> dict[str, Collection[Obj]]:
-        """Per node name, the pods taking a slot on it (views of the store's index, plus the
-        pods assumed there)."""
-        by_node: dict[str, Collection[Obj]] = {}
-        for node_name, _node in nodes:
-            pods = self.store.index_view("Pod", NODE_INDEX, node_name)
-            if pods:
-                by_node[node_name] = pods
+    def _assumed_by_node(self, exclude: str) -> dict[str, list[Obj]]:
+        """Per node, the pods assumed on it (waiting for their volumes), but ``exclude``."""
+        by_node: dict[str, list[Obj]] = {}
         for key, (_uid, node) in self._assumed.items():
             if key != exclude:
                 ns, nm = split_key(key)
                 assumed = self.store.get("Pod", ns, nm)
                 if assumed is not None:
-                    by_node[node] = [*by_node.get(node, ()), assumed]
+                    by_node.setdefault(node, []).append(assumed)
         return by_node
 
     # -- volume binding wait -----------------------------------------------------------------
