@@ -229,10 +229,15 @@ class Store:
         return self.by_index(kind, "owner", owner_uid)
 
     # -- writes -------------------------------------------------------------------------
-    def create(self, obj: Obj) -> Obj:
-        """Store a new object (a copy); returns the stored value."""
+    def create(self, obj: Obj, *, adopt: bool = False) -> Obj:
+        """Store a new object (a copy); returns the stored value.
+
+        With ``adopt`` the store keeps ``obj`` itself, no copy: for a caller that built it
+        for this call and never touches it again. Its nested values may be shared with other
+        stored objects only where admission never fills anything in (they stay read-only).
+        """
         kind = obj["kind"]
-        new = copy_obj(obj)
+        new = obj if adopt else copy_obj(obj)
         md = new.setdefault("metadata", {})
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(kind, md.get("namespace", ""), md["generateName"])
