@@ -12,8 +12,10 @@ from typing import Any
 
 import yaml
 
+from engine.admission import AdmissionInvalid, review
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
+from engine.kubectl.patch_check import decode_patched, scale_error
 from engine.kubectl.patching import apply_patch
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
 from engine.objects import Obj, copy_obj
@@ -78,6 +80,8 @@ def run_scale(env: Env, p: Parsed) -> None:
         expected = int(p.flags["current-replicas"])
         if expected >= 0 and current != expected:
             raise error(f"Expected replicas to be {expected}, was {current}")
+        if (too_big := scale_error(obj, replicas)) is not None:
+            raise too_big
     if not objs:
         raise error("no objects passed to scale")
     for obj in objs:
@@ -105,13 +109,24 @@ def run_patch(env: Env, p: Parsed) -> None:
         raise error(_NO_RESOURCES)
     patch = _load_patch(p.text("patch"))
     objs = objects(env, parse_targets(p.args))
-    updates = [(obj, apply_patch(obj, patch, kind_type)) for obj in objs]
+    updates = [(obj, _patched(env, obj, patch, kind_type)) for obj in objs]
     for obj, new in updates:
         if new == obj:
             env.out(f"{ref(obj)} patched (no change)\n")
             continue
         env.cluster.store.update(new)
         env.out(f"{ref(obj)} patched\n")
+
+
+def _patched(env: Env, obj: Obj, patch: Any, patch_type: str) -> Obj:
+    """``obj`` after ``patch``, decoded and admitted like an apply (nothing is written here:
+    every target is checked before the first write)."""
+    new = decode_patched(apply_patch(obj, patch, patch_type), patch, patch_type)
+    if new != obj:
+        _, errors = review(env.cluster.store, new, obj)
+        if errors:
+            raise AdmissionInvalid(obj["kind"], obj["metadata"]["name"], errors)
+    return new
 
 
 def _load_patch(text: str) -> Any:
