@@ -102,7 +102,7 @@ SCOPES: dict[str, tuple[str, tuple[Key, ...]]] = {
             Key("up", "history(-1)", "Previous command", "↑", show=False),
             Key("down", "history(1)", "Next command", "↓", show=False),
             Key("escape", "leave", "Close", "esc"),
-            Key("save", "", "save [FILE]: save the playground now", "save [FILE]", bind=False),
+            Key("save", "", "Save now, to FILE (else where ^s saves)", "save [FILE]", bind=False),
         ),
     ),
     "output": (

@@ -194,7 +194,7 @@ async def test_help_lists_the_save_key_and_command() -> None:
     _, body = key_table()
     assert "^s" in body
     assert "Save (to --save FILE, else the autosave)" in body
-    assert "save [FILE]: save the playground now" in body
+    assert "save [FILE]   Save now, to FILE (else where ^s saves)" in body
 
 
 # -- exercise progress --------------------------------------------------------------------------
