@@ -424,3 +424,35 @@ def test_mixed_block_and_flow_nesting_is_counted_together() -> None:
     text += "  " * 60 + "v: " + "[" * 60 + "]" * 60 + "\n"
     with pytest.raises(YAMLInputError, match=r"^m\.yaml: line 61: .*exceeded max depth"):
         parse_documents("m.yaml", text)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    ['{"spec":' * 500 + "1" + "}" * 500, "spec: " + "[" * 500 + "]" * 500],
+    ids=["json", "yaml"],
+)
+def test_deeply_nested_patch_is_refused(patch: str) -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    start = time.process_time()
+    result = kubectl.run(c, f"patch sts web -p '{patch}'")
+    assert result.code != 0
+    assert result.stderr.startswith('error: unable to parse "')
+    assert f"yaml: {'line 1: ' if patch.startswith('spec') else ''}exceeded max depth of" in (
+        result.stderr
+    )
+    assert time.process_time() - start < 2
+    assert fingerprint(c) == before
+
+
+def test_a_huge_command_line_is_refused_like_execve_does(cluster: Cluster) -> None:
+    before = fingerprint(cluster)
+    start = time.process_time()
+    line = "patch sts web -p '" + '{"spec":' * 100_000 + "1" + "}" * 100_000 + "'"
+    result = kubectl.run(cluster, line)
+    assert time.process_time() - start < 1
+    assert result.code == 126
+    assert result.stderr == (
+        "patch: Argument list too long (the line has 900,020 characters; at most 131,072)\n"
+    )
+    assert fingerprint(cluster) == before

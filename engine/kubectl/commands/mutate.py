@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
 from engine.admission import AdmissionInvalid, review
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
@@ -19,6 +17,7 @@ from engine.kubectl.patch_check import decode_patched, scale_error
 from engine.kubectl.patching import apply_patch
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
 from engine.objects import Obj, copy_obj
+from engine.yaml_in import MAX_DEPTH, YAMLInputError, load_value
 
 _NO_RESOURCES = (
     "You must provide one or more resources by argument or filename.\n"
@@ -130,21 +129,33 @@ def _patched(env: Env, obj: Obj, patch: Any, patch_type: str) -> Obj:
 
 
 def _load_patch(text: str) -> Any:
+    """The patch as JSON, else YAML, nested at most ``MAX_DEPTH`` deep (like manifests)."""
+    too_deep = error(f'unable to parse "{text}": yaml: exceeded max depth of {MAX_DEPTH}')
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
-        pass
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise error(f'unable to parse "{text}": yaml: {_yaml_problem(exc)}') from exc
+        try:
+            return load_value("patch", text)
+        except YAMLInputError as exc:
+            at = f"line {exc.line}: " if exc.line else ""
+            raise error(f'unable to parse "{text}": yaml: {at}{exc.problem}') from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(value) > MAX_DEPTH:
+        raise too_deep
+    return value
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """``line 1: did not find …`` (go-yaml's wording shape) from a PyYAML error."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (iteratively)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 # -- set image ------------------------------------------------------------------------------
