@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -224,7 +223,7 @@ def run_app(args: argparse.Namespace) -> int:
     from engine.clock import RealClock
     from engine.cluster import Cluster
     from tui import resume
-    from tui.saving import SavePlan
+    from tui.saving import SavePlan, save_on_exit
 
     problem = resume.option_problem(args)
     saved_from = resume.source_path(args)
@@ -247,12 +246,22 @@ def run_app(args: argparse.Namespace) -> int:
         cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
         paths = list(args.filename or [str(default_manifest())])
         errors = _load_manifests(cluster, paths, args.namespace)
-    make = functools.partial(_make_app, args, cluster, errors, plan, loaded is not None)
-    if args.dns_port is None:
-        make().run()
-        status = 0
-    else:
-        status = asyncio.run(_run_app_with_dns(args, cluster, make))
+    apps: list[PlaygroundApp] = []
+
+    def make(dns_address: str | None = None) -> PlaygroundApp:
+        app = _make_app(args, cluster, errors, plan, loaded is not None, dns_address)
+        apps.append(app)
+        return app
+
+    try:
+        if args.dns_port is None:
+            make().run()
+            status = 0
+        else:
+            status = asyncio.run(_run_app_with_dns(args, cluster, make))
+    finally:
+        if apps:  # the app's cluster (an exercise reset replaces it)
+            save_on_exit(apps[-1].cluster, plan)
     for message in plan.messages:
         sys.stderr.write(f"stsplay: {message}\n")
     return 1 if plan.messages else status

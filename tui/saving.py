@@ -13,6 +13,8 @@ full, permission denied, a directory in the way) is a notification, and the play
 on. When quitting cannot write the ``--save FILE``, the app stays open and says so; a second
 ``q`` quits anyway (the autosave still holds the state if it could be written). A failed
 autosave on quit does not keep the app open: the message is printed when the app has closed.
+If the app ends without a quit (an error), the command line runs the same saves afterwards
+(:func:`save_on_exit`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class SavePlan:
     """A quit was already held back by a failed save (the next one goes through)."""
     messages: list[str] = field(default_factory=list)
     """Problems to print once the app has closed."""
+    done: bool = False
+    """The quit's saves ran (the app then exits)."""
 
     @property
     def default(self) -> Path | None:
@@ -95,4 +99,13 @@ def save_on_quit(cluster: Cluster, plan: SavePlan) -> str | None:
         plan.quit_refused = True
         return f"{hold}. Press q again to quit without saving there."
     plan.messages.extend(problems)
+    plan.done = True
     return None
+
+
+def save_on_exit(cluster: Cluster, plan: SavePlan) -> None:
+    """After the app has closed: the quit's saves if the app ended another way (an error,
+    a signal), so the session is not lost; problems go to ``plan.messages``."""
+    if not plan.done:
+        plan.quit_refused = True  # nothing to hold back any more
+        save_on_quit(cluster, plan)
