@@ -39,7 +39,7 @@ def default_manifest() -> Path:
     return Path(str(packaged))
 
 
-def _cluster_options(parser: argparse.ArgumentParser) -> None:
+def _cluster_options(parser: argparse.ArgumentParser, namespace: str | None = "default") -> None:
     parser.add_argument(
         "-f",
         "--filename",
@@ -53,7 +53,7 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-n",
         "--namespace",
-        default="default",
+        default=namespace,
         help="namespace commands and DNS queries run from (default: default)",
     )
 
@@ -82,11 +82,11 @@ def _save_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (top level plus subcommands)."""
     parser = argparse.ArgumentParser(prog="stsplay", description=DESCRIPTION)
-    _cluster_options(parser)
+    _cluster_options(parser, namespace=None)  # None: not given (a resumed session's wins)
     parser.add_argument(
         "--speed",
         type=float,
-        default=1.0,
+        default=None,
         help="simulated seconds per real second (default: 1; '<'/'>' change it live)",
     )
     parser.add_argument(
@@ -225,6 +225,9 @@ def run_app(args: argparse.Namespace) -> int:
     from tui import resume
     from tui.saving import SavePlan, save_on_exit
 
+    given = resume.Given(namespace=args.namespace is not None, speed=args.speed is not None)
+    args.namespace = args.namespace or "default"
+    args.speed = 1.0 if args.speed is None else args.speed
     problem = resume.option_problem(args)
     saved_from = resume.source_path(args)
     loaded: Cluster | None = None
@@ -233,6 +236,8 @@ def run_app(args: argparse.Namespace) -> int:
             loaded = resume.load(saved_from, resume=args.resume, speed=args.speed)
         except resume.ResumeError as exc:
             problem = str(exc)
+        else:
+            resume.continue_session(loaded, args, given)
     if problem is not None:
         sys.stderr.write(f"stsplay: {problem}\n")
         return 2

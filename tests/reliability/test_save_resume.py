@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from engine import kubectl, persist
+from engine.clock import RealClock
 from engine.cluster import Cluster
 from engine.exercises import build_cluster, load_exercise, manifests_dir, saved
 from tests.tui.conftest import sync_view
@@ -371,6 +372,56 @@ def test_bad_save_options_and_files_exit_2(
     assert err.startswith("stsplay: " + message.format(tmp=tmp_path, auto=state_home)), err
     assert err.count("\n") == 1
     assert opened == []
+
+
+def _session_save(path: Path) -> Cluster:
+    """A save made by an app in kube-system, running ×4, paused."""
+    cluster = Cluster(seed=4, clock=RealClock(speed=4))
+    cluster.apply(WEB)
+    PlaygroundApp(cluster, namespace="kube-system")  # the app tracks its session
+    assert isinstance(cluster.clock, RealClock)
+    cluster.clock.pause()
+    persist.save(cluster, path)
+    return cluster
+
+
+def test_resume_continues_the_session(state_home: Path, opened: list[PlaygroundApp]) -> None:
+    _session_save(state_home)
+    assert cli.main(["--resume"]) == 0
+    (app,) = opened
+    clock = app.cluster.clock
+    assert isinstance(clock, RealClock)
+    assert (app.namespace, clock.speed, clock.paused) == ("kube-system", 4, True)
+
+
+def test_options_given_win_over_the_saved_session(
+    state_home: Path, opened: list[PlaygroundApp]
+) -> None:
+    _session_save(state_home)
+    assert cli.main(["--resume", "-n", "default", "--speed", "0.5"]) == 0
+    (app,) = opened
+    clock = app.cluster.clock
+    assert isinstance(clock, RealClock)
+    assert (app.namespace, clock.speed, clock.paused) == ("default", 0.5, True)
+
+
+@pytest.mark.parametrize(
+    ("session", "problem"),
+    [
+        ({"speed": 2}, 'session needs a "namespace"'),
+        ({"namespace": "default", "speed": -1}, 'session "speed" must be a positive number'),
+        ({"namespace": "default", "paused": "no"}, 'session "paused" must be true or false'),
+    ],
+)
+def test_malformed_session_is_a_corrupt_save(
+    tmp_path: Path, session: dict[str, Any], problem: str
+) -> None:
+    _session_save(tmp_path / "s.json")
+    doc = json.loads((tmp_path / "s.json").read_text())
+    doc["extensions"]["session"] = session
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    with pytest.raises(persist.SaveFileError, match=problem):
+        persist.load(tmp_path / "s.json")
 
 
 def test_a_corrupt_autosave_is_named(state_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
