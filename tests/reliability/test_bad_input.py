@@ -457,3 +457,16 @@ def test_a_huge_command_line_is_refused_like_execve_does(cluster: Cluster) -> No
         "patch: Argument list too long (the line has 900,020 characters; at most 131,072)\n"
     )
     assert fingerprint(cluster) == before
+
+
+def test_yaml_error_past_the_first_document_names_the_document() -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n" + "spec: " + "[" * 200
+    with pytest.raises(YAMLInputError) as info:
+        parse_documents("two.yaml", text)
+    assert str(info.value) == (
+        "two.yaml: document 2, line 5: error converting YAML to JSON: yaml: line 5: "
+        f"exceeded max depth of {MAX_DEPTH}"
+    )
+    text = "a: 1\n---\nb: 1\nb: 2\n"
+    with pytest.raises(YAMLInputError, match=r'(?s)^two\.yaml: document 2, line 4: .*"b" already'):
+        parse_documents("two.yaml", text)
