@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from engine import pod_quota
 from engine.objects import KINDS, Obj, api_group, copy_obj
 from engine.schema.defaults import DEFAULTERS, apply_defaults, default_new_pod
 from engine.schema.errors import FieldError, api_invalid, kubectl_invalid
@@ -151,3 +152,4 @@ def install(cluster: Cluster) -> None:
 
     for kind in DEFAULTERS:
         store.add_admission(kind, hook)
+    pod_quota.install(cluster)

@@ -56,3 +56,5 @@ class ClusterConfig:
     cluster_domain: str = "cluster.local"
     service_cidr: str = "10.96.0.0/12"
     dns_ip: str = "10.96.0.10"
+    #: pods the cluster may hold (engine/pod_quota.py); None: no limit
+    max_pods: int | None = 20_000
