@@ -474,6 +474,8 @@ def _spec_changed(kind: str, old: Obj, new: Obj) -> bool:
     """Whether the spec changed in a way that bumps metadata.generation (binding a pod to a
     node goes through the binding subresource and does not)."""
     old_spec, new_spec = old.get("spec"), new.get("spec")
+    if old_spec is new_spec:
+        return False  # shared with the stored version: untouched
     if kind == "Pod" and isinstance(old_spec, dict) and isinstance(new_spec, dict):
         old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
         new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
@@ -491,10 +493,17 @@ def _same(old: Obj, new: Obj) -> bool:
         return False
     for k, v in new.items():
         if k == "metadata":
-            om = {a: b for a, b in old["metadata"].items() if a != "resourceVersion"}
-            nm = {a: b for a, b in v.items() if a != "resourceVersion"}
-            if om != nm:
+            if not _same_metadata(old["metadata"], v):
                 return False
         elif old[k] != v:
             return False
     return True
+
+
+def _same_metadata(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal apart from resourceVersion (present or not)."""
+    rv = "resourceVersion"
+    if len(new) - (rv in new) != len(old) - (rv in old):
+        return False
+    missing = object()
+    return all(k == rv or old.get(k, missing) == v for k, v in new.items())

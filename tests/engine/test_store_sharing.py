@@ -183,3 +183,17 @@ spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 1Gi}}
 """
+
+
+def test_an_unchanged_write_without_resource_version_is_no_event() -> None:
+    store = make_store()
+    stored = store.create(_pod("web-0"))
+    events: list[WatchEvent] = []
+    store.subscribe(events.append)
+    same = copy_obj(stored)
+    del same["metadata"]["resourceVersion"]
+    assert store.update(same) is stored
+    changed = copy_obj(same)
+    changed["metadata"]["labels"] = {"a": "b"}
+    assert store.update(changed)["metadata"]["resourceVersion"] == "2"
+    assert [e.type for e in events] == ["MODIFIED"]
