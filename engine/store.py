@@ -32,6 +32,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from engine.clock import Clock
+from engine.interning import Interner
 from engine.objects import (
     KINDS,
     Obj,
@@ -137,6 +138,8 @@ class Store:
             kind: {} for kind in KINDS
         }
         self._admission: dict[str, list[Admission]] = {kind: [] for kind in KINDS}
+        #: equal leaf dicts/lists of stored objects are one object (Events are all unique)
+        self._interner = Interner()
         for kind in KINDS:
             self.add_index(kind, "owner", _owner_index)
 
@@ -333,8 +336,8 @@ class Store:
         old = self._objects[kind].get(key)
         if old is None:
             raise NotFound(kind, key[0], key[1])
-        new = copy_obj(old)
-        md = new["metadata"]
+        new = copy_sharing(old, old)
+        md = new["metadata"] = copy_sharing(old["metadata"], old["metadata"])
         finalizers: builtins.list[str] = list(md.get("finalizers") or [])
         if not md.get("deletionTimestamp"):
             if propagation == "Orphan" and "orphan" not in finalizers:
@@ -391,6 +394,8 @@ class Store:
 
     # -- internals ----------------------------------------------------------------------
     def _put(self, kind: str, key: Key, new: Obj, old: Obj | None) -> None:
+        if kind != "Event":
+            self._interner.share(new, old)
         self._objects[kind][key] = new
         for func, table in self._indexes[kind].values():
             if old is not None:
