@@ -82,6 +82,27 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def thaw(obj: Obj, *paths: str) -> Obj:
+    """A copy of ``obj`` to edit along ``paths`` (dotted dict keys: ``"status"``,
+    ``"metadata.annotations"``): every dict on those paths is a fresh shallow copy, the rest
+    is shared with ``obj`` and stays read-only. Edit nothing off the paths in place (replace
+    it instead); the store then copies only what changed (:mod:`engine.store`)."""
+    new = dict(obj)
+    fresh = {id(new)}
+    for path in paths:
+        parent = new
+        for part in path.split("."):
+            child = parent.get(part)
+            if not isinstance(child, dict):
+                break
+            if id(child) not in fresh:
+                child = dict(child)
+                fresh.add(id(child))
+                parent[part] = child
+            parent = child
+    return new
+
+
 def copy_sharing(value: T, old: Any) -> T:
     """Deep copy of ``value`` that reuses every sub-value that *is* (same object) the
     matching sub-value of ``old``, a read-only stored version: the copy of an edited object

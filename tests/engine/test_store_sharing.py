@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from engine.clock import VirtualClock
 from engine.cluster import Cluster
-from engine.objects import copy_obj, copy_sharing, new_object
+from engine.objects import copy_obj, copy_sharing, new_object, thaw
 from engine.store import Store, WatchEvent
 
 
@@ -197,3 +197,21 @@ def test_an_unchanged_write_without_resource_version_is_no_event() -> None:
     changed["metadata"]["labels"] = {"a": "b"}
     assert store.update(changed)["metadata"]["resourceVersion"] == "2"
     assert [e.type for e in events] == ["MODIFIED"]
+
+
+def test_thaw_copies_only_the_dicts_on_the_paths() -> None:
+    obj = {
+        "metadata": {"name": "a", "annotations": {"x": "1"}, "labels": {"l": "v"}},
+        "spec": {"volumeName": "", "accessModes": ["ReadWriteOnce"]},
+        "status": {"phase": "Pending"},
+    }
+    before = copy_obj(obj)
+    new = thaw(obj, "metadata.annotations", "status", "missing.path")
+    new["metadata"]["annotations"]["y"] = "2"
+    new["status"]["phase"] = "Bound"
+    new["metadata"]["finalizers"] = ["f"]
+    assert obj == before
+    assert new["spec"] is obj["spec"]
+    assert new["metadata"]["labels"] is obj["metadata"]["labels"]
+    assert new["metadata"]["annotations"] == {"x": "1", "y": "2"}
+    assert "missing" not in new
