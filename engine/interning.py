@@ -54,8 +54,9 @@ class Interner:
     def _walk(self, value: Any, prior: Any) -> Any:
         """``value`` with its leaf containers interned (the canonical one if it is a leaf)."""
         if type(value) is dict:
-            if self._children(value, prior):
-                return self._canonical(value, (*value.keys(), *value.values()), "d")
+            if self._children(value, prior) and len(value) <= _MAX_ITEMS:
+                values = value.values()
+                return self._canonical(value, ("d", *value, *values, *map(type, values)))
             return value
         leaf = True
         prior_list = prior if type(prior) is list else ()
@@ -70,8 +71,8 @@ class Interner:
                     shared = self._walk(item, was)
                     if shared is not item:
                         value[i] = shared
-        if leaf:
-            return self._canonical(value, value, "l")
+        if leaf and len(value) <= _MAX_ITEMS:
+            return self._canonical(value, ("l", *value, *map(type, value)))
         return value
 
     def _children(self, value: dict[str, Any], prior: Any) -> bool:
@@ -91,15 +92,12 @@ class Interner:
                         value[key] = shared
         return leaf
 
-    def _canonical(self, value: Any, items: Any, tag: str) -> Any:
-        """The table's container equal to ``value`` (``items``: its keys then values, or its
-        elements), registering ``value`` when there is none."""
-        if len(value) > _MAX_ITEMS:
-            return value
-        types = tuple(map(type, value.values() if tag == "d" else value))
-        if float in types:
+    def _canonical(self, value: Any, key: tuple[Any, ...]) -> Any:
+        """The table's container equal to ``value`` (``key``: a tag, its keys and values or
+        its elements, then their types, which keep ``1`` and ``True`` apart), registering
+        ``value`` when there is none."""
+        if float in key:
             return value  # 0.0 and -0.0 are equal but print differently: not worth it
-        key = (tag, *items, *types)  # the types keep 1 and True apart
         found = self._table.get(key)
         if found is None:
             if len(self._table) >= self.limit:
