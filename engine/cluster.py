@@ -10,15 +10,21 @@ queues round-robin until every one is empty (the "zero-delay work" after a chang
 :meth:`Cluster.settle` alternates draining and jumping the virtual clock to the next timer until
 nothing is pending. With a :class:`~engine.clock.RealClock`, :meth:`Cluster.run` is the asyncio
 task that drains and fires timers as real time passes.
+
+While controllers work, Python's *cyclic* garbage collector is paused (:func:`gc_paused`):
+the engine's objects are acyclic JSON-like trees freed by reference counting, and with
+10,000 pods in memory the collector's passes over millions of dicts cost about a sixth of a
+scale-up while finding nothing. It runs again as soon as the controllers are idle.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine import admission, bootstrap, services
@@ -30,6 +36,19 @@ from engine.objects import Obj, copy_obj
 from engine.store import NotFound, Store
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (nested blocks are fine)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class SettleError(RuntimeError):
@@ -109,6 +128,10 @@ class Cluster:
     # -- running --------------------------------------------------------------------------
     def drain(self, max_rounds: int = 100_000) -> int:
         """Run controllers until every work queue is empty; returns keys processed."""
+        with gc_paused():
+            return self._drain(max_rounds)
+
+    def _drain(self, max_rounds: int) -> int:
         total = 0
         for _ in range(max_rounds):
             did = 0
@@ -128,24 +151,26 @@ class Cluster:
         """
         clock = self._virtual()
         start = clock.now()
-        self.drain()
-        while (due := clock.next_due()) is not None and due <= start + timeout:
-            clock.set_time(due)
-            clock.fire_due()
+        with gc_paused():
             self.drain()
+            while (due := clock.next_due()) is not None and due <= start + timeout:
+                clock.set_time(due)
+                clock.fire_due()
+                self.drain()
         return clock.now() - start
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass, controllers reacting along the way."""
         clock = self._virtual()
         target = clock.now() + seconds
-        self.drain()
-        while (due := clock.next_due()) is not None and due <= target:
-            clock.set_time(due)
-            clock.fire_due()
+        with gc_paused():
             self.drain()
-        clock.set_time(target)
-        self.drain()
+            while (due := clock.next_due()) is not None and due <= target:
+                clock.set_time(due)
+                clock.fire_due()
+                self.drain()
+            clock.set_time(target)
+            self.drain()
 
     def run_until(self, predicate: Callable[[], bool], timeout: float = 600.0) -> bool:
         """Advance timer by timer until ``predicate()`` holds (True) or ``timeout`` passes."""
