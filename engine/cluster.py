@@ -33,7 +33,7 @@ from engine.config import ClusterConfig, Timings
 from engine.controllers.base import Controller
 from engine.events import EventRecorder
 from engine.objects import Obj, copy_obj
-from engine.store import NotFound, Store
+from engine.store import NotFound, Store, WatchEvent
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +111,6 @@ class Cluster:
             controller = factory(self)
             controller.setup()
             self.controllers.append(controller)
-        self.store.subscribe(lambda _ev: self._poke())
         self.clock.on_schedule(self._poke)
 
     def controller(self, name: str) -> Controller:
@@ -124,6 +123,9 @@ class Cluster:
     def _poke(self) -> None:
         if self._wakeup is not None:
             self._wakeup.set()
+
+    def _poke_on_change(self, _ev: WatchEvent) -> None:
+        self._poke()
 
     # -- running --------------------------------------------------------------------------
     def drain(self, max_rounds: int = 100_000) -> int:
@@ -196,6 +198,8 @@ class Cluster:
         """Drive the controllers on a :class:`RealClock` until cancelled."""
         clock = self.clock
         self._wakeup = asyncio.Event()
+        poke = self._poke_on_change  # one bound method, to unsubscribe it again
+        self.store.subscribe(poke)  # a write from outside wakes the loop
         try:
             while True:
                 self._wakeup.clear()
@@ -208,6 +212,7 @@ class Cluster:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
         finally:
+            self.store.unsubscribe(poke)
             self._wakeup = None
 
     def step(self) -> bool:

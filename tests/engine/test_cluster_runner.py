@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 
+from engine.clock import RealClock
 from engine.cluster import Cluster, gc_paused
 from engine.controllers.base import Controller
+from engine.objects import new_object
 
 
 class _Probe(Controller):
@@ -48,3 +52,25 @@ def test_gc_paused_nests_and_respects_a_disabled_collector() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+async def test_run_wakes_on_an_outside_write_and_stops_listening_when_cancelled() -> None:
+    now = [0.0]
+    cluster = Cluster(seed=1, nodes=1, clock=RealClock(monotonic=lambda: now[0]))
+    probe = _Probe(cluster)
+    cluster.controllers.append(probe)
+    cluster.store.subscribe(lambda ev: probe.enqueue(ev.obj["metadata"]["name"]), ["Namespace"])
+    handlers = len(cluster.store._handlers)
+    task = asyncio.create_task(cluster.run())
+    await asyncio.sleep(0)
+    assert len(cluster.store._handlers) == handlers + 1
+    cluster.store.create(new_object("Namespace", "outside"))  # not through a Cluster method
+    for _ in range(50):
+        if probe.seen:
+            break
+        await asyncio.sleep(0)
+    assert probe.seen == [False]
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    assert len(cluster.store._handlers) == handlers
