@@ -51,6 +51,8 @@ IndexFunc = Callable[[Obj], Iterable[str]]
 #: may default fields of ``new`` in place or raise :class:`Invalid`.
 Admission = Callable[[Obj, "Obj | None"], None]
 
+#: Kinds whose objects have no namespace.
+_CLUSTER_SCOPED = frozenset(kind for kind, (_, _, namespaced) in KINDS.items() if not namespaced)
 #: Kinds whose metadata.generation is bumped when their spec changes.
 _GENERATION_KINDS = {"StatefulSet", "Deployment", "ReplicaSet", "Pod"}
 
@@ -169,7 +171,7 @@ class Store:
     # -- reads --------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """The object, or None. Read-only."""
-        return self._objects[kind].get((namespace if is_namespaced(kind) else "", name))
+        return self._objects[kind].get((namespace if kind not in _CLUSTER_SCOPED else "", name))
 
     def must_get(self, kind: str, namespace: str, name: str) -> Obj:
         """The object, or raise :class:`NotFound`."""
