@@ -10,8 +10,10 @@ the same order, same value types (``1`` and ``True`` stay apart) — so a kubect
 rendering is unchanged.
 
 It runs after admission, on what the store is about to keep, and skips every part that is
-still the stored version's (already interned then). The table is bounded: when full it
-starts afresh, which costs only future sharing, never correctness.
+still the stored version's (already interned then). A container joins the table the second
+time an equal one is met (the first sighting leaves only its hash), so the many unique ones
+cost little. Table and hashes are bounded: when full they start afresh, which costs only
+future sharing, never correctness.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from typing import Any
 _LEAVES = frozenset({str, int, float, bool, type(None)})
 #: leaf containers larger than this are rarely equal to another: not worth a table entry
 _MAX_ITEMS = 8
+#: lists longer than this match the prior's elements anywhere, not position by position
+_BY_POSITION = 8
 
 
 class Interner:
@@ -29,6 +33,9 @@ class Interner:
     def __init__(self, limit: int = 65536) -> None:
         self.limit = limit
         self._table: dict[tuple[Any, ...], Any] = {}
+        #: hashes of keys met once: a container joins the table when it is met again, so
+        #: the many unique ones (a pod's labels, its claim's name) cost only a hash
+        self._seen: set[int] = set()
 
     def __len__(self) -> int:
         return len(self._table)
@@ -55,24 +62,29 @@ class Interner:
         """``value`` with its leaf containers interned (the canonical one if it is a leaf)."""
         if type(value) is dict:
             if self._children(value, prior) and len(value) <= _MAX_ITEMS:
-                values = value.values()
-                return self._canonical(value, ("d", *value, *values, *map(type, values)))
+                return self._canonical(value, _dict_key(value), prior)
             return value
         leaf = True
         prior_list = prior if type(prior) is list else ()
+        anywhere = {id(x) for x in prior_list} if len(prior_list) > _BY_POSITION else None
         for i, item in enumerate(value):
             kind = type(item)
             if kind in _LEAVES:
                 continue
             leaf = False
             if kind is dict or kind is list:
-                was = prior_list[i] if i < len(prior_list) else None
+                if anywhere is not None:
+                    if id(item) in anywhere:
+                        continue  # the stored version's element, moved
+                    was = None
+                else:
+                    was = prior_list[i] if i < len(prior_list) else None
                 if item is not was:
                     shared = self._walk(item, was)
                     if shared is not item:
                         value[i] = shared
         if leaf and len(value) <= _MAX_ITEMS:
-            return self._canonical(value, ("l", *value, *map(type, value)))
+            return self._canonical(value, _list_key(value), prior)
         return value
 
     def _children(self, value: dict[str, Any], prior: Any) -> bool:
@@ -92,16 +104,36 @@ class Interner:
                         value[key] = shared
         return leaf
 
-    def _canonical(self, value: Any, key: tuple[Any, ...]) -> Any:
-        """The table's container equal to ``value`` (``key``: a tag, its keys and values or
-        its elements, then their types, which keep ``1`` and ``True`` apart), registering
-        ``value`` when there is none."""
+    def _canonical(self, value: Any, key: tuple[Any, ...], prior: Any) -> Any:
+        """The container to keep for the leaf ``value`` (``key``: a tag, its keys and values
+        or its elements, then their types, which keep ``1`` and ``True`` apart): the stored
+        version's own ``prior`` when equal, else the table's equal one; ``value`` joins the
+        table when met a second time."""
         if float in key:
             return value  # 0.0 and -0.0 are equal but print differently: not worth it
+        if type(prior) is type(value) and prior == value:
+            prior_key = _dict_key(prior) if type(prior) is dict else _list_key(prior)
+            if prior_key == key:
+                return prior  # unchanged since the stored version
         found = self._table.get(key)
-        if found is None:
-            if len(self._table) >= self.limit:
-                self._table.clear()
-            self._table[key] = value
+        if found is not None:
+            return found
+        digest = hash(key)
+        if digest not in self._seen:
+            if len(self._seen) >= self.limit:
+                self._seen.clear()
+            self._seen.add(digest)
             return value
-        return found
+        if len(self._table) >= self.limit:
+            self._table.clear()
+        self._table[key] = value
+        return value
+
+
+def _dict_key(value: dict[str, Any]) -> tuple[Any, ...]:
+    values = value.values()
+    return ("d", *value, *values, *map(type, values))
+
+
+def _list_key(value: list[Any]) -> tuple[Any, ...]:
+    return ("l", *value, *map(type, value))

@@ -53,6 +53,9 @@ Admission = Callable[[Obj, "Obj | None"], None]
 
 #: Kinds whose objects have no namespace.
 _CLUSTER_SCOPED = frozenset(kind for kind, (_, _, namespaced) in KINDS.items() if not namespaced)
+#: Kinds whose objects are not interned: Events are all unique; endpoint lists are big,
+#: rewritten on every change and few.
+_NOT_INTERNED = frozenset({"Event", "Endpoints", "EndpointSlice"})
 #: Kinds whose metadata.generation is bumped when their spec changes.
 _GENERATION_KINDS = {"StatefulSet", "Deployment", "ReplicaSet", "Pod"}
 
@@ -140,7 +143,7 @@ class Store:
             kind: {} for kind in KINDS
         }
         self._admission: dict[str, list[Admission]] = {kind: [] for kind in KINDS}
-        #: equal leaf dicts/lists of stored objects are one object (Events are all unique)
+        #: equal leaf dicts/lists of stored objects are one object (see _NOT_INTERNED)
         self._interner = Interner()
         for kind in KINDS:
             self.add_index(kind, "owner", _owner_index)
@@ -396,7 +399,7 @@ class Store:
 
     # -- internals ----------------------------------------------------------------------
     def _put(self, kind: str, key: Key, new: Obj, old: Obj | None) -> None:
-        if kind != "Event":
+        if kind not in _NOT_INTERNED:
             self._interner.share(new, old)
         self._objects[kind][key] = new
         for func, table in self._indexes[kind].values():

@@ -215,3 +215,15 @@ def test_thaw_copies_only_the_dicts_on_the_paths() -> None:
     assert new["metadata"]["labels"] is obj["metadata"]["labels"]
     assert new["metadata"]["annotations"] == {"x": "1", "y": "2"}
     assert "missing" not in new
+
+
+def test_long_lists_share_old_elements_wherever_they_moved() -> None:
+    old = {"items": [{"i": n} for n in range(12)]}
+    edited = {"items": [*old["items"][1:], {"i": 99}]}  # first gone, one appended
+    new = copy_sharing(edited, old)
+    assert new["items"] == edited["items"]
+    assert all(a is b for a, b in zip(new["items"][:11], old["items"][1:], strict=True))
+    assert new["items"][11] is not edited["items"][11]
+    short = {"items": [{"i": 0}, {"i": 1}]}
+    moved = copy_sharing({"items": [short["items"][1], short["items"][0]]}, short)
+    assert moved["items"][0] is not short["items"][1]  # short lists: position by position
