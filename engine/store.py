@@ -18,6 +18,8 @@ the parts that still *are* the stored version's (:func:`engine.objects.copy_shar
 writer that builds ``{**pod, "status": new_status}`` copies only the status, and versions
 share what did not change. Admission hooks may therefore see sub-values shared with the old
 version; they only fill what is missing (defaulting is idempotent), so they never change them.
+After admission, equal small leaf dicts and lists are shared among objects too
+(:mod:`engine.interning`): a stored value may be part of many objects.
 """
 
 from __future__ import annotations
