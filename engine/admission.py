@@ -71,6 +71,8 @@ def mutate(store: Store, new: Obj, old: Obj | None) -> None:
     kind = new.get("kind")
     if old is not None and kind == "Service":
         _keep_allocated(new, old)
+    if kind == "Pod" and old is not None and new.get("spec") is old.get("spec"):
+        return  # Pod defaults fill only the spec, and this one is the stored, defaulted one
     apply_defaults(new)
     if old is None and kind == "Pod":
         default_new_pod(new)

@@ -10,15 +10,21 @@ queues round-robin until every one is empty (the "zero-delay work" after a chang
 :meth:`Cluster.settle` alternates draining and jumping the virtual clock to the next timer until
 nothing is pending. With a :class:`~engine.clock.RealClock`, :meth:`Cluster.run` is the asyncio
 task that drains and fires timers as real time passes.
+
+While controllers work, Python's *cyclic* garbage collector is paused (:func:`gc_paused`):
+the engine's objects are acyclic JSON-like trees freed by reference counting, and with
+10,000 pods in memory the collector's passes over millions of dicts cost about a sixth of a
+scale-up while finding nothing. It runs again as soon as the controllers are idle.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from engine import admission, bootstrap, services
@@ -27,9 +33,22 @@ from engine.config import ClusterConfig, Timings
 from engine.controllers.base import Controller
 from engine.events import EventRecorder
 from engine.objects import Obj, copy_obj
-from engine.store import NotFound, Store
+from engine.store import NotFound, Store, WatchEvent
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector for the block (nested blocks are fine)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 class SettleError(RuntimeError):
@@ -92,7 +111,6 @@ class Cluster:
             controller = factory(self)
             controller.setup()
             self.controllers.append(controller)
-        self.store.subscribe(lambda _ev: self._poke())
         self.clock.on_schedule(self._poke)
 
     def controller(self, name: str) -> Controller:
@@ -106,9 +124,16 @@ class Cluster:
         if self._wakeup is not None:
             self._wakeup.set()
 
+    def _poke_on_change(self, _ev: WatchEvent) -> None:
+        self._poke()
+
     # -- running --------------------------------------------------------------------------
     def drain(self, max_rounds: int = 100_000) -> int:
         """Run controllers until every work queue is empty; returns keys processed."""
+        with gc_paused():
+            return self._drain(max_rounds)
+
+    def _drain(self, max_rounds: int) -> int:
         total = 0
         for _ in range(max_rounds):
             did = 0
@@ -128,24 +153,26 @@ class Cluster:
         """
         clock = self._virtual()
         start = clock.now()
-        self.drain()
-        while (due := clock.next_due()) is not None and due <= start + timeout:
-            clock.set_time(due)
-            clock.fire_due()
+        with gc_paused():
             self.drain()
+            while (due := clock.next_due()) is not None and due <= start + timeout:
+                clock.set_time(due)
+                clock.fire_due()
+                self.drain()
         return clock.now() - start
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of simulated time pass, controllers reacting along the way."""
         clock = self._virtual()
         target = clock.now() + seconds
-        self.drain()
-        while (due := clock.next_due()) is not None and due <= target:
-            clock.set_time(due)
-            clock.fire_due()
+        with gc_paused():
             self.drain()
-        clock.set_time(target)
-        self.drain()
+            while (due := clock.next_due()) is not None and due <= target:
+                clock.set_time(due)
+                clock.fire_due()
+                self.drain()
+            clock.set_time(target)
+            self.drain()
 
     def run_until(self, predicate: Callable[[], bool], timeout: float = 600.0) -> bool:
         """Advance timer by timer until ``predicate()`` holds (True) or ``timeout`` passes."""
@@ -171,6 +198,8 @@ class Cluster:
         """Drive the controllers on a :class:`RealClock` until cancelled."""
         clock = self.clock
         self._wakeup = asyncio.Event()
+        poke = self._poke_on_change  # one bound method, to unsubscribe it again
+        self.store.subscribe(poke)  # a write from outside wakes the loop
         try:
             while True:
                 self._wakeup.clear()
@@ -183,6 +212,7 @@ class Cluster:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wakeup.wait(), timeout=wait)
         finally:
+            self.store.unsubscribe(poke)
             self._wakeup = None
 
     def step(self) -> bool:

@@ -25,6 +25,7 @@ class EventRecorder:
         self._series: dict[tuple[str, ...], tuple[str, str]] = {}
         self._counter = 0
         self._sources: dict[tuple[str, str], dict[str, str]] = {}
+        self._last_involved: dict[str, Any] = {}
 
     def record(
         self,
@@ -42,15 +43,7 @@ class EventRecorder:
         uid = md.get("uid", "")
         namespace = md.get("namespace", "")
         ns = namespace or "default"
-        involved: dict[str, Any] = {
-            "apiVersion": obj.get("apiVersion", "v1"),
-            "kind": obj["kind"],
-            "name": name,
-            "uid": uid,
-            "resourceVersion": md.get("resourceVersion", ""),
-        }
-        if namespace:
-            involved["namespace"] = namespace
+        involved = self._involved(obj)
         series_key = (obj["kind"], ns, name, uid, type_, reason, message, component)
         now = self.store.clock.timestamp()
         existing_ref = self._series.get(series_key)
@@ -78,9 +71,28 @@ class EventRecorder:
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        stored = self.store.create(event, adopt=True)  # built here, shares only `source`
+        # built here; shares only the read-only `source` and `involvedObject` of other events
+        stored = self.store.create(event, adopt=True)
         self._series[series_key] = (ns, stored["metadata"]["name"])
         return stored
+
+    def _involved(self, obj: Obj) -> dict[str, Any]:
+        """The ``involvedObject`` reference to ``obj``: the same read-only dict for the events
+        about one version of an object (a kubelet sync records several in a row)."""
+        md = obj["metadata"]
+        involved: dict[str, Any] = {
+            "apiVersion": obj.get("apiVersion", "v1"),
+            "kind": obj["kind"],
+            "name": md["name"],
+            "uid": md.get("uid", ""),
+            "resourceVersion": md.get("resourceVersion", ""),
+        }
+        if md.get("namespace", ""):
+            involved["namespace"] = md["namespace"]
+        if involved == self._last_involved:
+            return self._last_involved
+        self._last_involved = involved
+        return involved
 
     def _source(self, component: str, host: str) -> dict[str, str]:
         """The ``source`` of events from ``component`` on ``host``: one read-only dict per

@@ -82,10 +82,37 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def thaw(obj: Obj, *paths: str) -> Obj:
+    """A copy of ``obj`` to edit along ``paths`` (dotted dict keys: ``"status"``,
+    ``"metadata.annotations"``): every dict on those paths is a fresh shallow copy, the rest
+    is shared with ``obj`` and stays read-only. Edit nothing off the paths in place (replace
+    it instead); the store then copies only what changed (:mod:`engine.store`)."""
+    new = dict(obj)
+    fresh = {id(new)}
+    for path in paths:
+        parent = new
+        for part in path.split("."):
+            child = parent.get(part)
+            if not isinstance(child, dict):
+                break
+            if id(child) not in fresh:
+                child = dict(child)
+                fresh.add(id(child))
+                parent[part] = child
+            parent = child
+    return new
+
+
+#: lists longer than this share any element of the old list, shorter ones position by position
+_BY_POSITION = 8
+
+
 def copy_sharing(value: T, old: Any) -> T:
     """Deep copy of ``value`` that reuses every sub-value that *is* (same object) the
     matching sub-value of ``old``, a read-only stored version: the copy of an edited object
-    shares what the edit left untouched. ``value`` itself is always copied at the top."""
+    shares what the edit left untouched. Elements of long lists (an EndpointSlice's
+    endpoints) are shared wherever they sit in the old list. ``value`` itself is always
+    copied at the top."""
     return cast(T, _copy_sharing(value, old, top=True))
 
 
@@ -102,6 +129,12 @@ def _copy_sharing(value: Any, old: Any, top: bool = False) -> Any:
     if kind is list and type(old) is list and old:
         new_list = value.copy()
         size = len(old)
+        if size > _BY_POSITION:  # long lists: an old element anywhere (items came and went)
+            olds = {id(item) for item in old}
+            for i, v in enumerate(value):
+                if type(v) not in _LEAVES and id(v) not in olds:
+                    new_list[i] = _copy(v)
+            return new_list
         for i, v in enumerate(value):
             if type(v) not in _LEAVES:
                 new_list[i] = _copy_sharing(v, old[i] if i < size else None)

@@ -18,6 +18,8 @@ the parts that still *are* the stored version's (:func:`engine.objects.copy_shar
 writer that builds ``{**pod, "status": new_status}`` copies only the status, and versions
 share what did not change. Admission hooks may therefore see sub-values shared with the old
 version; they only fill what is missing (defaulting is idempotent), so they never change them.
+After admission, equal small leaf dicts and lists are shared among objects too
+(:mod:`engine.interning`): a stored value may be part of many objects.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from types import MappingProxyType
 from typing import Any, Literal
 
 from engine.clock import Clock
+from engine.interning import Interner
 from engine.objects import (
     KINDS,
     Obj,
@@ -50,6 +53,11 @@ IndexFunc = Callable[[Obj], Iterable[str]]
 #: may default fields of ``new`` in place or raise :class:`Invalid`.
 Admission = Callable[[Obj, "Obj | None"], None]
 
+#: Kinds whose objects have no namespace.
+_CLUSTER_SCOPED = frozenset(kind for kind, (_, _, namespaced) in KINDS.items() if not namespaced)
+#: Kinds whose objects are not interned: Events are all unique; endpoint lists are big,
+#: rewritten on every change and few.
+_NOT_INTERNED = frozenset({"Event", "Endpoints", "EndpointSlice"})
 #: Kinds whose metadata.generation is bumped when their spec changes.
 _GENERATION_KINDS = {"StatefulSet", "Deployment", "ReplicaSet", "Pod"}
 
@@ -137,6 +145,8 @@ class Store:
             kind: {} for kind in KINDS
         }
         self._admission: dict[str, list[Admission]] = {kind: [] for kind in KINDS}
+        #: equal leaf dicts/lists of stored objects are one object (see _NOT_INTERNED)
+        self._interner = Interner()
         for kind in KINDS:
             self.add_index(kind, "owner", _owner_index)
 
@@ -166,7 +176,7 @@ class Store:
     # -- reads --------------------------------------------------------------------------
     def get(self, kind: str, namespace: str, name: str) -> Obj | None:
         """The object, or None. Read-only."""
-        return self._objects[kind].get((namespace if is_namespaced(kind) else "", name))
+        return self._objects[kind].get((namespace if kind not in _CLUSTER_SCOPED else "", name))
 
     def must_get(self, kind: str, namespace: str, name: str) -> Obj:
         """The object, or raise :class:`NotFound`."""
@@ -333,8 +343,8 @@ class Store:
         old = self._objects[kind].get(key)
         if old is None:
             raise NotFound(kind, key[0], key[1])
-        new = copy_obj(old)
-        md = new["metadata"]
+        new = copy_sharing(old, old)
+        md = new["metadata"] = copy_sharing(old["metadata"], old["metadata"])
         finalizers: builtins.list[str] = list(md.get("finalizers") or [])
         if not md.get("deletionTimestamp"):
             if propagation == "Orphan" and "orphan" not in finalizers:
@@ -391,6 +401,8 @@ class Store:
 
     # -- internals ----------------------------------------------------------------------
     def _put(self, kind: str, key: Key, new: Obj, old: Obj | None) -> None:
+        if kind not in _NOT_INTERNED:
+            self._interner.share(new, old)
         self._objects[kind][key] = new
         for func, table in self._indexes[kind].values():
             if old is not None:
@@ -474,6 +486,8 @@ def _spec_changed(kind: str, old: Obj, new: Obj) -> bool:
     """Whether the spec changed in a way that bumps metadata.generation (binding a pod to a
     node goes through the binding subresource and does not)."""
     old_spec, new_spec = old.get("spec"), new.get("spec")
+    if old_spec is new_spec:
+        return False  # shared with the stored version: untouched
     if kind == "Pod" and isinstance(old_spec, dict) and isinstance(new_spec, dict):
         old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
         new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
@@ -491,10 +505,17 @@ def _same(old: Obj, new: Obj) -> bool:
         return False
     for k, v in new.items():
         if k == "metadata":
-            om = {a: b for a, b in old["metadata"].items() if a != "resourceVersion"}
-            nm = {a: b for a, b in v.items() if a != "resourceVersion"}
-            if om != nm:
+            if not _same_metadata(old["metadata"], v):
                 return False
         elif old[k] != v:
             return False
     return True
+
+
+def _same_metadata(old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Equal apart from resourceVersion (present or not)."""
+    rv = "resourceVersion"
+    if len(new) - (rv in new) != len(old) - (rv in old):
+        return False
+    missing = object()
+    return all(k == rv or old.get(k, missing) == v for k, v in new.items())

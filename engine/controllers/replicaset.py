@@ -76,7 +76,7 @@ class ReplicaSetController(Controller):
             if ref and ref.get("kind") == "ReplicaSet":
                 self.enqueue(make_key(ns, ref["name"]))
                 found = True
-        if not found and ev.type != "DELETED":
+        if not found and ev.type != "DELETED" and self.store.count("ReplicaSet"):
             for rs in self.store.list("ReplicaSet", ns):
                 if _selector(rs)(labels_of(ev.obj)):
                     self.enqueue(make_key(ns, name_of(rs)))

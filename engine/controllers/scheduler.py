@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import scheduling
 from engine.controllers.base import Controller, make_key, split_key
-from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of
+from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of, thaw
 from engine.store import WatchEvent
 
 if TYPE_CHECKING:
@@ -213,7 +213,7 @@ class Scheduler(Controller):
             annotations = pvc["metadata"].get("annotations") or {}
             if annotations.get(scheduling.SELECTED_NODE) == node:
                 continue
-            updated = copy_obj(pvc)
+            updated = thaw(pvc, "metadata.annotations")
             updated["metadata"].setdefault("annotations", {})[scheduling.SELECTED_NODE] = node
             self.store.update(updated)
 

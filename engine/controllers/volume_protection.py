@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 from engine.controllers import volume_binding as vb
 from engine.controllers.base import Controller, make_key, split_key
-from engine.objects import Obj, copy_obj, name_of, namespace_of
+from engine.objects import Obj, name_of, namespace_of, thaw
 from engine.store import WatchEvent
 
 #: store index: Pod → ``<namespace>/<claim>`` of every claim it mounts
@@ -81,11 +81,11 @@ class PVCProtectionController(Controller):
         finalizers = list(obj["metadata"].get("finalizers") or [])
         deleting = bool(obj["metadata"].get("deletionTimestamp"))
         if not deleting and finalizer not in finalizers:
-            new = copy_obj(obj)
+            new = thaw(obj, "metadata")
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
             self.store.update(new)
         elif deleting and finalizer in finalizers and not in_use():
-            new = copy_obj(obj)
+            new = thaw(obj, "metadata")
             rest = [f for f in finalizers if f != finalizer]
             if rest:
                 new["metadata"]["finalizers"] = rest

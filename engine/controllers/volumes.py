@@ -42,7 +42,7 @@ from engine.controllers import volume_binding as vb
 from engine.controllers import volume_expansion as expansion
 from engine.controllers.base import Controller, make_key, split_key
 from engine.controllers.volume_protection import PVCProtectionController
-from engine.objects import Obj, annotations_of, copy_obj, name_of, namespace_of, uid_of
+from engine.objects import Obj, annotations_of, copy_obj, name_of, namespace_of, thaw, uid_of
 from engine.store import NotFound, WatchEvent
 
 COMPONENT = "persistentvolume-controller"
@@ -276,7 +276,7 @@ class VolumeController(Controller):
 
     def _start_provisioning(self, pvc: Obj, sc: Obj, node: str | None) -> None:
         provisioner = str(sc.get("provisioner", ""))
-        new = copy_obj(pvc)
+        new = thaw(pvc, "metadata.annotations")
         ann = new["metadata"].setdefault("annotations", {})
         ann[vb.ANN_BETA_STORAGE_PROVISIONER] = provisioner
         ann[vb.ANN_STORAGE_PROVISIONER] = provisioner
@@ -336,7 +336,7 @@ class VolumeController(Controller):
     # -- binding ------------------------------------------------------------------------
     def _bind(self, pv: Obj, pvc: Obj) -> None:
         now = self.clock.timestamp()
-        new_pv = copy_obj(pv)
+        new_pv = thaw(pv, "spec", "metadata.annotations", "status")
         spec = new_pv.setdefault("spec", {})
         if not spec.get("claimRef"):
             new_pv["metadata"].setdefault("annotations", {})[vb.ANN_BOUND_BY_CONTROLLER] = "yes"
@@ -345,7 +345,7 @@ class VolumeController(Controller):
         _set_phase(new_pv, "Bound", now)
         if new_pv != pv:
             pv = self.store.update(new_pv)
-        new = copy_obj(pvc)
+        new = thaw(pvc, "spec", "metadata.annotations", "status")
         ann = new["metadata"].setdefault("annotations", {})
         if not (pvc.get("spec") or {}).get("volumeName"):
             ann[vb.ANN_BOUND_BY_CONTROLLER] = "yes"
@@ -363,7 +363,7 @@ class VolumeController(Controller):
     def _write_claim_phase(self, pvc: Obj, phase: str) -> None:
         if (pvc.get("status") or {}).get("phase") == phase:
             return
-        new = copy_obj(pvc)
+        new = thaw(pvc, "status")
         _set_phase(new, phase, self.clock.timestamp())
         self.store.update(new)
 
@@ -396,7 +396,7 @@ class VolumeController(Controller):
         self._release(pv, now)
 
     def _write_volume_phase(self, pv: Obj, phase: str, now: str) -> Obj:
-        new = copy_obj(pv)
+        new = thaw(pv, "status")
         if _set_phase(new, phase, now):
             return self.store.update(new)
         return pv

@@ -81,6 +81,8 @@ def service_update(new: Obj, old: Obj) -> list[FieldError]:
 def pvc_update(new: Obj, old: Obj, expandable: bool = True) -> list[FieldError]:
     """A claim's spec is immutable except the storage request of a bound claim (growing only,
     and only when its StorageClass allows expansion) and, while unbound, ``volumeName``."""
+    if _spec(new) == _spec(old):
+        return []  # a status or metadata write
     new_spec, old_spec = copy_obj(_spec(new)), copy_obj(_spec(old))
     bound = bool(old_spec.get("volumeName")) or (old.get("status") or {}).get("phase") == "Bound"
     if not old_spec.get("volumeName"):
@@ -146,18 +148,19 @@ def storage_class_update(new: Obj, old: Obj) -> list[FieldError]:
     return errs
 
 
+_POD_MUTABLE = ("activeDeadlineSeconds", "terminationGracePeriodSeconds", "tolerations")
+
+
 def _mask_pod(spec: Dict, old: Dict) -> Dict:
-    masked = copy_obj(spec)
+    """``spec`` without what an update may change, for comparing (a new dict; the containers
+    are new dicts without ``image``; the rest is shared)."""
+    masked = {k: v for k, v in spec.items() if k not in _POD_MUTABLE}
     for key in ("containers", "initContainers"):
-        for c in masked.get(key) or []:
-            c.pop("image", None)
-    masked.pop("activeDeadlineSeconds", None)
-    masked.pop("terminationGracePeriodSeconds", None)
-    masked.pop("tolerations", None)
+        if masked.get(key):
+            masked[key] = [{k: v for k, v in c.items() if k != "image"} for c in masked[key]]
     if not old.get("nodeName"):
         masked.pop("nodeName", None)  # binding sets it once
-    if "schedulingGates" in masked:
-        masked.pop("schedulingGates")
+    masked.pop("schedulingGates", None)
     return masked
 
 

@@ -74,8 +74,28 @@ def is_dns1035_label(value: str) -> list[str]:
     return errs
 
 
+#: strings already found valid, per rule: label keys and values repeat on every object
+_VALID: dict[str, set[str]] = {"qualified": set(), "label-value": set()}
+_VALID_LIMIT = 4096
+
+
+def _remember_valid(rule: str, value: str, errs: list[str]) -> list[str]:
+    if not errs:
+        known = _VALID[rule]
+        if len(known) >= _VALID_LIMIT:
+            known.clear()
+        known.add(value)
+    return errs
+
+
 def is_qualified_name(value: str) -> list[str]:
     """``[prefix/]name`` label and annotation keys."""
+    if value in _VALID["qualified"]:
+        return []
+    return _remember_valid("qualified", value, _qualified_name(value))
+
+
+def _qualified_name(value: str) -> list[str]:
     parts = value.split("/")
     if len(parts) == 1:
         name = parts[0]
@@ -101,10 +121,12 @@ def is_qualified_name(value: str) -> list[str]:
 
 def is_label_value(value: str) -> list[str]:
     """A label value (may be empty)."""
+    if value in _VALID["label-value"]:
+        return []
     errs = _max_len(value, 63)
     if not _LABEL_VALUE.match(value):
         errs.append(LABEL_VALUE_MSG)
-    return errs
+    return _remember_valid("label-value", value, errs)
 
 
 def is_port_num(port: Any) -> list[str]:

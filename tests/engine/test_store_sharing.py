@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from engine.clock import VirtualClock
 from engine.cluster import Cluster
-from engine.objects import copy_obj, copy_sharing, new_object
+from engine.objects import copy_obj, copy_sharing, new_object, thaw
 from engine.store import Store, WatchEvent
 
 
@@ -183,3 +183,47 @@ spec:
       accessModes: [ReadWriteOnce]
       resources: {requests: {storage: 1Gi}}
 """
+
+
+def test_an_unchanged_write_without_resource_version_is_no_event() -> None:
+    store = make_store()
+    stored = store.create(_pod("web-0"))
+    events: list[WatchEvent] = []
+    store.subscribe(events.append)
+    same = copy_obj(stored)
+    del same["metadata"]["resourceVersion"]
+    assert store.update(same) is stored
+    changed = copy_obj(same)
+    changed["metadata"]["labels"] = {"a": "b"}
+    assert store.update(changed)["metadata"]["resourceVersion"] == "2"
+    assert [e.type for e in events] == ["MODIFIED"]
+
+
+def test_thaw_copies_only_the_dicts_on_the_paths() -> None:
+    obj = {
+        "metadata": {"name": "a", "annotations": {"x": "1"}, "labels": {"l": "v"}},
+        "spec": {"volumeName": "", "accessModes": ["ReadWriteOnce"]},
+        "status": {"phase": "Pending"},
+    }
+    before = copy_obj(obj)
+    new = thaw(obj, "metadata.annotations", "status", "missing.path")
+    new["metadata"]["annotations"]["y"] = "2"
+    new["status"]["phase"] = "Bound"
+    new["metadata"]["finalizers"] = ["f"]
+    assert obj == before
+    assert new["spec"] is obj["spec"]
+    assert new["metadata"]["labels"] is obj["metadata"]["labels"]
+    assert new["metadata"]["annotations"] == {"x": "1", "y": "2"}
+    assert "missing" not in new
+
+
+def test_long_lists_share_old_elements_wherever_they_moved() -> None:
+    old = {"items": [{"i": n} for n in range(12)]}
+    edited = {"items": [*old["items"][1:], {"i": 99}]}  # first gone, one appended
+    new = copy_sharing(edited, old)
+    assert new["items"] == edited["items"]
+    assert all(a is b for a, b in zip(new["items"][:11], old["items"][1:], strict=True))
+    assert new["items"][11] is not edited["items"][11]
+    short = {"items": [{"i": 0}, {"i": 1}]}
+    moved = copy_sharing({"items": [short["items"][1], short["items"][0]]}, short)
+    assert moved["items"][0] is not short["items"][1]  # short lists: position by position
