@@ -20,6 +20,14 @@ A faithful outline of STS-CTRL ``updateStatefulSet`` (k8s-semantics.md §1.3):
 The plan is a list of :class:`Step` s; :mod:`pod_control` executes it. A failed action ends its
 step and, once the steps of the same batch ran, the whole plan, like the error returns of the
 real controller. The algorithm never touches the store: tests drive it with plain dicts.
+
+The pods come as a :class:`~engine.controllers.statefulset.roster.Roster`, so the walks cost
+what changed: step 3 visits only the missing ordinals (found by bisection) and the roster's
+suspects, in ordinal order, giving each step the batch number its position would have in the
+full walk; the status counters, the unavailable count and the outdated pods of step 5 come from
+the roster's counters and sorted ordinals. A pod the walk skips is one whose last visit found
+nothing to do and that has not changed since, so the plan is the one a walk over every pod
+makes (``tests/engine/test_statefulset_roster.py`` checks exactly that against the full walk).
 """
 
 from __future__ import annotations
