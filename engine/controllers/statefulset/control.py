@@ -198,10 +198,19 @@ class _Planner:
         return self._first_unavailable[0]
 
     def _find_first_unavailable(self) -> Obj | None:
-        for ordinal in range(self.start, self.end):
-            pod = self.replica(ordinal)
-            if self.unavailable(pod):
-                return pod
+        if self.min_ready:  # a healthy pod may not be Available yet: walk
+            for ordinal in range(self.start, self.end):
+                pod = self.replica(ordinal)
+                if self.unavailable(pod):
+                    return pod
+        else:  # unavailable ⇔ missing or unhealthy
+            candidates = [
+                next(self.roster.missing(self.start, self.end), None),
+                self.roster.first_unhealthy(self.start, self.end),
+            ]
+            first = min((o for o in candidates if o is not None), default=None)
+            if first is not None:
+                return self.replica(first)
         for facts in reversed(self.condemned):
             if self.unavailable(facts.pod):
                 return facts.pod

@@ -109,6 +109,8 @@ class Roster:
         self.ready_keys: list[float] = []
         #: the same for healthy members
         self.healthy_keys: list[float] = []
+        #: members that are not Running and Ready, or terminating: their ordinals, sorted
+        self.unhealthy: list[int] = []
         #: members by revision label (all)
         self.revisions: Counter[str] = Counter()
         #: live members' ordinals by revision label, sorted
@@ -184,6 +186,8 @@ class Roster:
         self.created += sign * facts.created
         self.ready += sign * facts.ready
         self.healthy += sign * facts.healthy
+        if not facts.healthy:
+            _sorted_change(self.unhealthy, facts.ordinal, sign)
         self.revisions[facts.revision] += sign
         if not self.revisions[facts.revision]:
             del self.revisions[facts.revision]
@@ -223,6 +227,13 @@ class Roster:
         """The earliest time after ``now`` at which a Ready member turns Available."""
         index = bisect.bisect_right(self.ready_keys, now)
         return self.ready_keys[index] if index < len(self.ready_keys) else None
+
+    def first_unhealthy(self, lo: int, hi: int) -> int | None:
+        """The lowest ordinal in ``[lo, hi)`` of a member that is not healthy."""
+        index = bisect.bisect_left(self.unhealthy, lo)
+        if index < len(self.unhealthy) and self.unhealthy[index] < hi:
+            return self.unhealthy[index]
+        return None
 
     def labels(self) -> set[str]:
         """The revision labels of every pod (members, condemned extras and dropped pods)."""
