@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from engine.controllers.statefulset import identity, retention
-from engine.controllers.statefulset.control import Action, Plan
+from engine.controllers.statefulset.steps import Action, Plan
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.store import AlreadyExists, NotFound, StoreError
 
