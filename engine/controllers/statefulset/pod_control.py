@@ -144,7 +144,7 @@ class PodControl:
         for claim, stored in zip(identity.claims_for(sts, ordinal).values(), existing, strict=True):
             if stored is None:
                 try:
-                    self.store.create(claim)
+                    self.store.create(claim, adopt=True)  # built for this call only
                     self.claim_event(sts, pod, claim, None)
                 except AlreadyExists as exc:
                     errors.append(f"failed to create PVC {name_of(claim)}: {exc}")
