@@ -283,7 +283,7 @@ SPECS = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -360,7 +360,8 @@ def test_claim_names_mark_their_ordinal() -> None:
 
     kept = Kept(NS, "web")
     roster = Roster.build([], 0, 0, 0, parse)
-    kept.keep(roster, ("u", None, "a", "a"), {}, ["www", "data-x"])
+    templates = [{"metadata": {"name": "www"}}, {"metadata": {"name": "data-x"}}]
+    kept.keep(roster, ("u", None, "a", "a"), {"volumeClaimTemplates": templates})
     roster.suspects.clear()
     for name in (
         "www-web-3",

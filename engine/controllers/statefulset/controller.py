@@ -239,8 +239,7 @@ class StatefulSetController(Controller):
         roster = Roster.build(
             pods, start, end, spec.min_ready_seconds(sts), self.clock.parse_timestamp
         )
-        templates = [t["metadata"]["name"] for t in spec.claim_templates(sts)]
-        kept.keep(roster, context, sts.get("spec"), templates)
+        kept.keep(roster, context, sts.get("spec"))
         return roster
 
     def _refresh(self, kept: Kept, roster: Roster, sts: Obj, matcher: Matcher) -> bool:
