@@ -93,6 +93,7 @@ class _Planner:
         if next(roster.missing(self.start, self.end), None) is not None:
             spec.partition(inp.sts)  # a missing pod's revision needs it: a bad value fails here
         self._first_unavailable: tuple[Obj | None] | None = None
+        self._claim_prefixes: list[str] | None = None
 
     # -- predicates -----------------------------------------------------------------------
     def available(self, pod: Obj) -> bool:
@@ -232,8 +233,13 @@ class _Planner:
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
-        names = identity.claim_names(sts, identity.ordinal_of(pod))
-        return [c for c in (self.inp.claim(n) for n in names) if c is not None]
+        """The pod's existing claims (``sts`` and its revisions share the claim templates)."""
+        if self._claim_prefixes is None:
+            templates = spec.claim_templates(sts)
+            self._claim_prefixes = [f"{t['metadata']['name']}-{name_of(sts)}-" for t in templates]
+        ordinal = identity.ordinal_of(pod)
+        found = (self.inp.claim(f"{prefix}{ordinal}") for prefix in self._claim_prefixes)
+        return [c for c in found if c is not None]
 
     def claim_is_stale(self, pod: Obj) -> bool:
         """STS-POD ``PodClaimIsStale``: whenScaled=Delete and a claim owned by an old pod."""
@@ -270,13 +276,23 @@ class _Planner:
                 return self._wait(f"waiting for Pod {name} to be Running and Ready", actions)
             if not self.available(pod):
                 return self._wait(f"waiting for Pod {name} to be Available", actions)
-        if not (
-            identity.identity_matches(self.sts, pod)
-            and identity.storage_matches(self.sts, pod)
-            and self.claims_match_policy(pod)
-        ):
+        if not (self._shape_matches(pod) and self.claims_match_policy(pod)):
             actions.append(Action("update", pod, self.update_set))
         return actions, False
+
+    def _shape_matches(self, pod: Obj) -> bool:
+        """Identity and storage match the set; remembered per pod version in the roster (the
+        roster lives no longer than the set's spec)."""
+        name = name_of(pod)
+        known = self.roster.shapes.get(name)
+        if known is not None and known[0] is pod:
+            return known[1]
+        matches = identity.identity_matches(self.sts, pod) and identity.storage_matches(
+            self.sts, pod
+        )
+        if identity.is_created(pod):
+            self.roster.shapes[name] = (pod, matches)
+        return matches
 
     # -- condemned ----------------------------------------------------------------------------
     def fix_claims(self, pod: Obj) -> tuple[list[Action], bool]:

@@ -98,6 +98,8 @@ class Roster:
         self.ordinals: list[int] = []
         #: ordinals whose pod may need work (see the module docstring)
         self.suspects: set[int] = set()
+        #: identity-and-storage verdicts by pod name, with the pod version they are about
+        self.shapes: dict[str, tuple[Obj, bool]] = {}
         #: condemned pods sharing an ordinal with a member, in list order (irregular)
         self.condemned_extra: list[Facts] = []
         #: pods the algorithm's partition drops (irregular; counted in the first count only)
@@ -159,12 +161,14 @@ class Roster:
             return False
         if held is not None:
             self._remove(held)
+        self.shapes.pop(facts.name, None)
         self._add(facts)
         self.suspects.add(facts.ordinal)
         return True
 
     def discard(self, name: str) -> None:
         """Forget the member called ``name`` (deleted, released, or no longer ours)."""
+        self.shapes.pop(name, None)
         facts = self.by_name.get(name)
         if facts is not None:
             self._remove(facts)
