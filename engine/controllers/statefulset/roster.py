@@ -49,8 +49,6 @@ class Facts:
     name: str
     ordinal: int
     created: bool
-    #: phase Failed or Succeeded
-    ended: bool
     terminating: bool
     #: phase Running and the Ready condition True
     ready: bool
@@ -62,17 +60,28 @@ class Facts:
     def of(cls, pod: Obj, parse: Parse | None) -> Facts:
         """The facts of ``pod``; ``since`` is read only with a ``parse`` (it matters only with
         minReadySeconds, and parsing timestamps is slow)."""
+        md = pod["metadata"]
+        name = name_of(pod)
         ready = identity.is_running_and_ready(pod)
         return cls(
             pod=pod,
-            name=name_of(pod),
-            ordinal=identity.ordinal_of(pod),
-            created=identity.is_created(pod),
-            ended=identity.is_failed(pod) or identity.is_succeeded(pod),
-            terminating=identity.is_terminating(pod),
+            name=name,
+            ordinal=identity.parent_and_ordinal(name)[1],
+            created=bool(md.get("uid")),
+            terminating=md.get("deletionTimestamp") is not None,
             ready=ready,
             since=identity.ready_since(pod, parse) if ready and parse is not None else None,
-            revision=identity.pod_revision(pod),
+            revision=(md.get("labels") or {}).get(identity.REVISION_LABEL, ""),
+        )
+
+    def counted_as(self, other: Facts) -> bool:
+        """Both versions count the same in every counter (only the pod object differs)."""
+        return (
+            self.created == other.created
+            and self.terminating == other.terminating
+            and self.ready == other.ready
+            and self.since == other.since
+            and self.revision == other.revision
         )
 
     @property
@@ -159,11 +168,14 @@ class Roster:
         held = self.by_ordinal.get(facts.ordinal)
         if facts.ordinal < 0 or (held is not None and held.name != facts.name):
             return False
+        self.shapes.pop(facts.name, None)
+        self.suspects.add(facts.ordinal)
+        if held is not None and held.counted_as(facts):
+            self.by_ordinal[facts.ordinal] = self.by_name[facts.name] = facts
+            return True
         if held is not None:
             self._remove(held)
-        self.shapes.pop(facts.name, None)
         self._add(facts)
-        self.suspects.add(facts.ordinal)
         return True
 
     def discard(self, name: str) -> None:
