@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from engine.controllers.statefulset import identity, retention, spec
-from engine.controllers.statefulset.control import MAX_BATCH, Action, Inputs, Plan, Step
 from engine.controllers.statefulset.revisions import apply_revision
 from engine.controllers.statefulset.status import Status
+from engine.controllers.statefulset.steps import MAX_BATCH, Action, Inputs, Plan, Step
 from engine.objects import Obj, name_of
 
 

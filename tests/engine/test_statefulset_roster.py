@@ -3,10 +3,10 @@
 The controller keeps each set's pods in a :class:`Roster` between syncs and plans from the
 missing ordinals and the suspects only. ``test_kept_roster_plans_equal_full_scan_plans`` runs
 random histories (scale, readiness, failures, deletions, adoption, orphans, claim changes,
-template changes, partitions, OnDelete, retention policies, minReadySeconds, the passage of
-time) and checks, at every sync, that the plan made from the kept roster equals the plan the
-original algorithm (:mod:`tests.engine.sts_reference_plan`) makes from a full scan of the store.
-"""
+template changes, partitions, OnDelete, retention policies, minReadySeconds, a start ordinal,
+the passage of time) and checks, at every sync, that the plan made from the kept roster equals
+the plan the original algorithm (:mod:`tests.engine.sts_reference_plan`) makes from a full
+scan of the store."""
 
 from __future__ import annotations
 
@@ -268,6 +268,7 @@ SPECS = st.fixed_dictionaries(
     {
         "podManagementPolicy": st.sampled_from(["OrderedReady", "Parallel"]),
         "minReadySeconds": st.sampled_from([0, 0, 10]),
+        "ordinals": st.sampled_from([{"start": 0}, {"start": 0}, {"start": 2}]),
         "updateStrategy": st.sampled_from(
             [
                 {"type": "RollingUpdate"},
@@ -283,7 +284,7 @@ SPECS = st.fixed_dictionaries(
 
 
 @settings(
-    max_examples=60,
+    max_examples=40,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -360,7 +361,8 @@ def test_claim_names_mark_their_ordinal() -> None:
 
     kept = Kept(NS, "web")
     roster = Roster.build([], 0, 0, 0, parse)
-    kept.keep(roster, ("u", None, "a", "a"), {}, ["www", "data-x"])
+    templates = [{"metadata": {"name": "www"}}, {"metadata": {"name": "data-x"}}]
+    kept.keep(roster, ("u", None, "a", "a"), {"volumeClaimTemplates": templates})
     roster.suspects.clear()
     for name in (
         "www-web-3",

@@ -20,6 +20,14 @@ A faithful outline of STS-CTRL ``updateStatefulSet`` (k8s-semantics.md §1.3):
 The plan is a list of :class:`Step` s; :mod:`pod_control` executes it. A failed action ends its
 step and, once the steps of the same batch ran, the whole plan, like the error returns of the
 real controller. The algorithm never touches the store: tests drive it with plain dicts.
+
+The pods come as a :class:`~engine.controllers.statefulset.roster.Roster`, so the walks cost
+what changed: step 3 visits only the missing ordinals (found by bisection) and the roster's
+suspects, in ordinal order, giving each step the batch number its position would have in the
+full walk; the status counters, the unavailable count and the outdated pods of step 5 come from
+the roster's counters and sorted ordinals. A pod the walk skips is one whose last visit found
+nothing to do and that has not changed since, so the plan is the one a walk over every pod
+makes (``tests/engine/test_statefulset_roster.py`` checks exactly that against the full walk).
 """
 
 from __future__ import annotations
@@ -27,93 +35,34 @@ from __future__ import annotations
 import heapq
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Literal
 
 from engine.controllers.statefulset import identity, retention, spec
-from engine.controllers.statefulset.revisions import Revisions, with_revision
+from engine.controllers.statefulset.revisions import with_revision
 from engine.controllers.statefulset.roster import Roster
 from engine.controllers.statefulset.status import Status
+from engine.controllers.statefulset.steps import (
+    MAX_BATCH,
+    Action,
+    Inputs,
+    Plan,
+    Step,
+    Verb,
+    batch_count,
+    batch_of,
+)
 from engine.objects import Obj, name_of
 
-#: slowStartBatch's cap on one batch.
-MAX_BATCH = 500
-
-Verb = Literal["create", "delete", "update", "claims", "retention"]
-
-
-@dataclass(frozen=True)
-class Action:
-    """One call into pod control.
-
-    ``create`` (claims, then the pod), ``delete``, ``update`` (repair identity/storage/claim
-    ownership), ``claims`` (create missing claims of a Pending pod) or ``retention`` (claim
-    ownership of a condemned pod). ``sts`` is the set (at the revision) the call is made with.
-    """
-
-    verb: Verb
-    pod: Obj
-    sts: Obj
-    ignore_not_found: bool = False
-
-    def __repr__(self) -> str:
-        return f"{self.verb}({name_of(self.pod)})"
-
-
-@dataclass
-class Step:
-    """The actions for one pod; steps sharing a ``batch`` run together."""
-
-    batch: int
-    actions: list[Action]
-
-
-@dataclass
-class Plan:
-    """What one sync does: the steps, the status to record, and when to look again."""
-
-    status: Status
-    steps: list[Step] = field(default_factory=list)
-    #: earliest clock time at which a Ready pod becomes Available (minReadySeconds)
-    available_at: float | None = None
-    #: what holds the set back, in the words of the controller's log ("waiting for Pod web-1
-    #: to be Running and Ready"); None when nothing does
-    waiting: str | None = None
-
-    @property
-    def actions(self) -> list[Action]:
-        """Every planned action, in order."""
-        return [a for s in self.steps for a in s.actions]
-
-
-@dataclass
-class Inputs:
-    """Everything the algorithm reads."""
-
-    sts: Obj
-    pods: list[Obj]
-    revisions: Revisions
-    #: the PersistentVolumeClaim of that name in the set's namespace, if any
-    claim: Callable[[str], Obj | None]
-    now: float
-    parse: Callable[[str], float]
-
-
-def batch_of(position: int) -> int:
-    """slowStartBatch: the batch of the pod at ``position`` (batches of 1, 2, 4 … ≤ 500)."""
-    if position < _DOUBLING_END:
-        return (position + 1).bit_length() - 1
-    return _DOUBLING_BATCHES + (position - _DOUBLING_END) // MAX_BATCH
-
-
-def batch_count(count: int) -> int:
-    """How many slow-start batches ``count`` pods take."""
-    return batch_of(count - 1) + 1 if count else 0
-
-
-#: The doubling batches (1, 2 … 256) before the cap, and the positions they cover.
-_DOUBLING_BATCHES = (MAX_BATCH - 1).bit_length()
-_DOUBLING_END = (1 << _DOUBLING_BATCHES) - 1
+__all__ = [
+    "MAX_BATCH",
+    "Action",
+    "Inputs",
+    "Plan",
+    "Step",
+    "Verb",
+    "batch_count",
+    "batch_of",
+    "plan",
+]
 
 
 class _Planner:
@@ -144,6 +93,7 @@ class _Planner:
         if next(roster.missing(self.start, self.end), None) is not None:
             spec.partition(inp.sts)  # a missing pod's revision needs it: a bad value fails here
         self._first_unavailable: tuple[Obj | None] | None = None
+        self._claim_prefixes: list[str] | None = None
 
     # -- predicates -----------------------------------------------------------------------
     def available(self, pod: Obj) -> bool:
@@ -190,10 +140,19 @@ class _Planner:
         return self._first_unavailable[0]
 
     def _find_first_unavailable(self) -> Obj | None:
-        for ordinal in range(self.start, self.end):
-            pod = self.replica(ordinal)
-            if self.unavailable(pod):
-                return pod
+        if self.min_ready:  # a healthy pod may not be Available yet: walk
+            for ordinal in range(self.start, self.end):
+                pod = self.replica(ordinal)
+                if self.unavailable(pod):
+                    return pod
+        else:  # unavailable ⇔ missing or unhealthy
+            candidates = [
+                next(self.roster.missing(self.start, self.end), None),
+                self.roster.first_unhealthy(self.start, self.end),
+            ]
+            first = min((o for o in candidates if o is not None), default=None)
+            if first is not None:
+                return self.replica(first)
         for facts in reversed(self.condemned):
             if self.unavailable(facts.pod):
                 return facts.pod
@@ -274,8 +233,13 @@ class _Planner:
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
-        names = identity.claim_names(sts, identity.ordinal_of(pod))
-        return [c for c in (self.inp.claim(n) for n in names) if c is not None]
+        """The pod's existing claims (``sts`` and its revisions share the claim templates)."""
+        if self._claim_prefixes is None:
+            templates = spec.claim_templates(sts)
+            self._claim_prefixes = [f"{t['metadata']['name']}-{name_of(sts)}-" for t in templates]
+        ordinal = identity.ordinal_of(pod)
+        found = (self.inp.claim(f"{prefix}{ordinal}") for prefix in self._claim_prefixes)
+        return [c for c in found if c is not None]
 
     def claim_is_stale(self, pod: Obj) -> bool:
         """STS-POD ``PodClaimIsStale``: whenScaled=Delete and a claim owned by an old pod."""
@@ -312,13 +276,23 @@ class _Planner:
                 return self._wait(f"waiting for Pod {name} to be Running and Ready", actions)
             if not self.available(pod):
                 return self._wait(f"waiting for Pod {name} to be Available", actions)
-        if not (
-            identity.identity_matches(self.sts, pod)
-            and identity.storage_matches(self.sts, pod)
-            and self.claims_match_policy(pod)
-        ):
+        if not (self._shape_matches(pod) and self.claims_match_policy(pod)):
             actions.append(Action("update", pod, self.update_set))
         return actions, False
+
+    def _shape_matches(self, pod: Obj) -> bool:
+        """Identity and storage match the set; remembered per pod version in the roster (the
+        roster lives no longer than the set's spec)."""
+        name = name_of(pod)
+        known = self.roster.shapes.get(name)
+        if known is not None and known[0] is pod:
+            return known[1]
+        matches = identity.identity_matches(self.sts, pod) and identity.storage_matches(
+            self.sts, pod
+        )
+        if identity.is_created(pod):
+            self.roster.shapes[name] = (pod, matches)
+        return matches
 
     # -- condemned ----------------------------------------------------------------------------
     def fix_claims(self, pod: Obj) -> tuple[list[Action], bool]:

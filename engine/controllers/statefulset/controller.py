@@ -10,6 +10,14 @@ revisions (adopting orphans) and its pods (adopting orphans that match the selec
 update revisions, asks :mod:`control` for a plan, lets :mod:`pod_control` execute it, writes the
 status (:mod:`status`) and trims the revision history.
 
+Cost: a sync costs what changed since the last one, not the size of the set. The set's pods are
+kept between syncs as a :class:`~.roster.Roster` (:mod:`tracking`): the watch handlers note
+which pods and claims changed, the sync re-reads and re-claims only those pods, and the plan
+visits only missing ordinals and suspects. A change of the set's spec, uid, deletion or
+revisions rebuilds the roster from a full scan of the namespace, which is what every sync did
+before. The resolved revisions are remembered while nothing they were resolved from changed,
+and the compiled selector while the selector stays the same.
+
 Requeues: a failed sync retries with client-go's per-item exponential back-off (5 ms doubling,
 1000 s cap); with minReadySeconds the set is looked at again when the next Ready pod turns
 Available. A StatefulSet whose spec the controller cannot act on (no selector, a malformed
@@ -231,8 +239,7 @@ class StatefulSetController(Controller):
         roster = Roster.build(
             pods, start, end, spec.min_ready_seconds(sts), self.clock.parse_timestamp
         )
-        templates = [t["metadata"]["name"] for t in spec.claim_templates(sts)]
-        kept.keep(roster, context, sts.get("spec"), templates)
+        kept.keep(roster, context, sts.get("spec"))
         return roster
 
     def _refresh(self, kept: Kept, roster: Roster, sts: Obj, matcher: Matcher) -> bool:

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.controllers.statefulset import identity, retention
-from engine.controllers.statefulset.control import Action, Plan
+from engine.controllers.statefulset import identity, retention, spec
+from engine.controllers.statefulset.steps import Action, Plan
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.store import AlreadyExists, NotFound, StoreError
 
@@ -38,6 +38,8 @@ class PodControl:
     def __init__(self, cluster: Cluster) -> None:
         self.cluster = cluster
         self.store = cluster.store
+        #: claim template names by set object, while a plan runs (its sets do not change)
+        self._templates: dict[int, tuple[Obj, list[str]]] | None = None
 
     # -- plan ---------------------------------------------------------------------------------
     def execute(self, plan: Plan) -> list[str]:
@@ -47,16 +49,31 @@ class PodControl:
         """
         errors: list[str] = []
         failed_batch: int | None = None
-        for step in plan.steps:
-            if failed_batch is not None and step.batch != failed_batch:
-                break
-            for action in step.actions:
-                error = self.apply(action)
-                if error is not None:
-                    errors.append(error)
-                    failed_batch = step.batch
+        self._templates = {}
+        try:
+            for step in plan.steps:
+                if failed_batch is not None and step.batch != failed_batch:
                     break
+                for action in step.actions:
+                    error = self.apply(action)
+                    if error is not None:
+                        errors.append(error)
+                        failed_batch = step.batch
+                        break
+        finally:
+            self._templates = None
         return errors
+
+    def _claim_names(self, sts: Obj, ordinal: int) -> list[str]:
+        """:func:`identity.claim_names`, the template names read once per set while a plan
+        runs."""
+        if self._templates is None:
+            return identity.claim_names(sts, ordinal)
+        known = self._templates.get(id(sts))
+        if known is None or known[0] is not sts:
+            names = [t["metadata"]["name"] for t in spec.claim_templates(sts)]
+            known = self._templates[id(sts)] = (sts, names)
+        return [identity.claim_name(t, name_of(sts), ordinal) for t in known[1]]
 
     def apply(self, action: Action) -> str | None:
         """Perform one action; returns its error, if any."""
@@ -137,14 +154,14 @@ class PodControl:
         """Create the pod's missing claims; a claim being deleted is an error."""
         errors: list[str] = []
         ordinal = identity.ordinal_of(pod)
-        names = identity.claim_names(sts, ordinal)
+        names = self._claim_names(sts, ordinal)
         existing = [self.store.get("PersistentVolumeClaim", namespace_of(sts), n) for n in names]
         if all(c is not None and not identity.is_terminating(c) for c in existing):
             return None
         for claim, stored in zip(identity.claims_for(sts, ordinal).values(), existing, strict=True):
             if stored is None:
                 try:
-                    self.store.create(claim)
+                    self.store.create(claim, adopt=True)  # built for this call only
                     self.claim_event(sts, pod, claim, None)
                 except AlreadyExists as exc:
                     errors.append(f"failed to create PVC {name_of(claim)}: {exc}")
@@ -167,7 +184,7 @@ class PodControl:
 
     def _claims(self, sts: Obj, pod: Obj) -> list[Obj]:
         found = []
-        for name in identity.claim_names(sts, identity.ordinal_of(pod)):
+        for name in self._claim_names(sts, identity.ordinal_of(pod)):
             stored = self.store.get("PersistentVolumeClaim", namespace_of(sts), name)
             if stored is not None:
                 found.append(stored)

@@ -95,6 +95,8 @@ def _has_non_controller_owner(claim: Obj, sts: Obj, pod: Obj) -> bool:
 
 def is_claim_owner_up_to_date(claim: Obj, sts: Obj, pod: Obj) -> bool:
     """The claim's ownerReferences already express the policy (stale or foreign: hands off)."""
+    if not _refs(claim):  # nothing stale, foreign or ours: up to date if the policy wants none
+        return _wanted_owners(sts, pod) == (False, False)
     if has_stale_owner_ref(claim, sts, "apps/v1", "StatefulSet") or claim_is_stale_for_pod(
         claim, pod
     ):

@@ -49,8 +49,6 @@ class Facts:
     name: str
     ordinal: int
     created: bool
-    #: phase Failed or Succeeded
-    ended: bool
     terminating: bool
     #: phase Running and the Ready condition True
     ready: bool
@@ -62,17 +60,28 @@ class Facts:
     def of(cls, pod: Obj, parse: Parse | None) -> Facts:
         """The facts of ``pod``; ``since`` is read only with a ``parse`` (it matters only with
         minReadySeconds, and parsing timestamps is slow)."""
+        md = pod["metadata"]
+        name = name_of(pod)
         ready = identity.is_running_and_ready(pod)
         return cls(
             pod=pod,
-            name=name_of(pod),
-            ordinal=identity.ordinal_of(pod),
-            created=identity.is_created(pod),
-            ended=identity.is_failed(pod) or identity.is_succeeded(pod),
-            terminating=identity.is_terminating(pod),
+            name=name,
+            ordinal=identity.parent_and_ordinal(name)[1],
+            created=bool(md.get("uid")),
+            terminating=md.get("deletionTimestamp") is not None,
             ready=ready,
             since=identity.ready_since(pod, parse) if ready and parse is not None else None,
-            revision=identity.pod_revision(pod),
+            revision=(md.get("labels") or {}).get(identity.REVISION_LABEL, ""),
+        )
+
+    def counted_as(self, other: Facts) -> bool:
+        """Both versions count the same in every counter (only the pod object differs)."""
+        return (
+            self.created == other.created
+            and self.terminating == other.terminating
+            and self.ready == other.ready
+            and self.since == other.since
+            and self.revision == other.revision
         )
 
     @property
@@ -98,6 +107,8 @@ class Roster:
         self.ordinals: list[int] = []
         #: ordinals whose pod may need work (see the module docstring)
         self.suspects: set[int] = set()
+        #: identity-and-storage verdicts by pod name, with the pod version they are about
+        self.shapes: dict[str, tuple[Obj, bool]] = {}
         #: condemned pods sharing an ordinal with a member, in list order (irregular)
         self.condemned_extra: list[Facts] = []
         #: pods the algorithm's partition drops (irregular; counted in the first count only)
@@ -109,6 +120,8 @@ class Roster:
         self.ready_keys: list[float] = []
         #: the same for healthy members
         self.healthy_keys: list[float] = []
+        #: members that are not Running and Ready, or terminating: their ordinals, sorted
+        self.unhealthy: list[int] = []
         #: members by revision label (all)
         self.revisions: Counter[str] = Counter()
         #: live members' ordinals by revision label, sorted
@@ -155,14 +168,19 @@ class Roster:
         held = self.by_ordinal.get(facts.ordinal)
         if facts.ordinal < 0 or (held is not None and held.name != facts.name):
             return False
+        self.shapes.pop(facts.name, None)
+        self.suspects.add(facts.ordinal)
+        if held is not None and held.counted_as(facts):
+            self.by_ordinal[facts.ordinal] = self.by_name[facts.name] = facts
+            return True
         if held is not None:
             self._remove(held)
         self._add(facts)
-        self.suspects.add(facts.ordinal)
         return True
 
     def discard(self, name: str) -> None:
         """Forget the member called ``name`` (deleted, released, or no longer ours)."""
+        self.shapes.pop(name, None)
         facts = self.by_name.get(name)
         if facts is not None:
             self._remove(facts)
@@ -184,6 +202,8 @@ class Roster:
         self.created += sign * facts.created
         self.ready += sign * facts.ready
         self.healthy += sign * facts.healthy
+        if not facts.healthy:
+            _sorted_change(self.unhealthy, facts.ordinal, sign)
         self.revisions[facts.revision] += sign
         if not self.revisions[facts.revision]:
             del self.revisions[facts.revision]
@@ -223,6 +243,13 @@ class Roster:
         """The earliest time after ``now`` at which a Ready member turns Available."""
         index = bisect.bisect_right(self.ready_keys, now)
         return self.ready_keys[index] if index < len(self.ready_keys) else None
+
+    def first_unhealthy(self, lo: int, hi: int) -> int | None:
+        """The lowest ordinal in ``[lo, hi)`` of a member that is not healthy."""
+        index = bisect.bisect_left(self.unhealthy, lo)
+        if index < len(self.unhealthy) and self.unhealthy[index] < hi:
+            return self.unhealthy[index]
+        return None
 
     def labels(self) -> set[str]:
         """The revision labels of every pod (members, condemned extras and dropped pods)."""

@@ -50,12 +50,14 @@ class Kept:
             and (self.spec is spec or self.spec == spec)
         )
 
-    def keep(self, roster: Roster, context: Context, spec: Any, templates: list[str]) -> None:
-        """Keep a freshly built roster (irregular ones are not kept)."""
+    def keep(self, roster: Roster, context: Context, spec: Any) -> None:
+        """Keep a freshly built roster (irregular ones are not kept) built for ``spec``."""
         self.roster = None if roster.irregular else roster
         self.context = context
         self.spec = spec
-        self.claim_prefixes = [f"{t}-{self.name}-" for t in templates]
+        templates = (spec or {}).get("volumeClaimTemplates") or []
+        names = [(t.get("metadata") or {}).get("name") for t in templates if isinstance(t, dict)]
+        self.claim_prefixes = [f"{n}-{self.name}-" for n in names if n]
 
     def mark_claim(self, claim_name: str) -> None:
         """A claim changed: its ordinal becomes a suspect."""
