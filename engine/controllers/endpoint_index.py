@@ -26,7 +26,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.controllers.base import Controller, make_key
-from engine.controllers.endpoint_rules import SERVICE_NAME_LABEL
+from engine.controllers.endpoint_rules import SERVICE_NAME_LABEL, PodFacts, pod_facts
 from engine.objects import Obj, labels_of, name_of, namespace_of
 from engine.store import Store, WatchEvent
 
@@ -154,6 +154,8 @@ class PodServiceFeed:
         #: namespace → (label, value) → names of the Services whose selector holds that pair
         self._by_pair: dict[str, dict[tuple[str, str], set[str]]] = {}
         self._selectors: dict[tuple[str, str], dict[str, str]] = {}
+        #: pod uid → Service uid → ((Service, pod resourceVersion), the pod's facts)
+        self._facts: dict[str, dict[str, tuple[tuple[Any, Any], PodFacts | None]]] = {}
         for svc in store.list("Service"):
             self._index(namespace_of(svc), name_of(svc), selector_of(svc))
         store.subscribe(self._on_service, ["Service"])
@@ -170,6 +172,19 @@ class PodServiceFeed:
                 if matches(self._selectors[(namespace, name)], labels):
                     keys.add(make_key(namespace, name))
         return keys
+
+    def facts(self, svc: Obj, pod: Obj) -> PodFacts | None:
+        """:func:`~engine.controllers.endpoint_rules.pod_facts`, remembered until the pod or
+        the Service changes: the second controller to sync a pod reads it for free."""
+        svc_md, pod_md = svc["metadata"], pod["metadata"]
+        stamp = (svc_md.get("resourceVersion"), pod_md.get("resourceVersion"))
+        per_pod = self._facts.setdefault(pod_md.get("uid", ""), {})
+        hit = per_pod.get(svc_md.get("uid", ""))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        facts = pod_facts(svc, pod)
+        per_pod[svc_md.get("uid", "")] = (stamp, facts)
+        return facts
 
     def _index(self, namespace: str, name: str, selector: dict[str, str] | None) -> None:
         old = self._selectors.pop((namespace, name), None)
@@ -190,7 +205,9 @@ class PodServiceFeed:
         self._index(namespace_of(svc), name_of(svc), selector)
 
     def _on_pod(self, event: WatchEvent) -> None:
-        if _invisible(event):
+        if event.type == "DELETED":
+            self._facts.pop(event.obj["metadata"].get("uid", ""), None)
+        elif _invisible(event):
             return
         old, new = event.old, event.obj
         ns = namespace_of(new)
@@ -234,7 +251,8 @@ class ServicePodTracker(Controller):
         #: Service key → names of pods changed since its last sync; None: reconcile fully
         self._changed: dict[str, set[str] | None] = {}
         self.store.subscribe(self._on_service, ["Service"])
-        pod_feed(self.store).listeners.append(self._on_pod)
+        self.feed = pod_feed(self.store)
+        self.feed.listeners.append(self._on_pod)
 
     def resync(self, key: str) -> None:
         """Reconcile ``key`` fully on its next sync."""
