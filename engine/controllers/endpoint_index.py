@@ -119,6 +119,8 @@ class TriggerTimes:
 
     def set(self, pod_name: str, when: str | None) -> None:
         """Record ``pod_name``'s trigger time (None: the pod is no longer selected)."""
+        if self._by_pod.get(pod_name) == when:
+            return
         old = self._by_pod.pop(pod_name, None)
         if old is not None:
             self._counts[old] -= 1

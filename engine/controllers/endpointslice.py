@@ -40,6 +40,7 @@ from engine.controllers.endpoint_rules import (
 from engine.controllers.endpointslice_pack import (
     MAX_ENDPOINTS_PER_SLICE,
     Desired,
+    Plan,
     ServiceSlices,
     SliceState,
 )
@@ -87,16 +88,19 @@ class EndpointSliceController(ServicePodTracker):
                     self._delete(ns, name_of(s))
             return
         state = self._states.get(key)
-        full = changed is None or state is None or state.uid != uid_of(svc)
         if changed is None or state is None or state.uid != uid_of(svc):
             state, desired = self._full(svc, key)
             self._states[key] = state
-        else:
-            desired = self._desired(svc, state, sorted(changed))
-        plan = state.plan(desired)
-        if full:  # labels, ownerReferences, dropped duplicates: compare every slice
+            plan = state.plan(desired)
+            # labels, ownerReferences or dropped duplicates may be stale: compare every slice
             plan.update = sorted(state.slices.values(), key=SliceState.order)
-        when = state.times.latest(svc)
+        else:
+            plan = state.plan(self._desired(svc, state, sorted(changed)))
+        self._write(svc, state, plan)
+
+    def _write(self, svc: Obj, state: ServiceSlices, plan: Plan) -> None:
+        """Create, update (where they differ) and delete the plan's slices, as our writes."""
+        ns, when = namespace_of(svc), state.times.latest(svc)
         self._writing = True
         try:
             for created in plan.create:
