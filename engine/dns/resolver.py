@@ -30,6 +30,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, NamedTuple
 
 from engine.dns.records import TTL, Answer, Record
+from engine.dns.shuffle import shuffle
 from engine.dns.zone import ClusterZone, Endpoint, ip_version, zone_for
 from engine.objects import Obj, name_of, namespace_of
 
@@ -395,14 +396,18 @@ class Resolver:
 
     # -- loadbalance ----------------------------------------------------------------------
     def _shuffle(self, answer: Answer) -> None:
+        """Address records shuffled, after the CNAMEs and then the other records."""
         for section in (answer.answer, answer.authority, answer.additional):
             if len(section) < 2:
                 continue
-            addresses = [r for r in section if r.rdtype in ("A", "AAAA")]
+            addresses = [r for r in section if r.rdtype == "A" or r.rdtype == "AAAA"]
             if len(addresses) < 2:
                 continue
-            others = [r for r in section if r.rdtype not in ("A", "AAAA")]
-            self._rng.shuffle(addresses)
+            shuffle(self._rng, addresses)
+            if len(addresses) == len(section):
+                section[:] = addresses
+                continue
+            others = [r for r in section if r.rdtype != "A" and r.rdtype != "AAAA"]
             cnames = [r for r in others if r.rdtype == "CNAME"]
             rest = [r for r in others if r.rdtype != "CNAME"]
             section[:] = cnames + rest + addresses
