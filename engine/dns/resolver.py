@@ -116,6 +116,7 @@ class Resolver:
         self.zone: ClusterZone = zone_for(cluster)
         self.domain = self.zone.domain
         self._rng = cluster.rng("dns")
+        self._zones = tuple((z, "." + z) for z in (self.domain, *REVERSE_ZONES))
 
     # -- entry point ----------------------------------------------------------------------
     def resolve(self, qname: str, qtype: str = "A") -> Answer:
@@ -133,8 +134,8 @@ class Resolver:
 
     def _zone_of(self, qname: str) -> str | None:
         lower = qname.lower().rstrip(".")
-        for zone in (self.domain, *REVERSE_ZONES):
-            if lower == zone or lower.endswith("." + zone):
+        for zone, dotted in self._zones:
+            if lower.endswith(dotted) or lower == zone:
                 return qname.rstrip(".")[len(qname) - 1 - len(zone) :]
         return None
 
