@@ -1,17 +1,18 @@
 """What the Endpoints and EndpointSlice controllers share: indexes, pod → Service mapping, the
 per-Service record of changed pods, and the trigger-time bookkeeping.
 
-Two store indexes map ``namespace/key=value`` label pairs to the pods carrying them and to the
-Services whose selector requires them, so a pod event finds the Services selecting it without
-scanning every Service, and a full sync lists only the pods sharing a selector pair with its
-Service.
+One :class:`PodServiceFeed` per store watches Pods and Services for both controllers: it
+indexes Service selectors by (namespace, label pair), ignores pod updates that change nothing
+an endpoint shows, maps the others once to the keys of the Services selecting the pod (before
+or after the change), and remembers each pod's :class:`~engine.controllers.endpoint_rules.
+PodFacts` per Service version, so the second controller to sync a pod reads it for free.
 
-:class:`ServicePodTracker` is the base of both controllers. Its pod handler ignores updates that
-change nothing an endpoint shows, and otherwise records the pod's name under every Service key
-that selects it (before or after the change) and enqueues that key. ``sync`` then receives the
-names of the pods that changed since the last sync of that Service (``None`` asks for a full
-reconcile: a Service event, a slice changed behind the controller's back, a first sync), so a
-pod event costs work proportional to the pods it touches, never to the Service's size.
+:class:`ServicePodTracker` is the base of both controllers: it records the feed's pod names
+under their Service keys and enqueues the keys. ``sync`` then receives the names of the pods
+that changed since the last sync of that Service (``None`` asks for a full reconcile: a Service
+event, a slice changed behind the controller's back, a first sync), so a pod event costs work
+proportional to the pods it touches, never to the Service's size. A full reconcile lists the
+namespace's pods through a store index (``endpoints:pod-namespace``).
 
 :class:`TriggerTimes` keeps, per Service, the multiset of its pods' trigger times (Ready
 transition, else creation) so the ``last-change-trigger-time`` annotation — the newest of those
