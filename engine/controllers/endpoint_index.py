@@ -4,8 +4,9 @@ per-Service record of changed pods, and the trigger-time bookkeeping.
 One :class:`PodServiceFeed` per store watches Pods and Services for both controllers: it
 indexes Service selectors by (namespace, label pair), ignores pod updates that change nothing
 an endpoint shows, maps the others once to the keys of the Services selecting the pod (before
-or after the change), and remembers each pod's :class:`~engine.controllers.endpoint_rules.
-PodFacts` per Service version, so the second controller to sync a pod reads it for free.
+or after the change), and remembers each pod's ``PodFacts``
+(:mod:`engine.controllers.endpoint_rules`) per pod and Service version, so the second
+controller to sync a pod reads them for free.
 
 :class:`ServicePodTracker` is the base of both controllers: it records the feed's pod names
 under their Service keys and enqueues the keys. ``sync`` then receives the names of the pods
