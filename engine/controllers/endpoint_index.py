@@ -1,17 +1,19 @@
 """What the Endpoints and EndpointSlice controllers share: indexes, pod → Service mapping, the
 per-Service record of changed pods, and the trigger-time bookkeeping.
 
-Two store indexes map ``namespace/key=value`` label pairs to the pods carrying them and to the
-Services whose selector requires them, so a pod event finds the Services selecting it without
-scanning every Service, and a full sync lists only the pods sharing a selector pair with its
-Service.
+One :class:`PodServiceFeed` per store watches Pods and Services for both controllers: it
+indexes Service selectors by (namespace, label pair), ignores pod updates that change nothing
+an endpoint shows, maps the others once to the keys of the Services selecting the pod (before
+or after the change), and remembers each pod's ``PodFacts``
+(:mod:`engine.controllers.endpoint_rules`) per pod and Service version, so the second
+controller to sync a pod reads them for free.
 
-:class:`ServicePodTracker` is the base of both controllers. Its pod handler ignores updates that
-change nothing an endpoint shows, and otherwise records the pod's name under every Service key
-that selects it (before or after the change) and enqueues that key. ``sync`` then receives the
-names of the pods that changed since the last sync of that Service (``None`` asks for a full
-reconcile: a Service event, a slice changed behind the controller's back, a first sync), so a
-pod event costs work proportional to the pods it touches, never to the Service's size.
+:class:`ServicePodTracker` is the base of both controllers: it records the feed's pod names
+under their Service keys and enqueues the keys. ``sync`` then receives the names of the pods
+that changed since the last sync of that Service (``None`` asks for a full reconcile: a Service
+event, a slice changed behind the controller's back, a first sync), so a pod event costs work
+proportional to the pods it touches, never to the Service's size. A full reconcile lists the
+namespace's pods through a store index (``endpoints:pod-namespace``).
 
 :class:`TriggerTimes` keeps, per Service, the multiset of its pods' trigger times (Ready
 transition, else creation) so the ``last-change-trigger-time`` annotation — the newest of those
@@ -26,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.controllers.base import Controller, make_key
-from engine.controllers.endpoint_rules import SERVICE_NAME_LABEL
+from engine.controllers.endpoint_rules import SERVICE_NAME_LABEL, PodFacts, pod_facts
 from engine.objects import Obj, labels_of, name_of, namespace_of
 from engine.store import Store, WatchEvent
 
@@ -119,6 +121,8 @@ class TriggerTimes:
 
     def set(self, pod_name: str, when: str | None) -> None:
         """Record ``pod_name``'s trigger time (None: the pod is no longer selected)."""
+        if self._by_pod.get(pod_name) == when:
+            return
         old = self._by_pod.pop(pod_name, None)
         if old is not None:
             self._counts[old] -= 1
@@ -154,6 +158,8 @@ class PodServiceFeed:
         #: namespace → (label, value) → names of the Services whose selector holds that pair
         self._by_pair: dict[str, dict[tuple[str, str], set[str]]] = {}
         self._selectors: dict[tuple[str, str], dict[str, str]] = {}
+        #: pod uid → Service uid → ((Service, pod resourceVersion), the pod's facts)
+        self._facts: dict[str, dict[str, tuple[tuple[Any, Any], PodFacts | None]]] = {}
         for svc in store.list("Service"):
             self._index(namespace_of(svc), name_of(svc), selector_of(svc))
         store.subscribe(self._on_service, ["Service"])
@@ -170,6 +176,19 @@ class PodServiceFeed:
                 if matches(self._selectors[(namespace, name)], labels):
                     keys.add(make_key(namespace, name))
         return keys
+
+    def facts(self, svc: Obj, pod: Obj) -> PodFacts | None:
+        """:func:`~engine.controllers.endpoint_rules.pod_facts`, remembered until the pod or
+        the Service changes: the second controller to sync a pod reads it for free."""
+        svc_md, pod_md = svc["metadata"], pod["metadata"]
+        stamp = (svc_md.get("resourceVersion"), pod_md.get("resourceVersion"))
+        per_pod = self._facts.setdefault(pod_md.get("uid", ""), {})
+        hit = per_pod.get(svc_md.get("uid", ""))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        facts = pod_facts(svc, pod)
+        per_pod[svc_md.get("uid", "")] = (stamp, facts)
+        return facts
 
     def _index(self, namespace: str, name: str, selector: dict[str, str] | None) -> None:
         old = self._selectors.pop((namespace, name), None)
@@ -190,7 +209,9 @@ class PodServiceFeed:
         self._index(namespace_of(svc), name_of(svc), selector)
 
     def _on_pod(self, event: WatchEvent) -> None:
-        if _invisible(event):
+        if event.type == "DELETED":
+            self._facts.pop(event.obj["metadata"].get("uid", ""), None)
+        elif _invisible(event):
             return
         old, new = event.old, event.obj
         ns = namespace_of(new)
@@ -234,7 +255,8 @@ class ServicePodTracker(Controller):
         #: Service key → names of pods changed since its last sync; None: reconcile fully
         self._changed: dict[str, set[str] | None] = {}
         self.store.subscribe(self._on_service, ["Service"])
-        pod_feed(self.store).listeners.append(self._on_pod)
+        self.feed = pod_feed(self.store)
+        self.feed.listeners.append(self._on_pod)
 
     def resync(self, key: str) -> None:
         """Reconcile ``key`` fully on its next sync."""

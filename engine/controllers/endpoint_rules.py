@@ -1,22 +1,21 @@
-"""Per-pod rules shared by the Endpoints and EndpointSlice controllers (and cluster DNS).
+"""Per-pod rules shared by the Endpoints and EndpointSlice controllers.
 
-Faithful to EPS ``podToEndpoint`` / ``ShouldSetHostname`` and EP-CTRL ``addEndpointSubset``:
-hostnames only when the pod's ``subdomain`` names the Service, ports resolved on the pod (a
-named ``targetPort`` is looked up among the container ports), addresses sorted by IP string.
+:func:`pod_facts` reads what both controllers need from a pod for one Service in one pass (IP,
+readiness, termination, hostname, node, resolved ports), faithful to EPS
+``ShouldPodBeInEndpoints`` / ``podToEndpoint`` / ``ShouldSetHostname`` and EP-CTRL
+``podToEndpointAddressForService``: hostnames only when the pod's ``subdomain`` names the
+Service, ports resolved on the pod (a named ``targetPort`` is looked up among the container
+ports). :func:`facts_address` and :func:`facts_endpoint` give the two APIs' shapes.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.objects import (
     Obj,
-    is_pod_ready,
-    is_terminating,
     name_of,
     namespace_of,
-    pod_condition,
-    pod_ip,
     uid_of,
 )
 
@@ -82,57 +81,81 @@ def target_ref(pod: Obj) -> dict[str, str]:
     }
 
 
-def endpoint_address(svc: Obj, pod: Obj) -> dict[str, Any]:
-    """A ``v1 EndpointAddress`` for ``pod``."""
-    address: dict[str, Any] = {"ip": pod_ip(pod)}
-    hostname = pod_hostname(svc, pod)
-    if hostname:
-        address["hostname"] = hostname
-    node = (pod.get("spec") or {}).get("nodeName")
-    if node:
-        address["nodeName"] = node
-    address["targetRef"] = target_ref(pod)
+PortKey = tuple[tuple[tuple[str, Any], ...], ...]
+
+
+def port_key(ports: list[dict[str, Any]] | None) -> PortKey:
+    """A hashable form of endpoint ports (a slice's, or a pod's for a Service)."""
+    return tuple(tuple(sorted(p.items())) for p in ports or ())
+
+
+class PodFacts(NamedTuple):
+    """What both endpoint controllers read from a pod for one Service, read once."""
+
+    ip: str
+    ready: bool
+    terminating: bool
+    hostname: str  # "" unless ShouldSetHostname
+    node: str
+    ports: list[dict[str, Any]]
+    port_key: PortKey
+    target_ref: dict[str, str]
+
+
+def pod_facts(svc: Obj, pod: Obj) -> PodFacts | None:
+    """The pod's endpoint facts for ``svc``; None when it gets no endpoint in either object: a
+    terminal phase or no IP (EPS ``ShouldPodBeInEndpoints``), or the Service has ports and none
+    resolves on the pod."""
+    status = pod.get("status") or {}
+    ip = status.get("podIP")
+    if not ip or status.get("phase") in ("Succeeded", "Failed"):
+        return None
+    ports = pod_ports(svc, pod)
+    if not ports and (svc.get("spec") or {}).get("ports"):
+        return None
+    ready = False
+    for cond in status.get("conditions") or ():
+        if cond.get("type") == "Ready":
+            ready = cond.get("status") == "True"
+            break
+    spec = pod.get("spec") or {}
+    return PodFacts(
+        str(ip),
+        ready,
+        pod["metadata"].get("deletionTimestamp") is not None,
+        pod_hostname(svc, pod),
+        str(spec.get("nodeName") or ""),
+        ports,
+        port_key(ports),
+        target_ref(pod),
+    )
+
+
+def facts_address(facts: PodFacts) -> dict[str, Any]:
+    """The ``v1 EndpointAddress`` of a pod with these facts (EP-CTRL
+    ``podToEndpointAddressForService``)."""
+    address: dict[str, Any] = {"ip": facts.ip}
+    if facts.hostname:
+        address["hostname"] = facts.hostname
+    if facts.node:
+        address["nodeName"] = facts.node
+    address["targetRef"] = facts.target_ref
     return address
 
 
-def slice_endpoint(svc: Obj, pod: Obj, publish_not_ready: bool) -> dict[str, Any]:
-    """A ``discovery/v1 Endpoint`` for ``pod`` (EPS ``podToEndpoint``)."""
-    ready = is_pod_ready(pod)
-    terminating = is_terminating(pod)
+def facts_endpoint(facts: PodFacts, publish_not_ready: bool) -> dict[str, Any]:
+    """The ``discovery/v1 Endpoint`` of a pod with these facts (EPS ``podToEndpoint``)."""
     endpoint: dict[str, Any] = {
-        "addresses": [pod_ip(pod)],
+        "addresses": [facts.ip],
         "conditions": {
-            "ready": publish_not_ready or (ready and not terminating),
-            "serving": ready,
-            "terminating": terminating,
+            "ready": publish_not_ready or (facts.ready and not facts.terminating),
+            "serving": facts.ready,
+            "terminating": facts.terminating,
         },
     }
-    hostname = pod_hostname(svc, pod)
-    if hostname:
-        endpoint["hostname"] = hostname
-    endpoint["targetRef"] = target_ref(pod)
-    node = (pod.get("spec") or {}).get("nodeName")
-    if node:
-        endpoint["nodeName"] = node
+    if facts.hostname:
+        endpoint["hostname"] = facts.hostname
+    endpoint["targetRef"] = facts.target_ref
+    if facts.node:
+        endpoint["nodeName"] = facts.node
     return endpoint
-
-
-def sort_addresses(addresses: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """EP-SORT ``LessEndpointAddress``: by IP string (byte-wise), then target UID."""
-    return sorted(addresses, key=lambda a: (a["ip"], (a.get("targetRef") or {}).get("uid", "")))
-
-
-def trigger_time(svc: Obj, pods: list[Obj]) -> str:
-    """The ``last-change-trigger-time`` annotation: when the change being published happened.
-
-    The real controllers track the oldest change not yet written (pod Ready transitions,
-    Service updates); with one change per write — the playground's usual case — that is the
-    newest of the Service's creation and the selected pods' Ready transitions (or creation).
-    """
-    times = [str(svc["metadata"].get("creationTimestamp", ""))]
-    for pod in pods:
-        ready = pod_condition(pod, "Ready") or {}
-        times.append(
-            str(ready.get("lastTransitionTime") or pod["metadata"].get("creationTimestamp", ""))
-        )
-    return max(times)

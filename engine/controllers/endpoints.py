@@ -36,21 +36,18 @@ from engine.controllers.endpoint_index import (
 from engine.controllers.endpoint_rules import (
     HEADLESS_LABEL,
     TRIGGER_TIME,
-    endpoint_address,
+    PodFacts,
+    PortKey,
+    facts_address,
     is_headless,
-    pod_ports,
 )
 from engine.controllers.endpointslice import EndpointSliceController
 from engine.objects import (
     Obj,
-    is_pod_ready,
-    is_terminating,
     labels_of,
     name_of,
     namespace_of,
     new_object,
-    pod_ip,
-    pod_phase,
     uid_of,
 )
 from engine.store import NotFound, WatchEvent
@@ -64,24 +61,18 @@ FIELDS = ("addresses", "notReadyAddresses")
 #: a sync with more changes (and over 1/8 of the entries) re-sorts instead of bisecting
 _BULK = 64
 
-PortKey = tuple[tuple[tuple[str, Any], ...], ...]
 SortKey = tuple[str, str, str]  # (ip, uid, pod name): EP-SORT order, unique
 Entry = tuple[PortKey, str, SortKey, dict[str, Any]]
 
 
-def _entry(svc: Obj, pod: Obj, publish: bool) -> Entry | None:
-    """Where ``pod`` goes in the Service's Endpoints (EP-CTRL rules), or None."""
-    if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
+def _entry(facts: PodFacts | None, publish: bool) -> Entry | None:
+    """Where a pod with these facts goes in the Service's Endpoints (EP-CTRL rules), or None:
+    terminating pods only with ``publishNotReadyAddresses``."""
+    if facts is None or (facts.terminating and not publish):
         return None
-    if is_terminating(pod) and not publish:
-        return None
-    ports = pod_ports(svc, pod)
-    if (svc.get("spec") or {}).get("ports") and not ports:
-        return None
-    port_key = tuple(tuple(sorted(p.items())) for p in ports)
-    field = FIELDS[0] if publish or is_pod_ready(pod) else FIELDS[1]
-    address = endpoint_address(svc, pod)
-    return port_key, field, (address["ip"], uid_of(pod), name_of(pod)), address
+    field = FIELDS[0] if publish or facts.ready else FIELDS[1]
+    sort_key = (facts.ip, facts.target_ref["uid"], facts.target_ref["name"])
+    return facts.port_key, field, sort_key, facts_address(facts)
 
 
 class _Addresses:
@@ -95,15 +86,12 @@ class _Addresses:
         #: the truncation of the last built object (None: none built yet)
         self.shown: dict[tuple[PortKey, str], int] | None = None
 
-    def set_pod(self, svc: Obj, name: str, pod: Obj | None, bulk: bool = False) -> list[Entry]:
-        """Apply one pod's current state; returns its changed entries (old and new).
-
-        With ``bulk`` only the entries change: call :meth:`relist` afterwards.
-        """
-        selected = pod is not None and matches(selector_of(svc), labels_of(pod))
-        self.times.set(name, pod_trigger_time(pod) if pod is not None and selected else None)
-        publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
-        new = _entry(svc, pod, publish) if pod is not None and selected else None
+    def set_pod(
+        self, name: str, pod: Obj | None, new: Entry | None, bulk: bool = False
+    ) -> list[Entry]:
+        """Record a pod's entry (``pod`` None: no longer selected); returns the changed
+        entries (old and new). With ``bulk`` call :meth:`relist` afterwards."""
+        self.times.set(name, pod_trigger_time(pod) if pod is not None else None)
         old = self.entries.get(name)
         if old == new:
             return []
@@ -232,9 +220,18 @@ class EndpointsController(ServicePodTracker):
     def _rebuild(self, svc: Obj) -> _Addresses:
         state = _Addresses(svc)
         for pod in selected_pods(self.store, svc):
-            state.set_pod(svc, name_of(pod), pod, bulk=True)
+            self._set_pod(svc, state, name_of(pod), pod, bulk=True)
         state.relist()
         return state
+
+    def _set_pod(
+        self, svc: Obj, state: _Addresses, name: str, pod: Obj | None, bulk: bool
+    ) -> list[Entry]:
+        if pod is not None and not matches(selector_of(svc), labels_of(pod)):
+            pod = None
+        publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
+        entry = _entry(self.feed.facts(svc, pod), publish) if pod is not None else None
+        return state.set_pod(name, pod, entry, bulk)
 
     def _apply(self, svc: Obj, state: _Addresses, changed: set[str]) -> bool:
         """Apply the changed pods; returns whether the object may need a write."""
@@ -243,7 +240,7 @@ class EndpointsController(ServicePodTracker):
         entries: list[Entry] = []
         for pod_name in sorted(changed):
             pod = self.store.get("Pod", ns, pod_name)
-            entries += state.set_pod(svc, pod_name, pod, bulk)
+            entries += self._set_pod(svc, state, pod_name, pod, bulk)
         if bulk:
             state.relist()
             return bool(entries)

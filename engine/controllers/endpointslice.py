@@ -34,13 +34,13 @@ from engine.controllers.endpoint_rules import (
     MANAGED_BY_LABEL,
     SERVICE_NAME_LABEL,
     TRIGGER_TIME,
+    facts_endpoint,
     is_headless,
-    pod_ports,
-    slice_endpoint,
 )
 from engine.controllers.endpointslice_pack import (
     MAX_ENDPOINTS_PER_SLICE,
     Desired,
+    Plan,
     ServiceSlices,
     SliceState,
 )
@@ -51,25 +51,11 @@ from engine.objects import (
     namespace_of,
     new_object,
     owner_reference,
-    pod_ip,
-    pod_phase,
     uid_of,
 )
 from engine.store import NotFound, WatchEvent
 
 __all__ = ["MAX_ENDPOINTS_PER_SLICE", "EndpointSliceController"]
-
-
-def desired_endpoint(svc: Obj, pod: Obj | None, publish: bool) -> Desired | None:
-    """The pod's endpoint for ``svc`` (EPS ``ShouldPodBeInEndpoints`` / ``podToEndpoint``)."""
-    if pod is None or not matches(selector_of(svc), labels_of(pod)):
-        return None
-    if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
-        return None
-    ports = pod_ports(svc, pod)
-    if (svc.get("spec") or {}).get("ports") and not ports:
-        return None
-    return Desired(ports, slice_endpoint(svc, pod, publish))
 
 
 class EndpointSliceController(ServicePodTracker):
@@ -102,16 +88,19 @@ class EndpointSliceController(ServicePodTracker):
                     self._delete(ns, name_of(s))
             return
         state = self._states.get(key)
-        full = changed is None or state is None or state.uid != uid_of(svc)
         if changed is None or state is None or state.uid != uid_of(svc):
             state, desired = self._full(svc, key)
             self._states[key] = state
-        else:
-            desired = self._desired(svc, state, sorted(changed))
-        plan = state.plan(desired)
-        if full:  # labels, ownerReferences, dropped duplicates: compare every slice
+            plan = state.plan(desired)
+            # labels, ownerReferences or dropped duplicates may be stale: compare every slice
             plan.update = sorted(state.slices.values(), key=SliceState.order)
-        when = state.times.latest(svc)
+        else:
+            plan = state.plan(self._desired(svc, state, sorted(changed)))
+        self._write(svc, state, plan)
+
+    def _write(self, svc: Obj, state: ServiceSlices, plan: Plan) -> None:
+        """Create, update (where they differ) and delete the plan's slices, as our writes."""
+        ns, when = namespace_of(svc), state.times.latest(svc)
         self._writing = True
         try:
             for created in plan.create:
@@ -153,11 +142,20 @@ class EndpointSliceController(ServicePodTracker):
         ns = namespace_of(svc)
         publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
         desired: dict[str, Desired | None] = {}
+        selector = selector_of(svc)
         for pod_name in names:
             pod = pods.get(pod_name) if pods is not None else self.store.get("Pod", ns, pod_name)
-            selected = pod is not None and matches(selector_of(svc), labels_of(pod))
-            state.times.set(pod_name, pod_trigger_time(pod) if pod and selected else None)
-            desired[pod_name] = desired_endpoint(svc, pod, publish)
+            if pod is None or not matches(selector, labels_of(pod)):
+                state.times.set(pod_name, None)
+                desired[pod_name] = None
+                continue
+            state.times.set(pod_name, pod_trigger_time(pod))
+            facts = self.feed.facts(svc, pod)  # EPS ShouldPodBeInEndpoints / podToEndpoint
+            desired[pod_name] = (
+                Desired(facts.ports, facts_endpoint(facts, publish), facts.port_key)
+                if facts is not None
+                else None
+            )
         return desired
 
     def _labels(self, svc: Obj) -> dict[str, str]:

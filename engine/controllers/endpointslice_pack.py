@@ -24,32 +24,22 @@ slice's endpoints are written sorted by IP string, then pod UID.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from engine.controllers.endpoint_index import TriggerTimes
+from engine.controllers.endpoint_rules import PortKey, port_key
 from engine.objects import Obj, uid_of
 
 #: the real controller's maximum number of endpoints per slice
 MAX_ENDPOINTS_PER_SLICE = 100
 
-PortKey = tuple[tuple[tuple[str, Any], ...], ...]
 
-
-def port_key(ports: list[dict[str, Any]] | None) -> PortKey:
-    """A hashable form of a slice's (or pod's) endpoint ports."""
-    return tuple(tuple(sorted(p.items())) for p in ports or ())
-
-
-@dataclass
-class Desired:
-    """A pod's desired endpoint and the ports of the slices it belongs in."""
+class Desired(NamedTuple):
+    """A pod's desired endpoint and the ports (and their key) of the slices it belongs in."""
 
     ports: list[dict[str, Any]]
     endpoint: dict[str, Any]
-    key: PortKey = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.key = port_key(self.ports)
+    key: PortKey
 
 
 @dataclass

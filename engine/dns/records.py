@@ -11,6 +11,7 @@ call :func:`engine.dns.resolver.resolve` and send ``answer.to_message(query).to_
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import dns.edns
 import dns.flags
@@ -22,6 +23,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+#: the kubeadm Corefile's ``ttl 30`` for cluster records
+TTL = 30
 #: EDNS options CoreDNS copies from the query into the reply (request.supportedOptions)
 _ECHOED_OPTIONS = {
     dns.edns.OptionType.NSID,
@@ -32,9 +35,11 @@ _ECHOED_OPTIONS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Record:
-    """One resource record: absolute owner name (trailing dot), TTL, type and rdata text."""
+class Record(NamedTuple):
+    """One resource record: absolute owner name (trailing dot), TTL, type and rdata text.
+
+    Immutable and hashable (a tuple: answers build many of them, cheaply).
+    """
 
     name: str
     ttl: int

@@ -25,20 +25,20 @@ would: NXDOMAIN, not authoritative, recursion available, no authority records. S
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from engine.dns.records import Answer, Record
-from engine.dns.zone import ClusterZone, Endpoint, zone_for
+from engine.dns.records import TTL, Answer, Record
+from engine.dns.shuffle import shuffle
+from engine.dns.zone import ClusterZone, Endpoint, ip_version, zone_for
 from engine.objects import Obj, name_of, namespace_of
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
 
-TTL = 30
+__all__ = ["TTL", "NoSuchName", "Resolver", "ip_version", "parse_request", "resolve"]
+
 VERSION_TTL = 28800
 SCHEMA_VERSION = "1.1.0"
 REVERSE_ZONES = ("in-addr.arpa", "ip6.arpa")
@@ -50,17 +50,7 @@ class NoSuchName(Exception):
     """The name does not exist (CoreDNS errNoItems / errInvalidRequest / errNsNotExposed)."""
 
 
-@functools.lru_cache(maxsize=65536)
-def ip_version(host: str) -> int:
-    """4 or 6 for an IP address, 0 for anything else (cached: answers repeat addresses)."""
-    try:
-        return ipaddress.ip_address(host).version
-    except ValueError:
-        return 0
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """A CoreDNS ``msg.Service``: an address or external name, a port, the target name."""
 
     host: str
@@ -73,8 +63,7 @@ class Entry:
         return ip_version(self.host) != 0
 
 
-@dataclass(frozen=True, slots=True)
-class Request:
+class Request(NamedTuple):
     """A parsed cluster-zone name (CDNS ``recordRequest``)."""
 
     pod_or_svc: str = ""
@@ -127,6 +116,7 @@ class Resolver:
         self.zone: ClusterZone = zone_for(cluster)
         self.domain = self.zone.domain
         self._rng = cluster.rng("dns")
+        self._zones = tuple((z, "." + z) for z in (self.domain, *REVERSE_ZONES))
 
     # -- entry point ----------------------------------------------------------------------
     def resolve(self, qname: str, qtype: str = "A") -> Answer:
@@ -144,8 +134,8 @@ class Resolver:
 
     def _zone_of(self, qname: str) -> str | None:
         lower = qname.lower().rstrip(".")
-        for zone in (self.domain, *REVERSE_ZONES):
-            if lower == zone or lower.endswith("." + zone):
+        for zone, dotted in self._zones:
+            if lower.endswith(dotted) or lower == zone:
                 return qname.rstrip(".")[len(qname) - 1 - len(zone) :]
         return None
 
@@ -213,6 +203,9 @@ class Resolver:
         return [], []
 
     def _addresses(self, qname: str, zone: str) -> list[Record]:
+        fast = self._endpoint_addresses(qname, zone)
+        if fast is not None:
+            return fast
         records: list[Record] = []
         seen: set[str] = set()
         for entry in self._entries(qname, zone):
@@ -222,6 +215,57 @@ class Resolver:
                 seen.add(entry.host)
                 records.append(Record(qname, TTL, "A", entry.host))
         return records
+
+    def _endpoint_addresses(self, qname: str, zone: str) -> list[Record] | None:
+        """A records of a headless Service's or an endpoint's name, from the endpoints the
+        zone keeps (their records built when their slice changed): what :meth:`_addresses`
+        answers for those names, without an entry per endpoint. None for any other name, or
+        when an address is no IP; the general path answers those."""
+        labels = self._base(qname, zone).split(".")
+        if len(labels) not in (3, 4) or labels[-1] != "svc" or zone.lower() in REVERSE_ZONES:
+            return None
+        namespace, service = labels[-2], labels[-3]
+        endpoint = labels[0] if len(labels) == 4 else ""
+        if namespace not in self.zone.namespaces:
+            raise NoSuchName(qname)
+        svc = self.zone.service(namespace, service)
+        if svc is None:
+            raise NoSuchName(service)
+        spec = svc.get("spec") or {}
+        if spec.get("type") == "ExternalName":
+            return None
+        if not endpoint:
+            if spec.get("clusterIP") != "None":
+                return None
+            return self._service_addresses(qname, namespace, service)
+        return self._named_addresses(qname, namespace, service, endpoint)
+
+    def _service_addresses(self, qname: str, namespace: str, service: str) -> list[Record] | None:
+        records = self.zone.service_addresses(namespace, service)
+        if records is None:
+            return None
+        if not records:
+            if next(self.zone.endpoints(namespace, service), None) is None:
+                raise NoSuchName(service)
+            return []  # IPv6 endpoints only: the name exists, without A records
+        if records[0].name != qname:  # asked in other letter case: answer with its name
+            records = [Record(qname, TTL, "A", r.rdata) for r in records]
+        return records
+
+    def _named_addresses(
+        self, qname: str, namespace: str, service: str, endpoint: str
+    ) -> list[Record] | None:
+        endpoints = self.zone.endpoints_named(namespace, service, endpoint)
+        if not endpoints:
+            raise NoSuchName(service)
+        records: list[Record] = []
+        for ep in endpoints:
+            if ep.version != 4:
+                if not ep.version:
+                    return None
+                continue
+            records.append(Record(qname, TTL, "A", ep.ip))
+        return list(dict.fromkeys(records))
 
     def _cname_chain(self, qname: str, target: str, zone: str) -> list[Record]:
         """An ExternalName's CNAME, followed inside the zone (an outside target is left to
@@ -353,12 +397,18 @@ class Resolver:
 
     # -- loadbalance ----------------------------------------------------------------------
     def _shuffle(self, answer: Answer) -> None:
+        """Address records shuffled, after the CNAMEs and then the other records."""
         for section in (answer.answer, answer.authority, answer.additional):
-            addresses = [r for r in section if r.rdtype in ("A", "AAAA")]
+            if len(section) < 2:
+                continue
+            addresses = [r for r in section if r.rdtype == "A" or r.rdtype == "AAAA"]
             if len(addresses) < 2:
                 continue
-            others = [r for r in section if r.rdtype not in ("A", "AAAA")]
-            self._rng.shuffle(addresses)
+            shuffle(self._rng, addresses)
+            if len(addresses) == len(section):
+                section[:] = addresses
+                continue
+            others = [r for r in section if r.rdtype != "A" and r.rdtype != "AAAA"]
             cnames = [r for r in others if r.rdtype == "CNAME"]
             rest = [r for r in others if r.rdtype != "CNAME"]
             section[:] = cnames + rest + addresses

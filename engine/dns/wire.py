@@ -23,6 +23,8 @@ import dns.edns
 import dns.message
 import dns.name
 
+from engine.dns.shuffle import shuffle
+
 HEADER_LEN = 12
 #: The smallest UDP payload every client accepts (RFC 1035), and the limit without EDNS
 MIN_UDP = 512
@@ -104,7 +106,7 @@ class Reply:
             return qid + self.head + self.tail
         run = list(self.run)
         if rng is not None:
-            rng.shuffle(run)
+            shuffle(rng, run)
         return b"".join((qid, self.head, *run, self.tail))
 
 

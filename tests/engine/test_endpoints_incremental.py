@@ -11,7 +11,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.controllers import endpoints as ep_module
 from engine.controllers import endpointslice as eps_module
-from engine.controllers.endpoint_index import ServicePodTracker
+from engine.controllers.endpoint_index import ServicePodTracker, TriggerTimes
 from engine.objects import Obj, copy_obj
 from engine.store import WatchEvent
 from tests.engine.dns_scenario import pod, service
@@ -263,3 +263,39 @@ def test_incremental_syncs_match_a_full_reconcile(seed: int) -> None:
     cluster.drain()
     assert seen == []
     assert endpoints_seen == []
+
+
+def test_truncation_shares_the_capacity_between_subsets_rounding_up() -> None:
+    """EP-CTRL ``truncateEndpoints``: each subset keeps ceil(its share × 1000), the last one
+    what is left; not-ready addresses go first when the ready ones alone overflow."""
+    a, b = (("port", 80),), (("port", 81),)
+    ready = {(a, "addresses"): 601, (b, "addresses"): 899, (b, "notReadyAddresses"): 7}
+    limits = ep_module._truncate([a, b], ready)
+    assert limits == {
+        (a, "addresses"): 401,
+        (a, "notReadyAddresses"): 0,
+        (b, "addresses"): 599,
+        (b, "notReadyAddresses"): 0,
+    }
+    mixed = {(a, "addresses"): 500, (a, "notReadyAddresses"): 300, (b, "notReadyAddresses"): 300}
+    assert ep_module._truncate([a, b], mixed) == {
+        (a, "notReadyAddresses"): 250,
+        (b, "notReadyAddresses"): 250,
+    }
+    assert ep_module._truncate([a], {(a, "addresses"): 1000}) == {}
+
+
+def test_trigger_time_falls_back_when_the_newest_pod_leaves() -> None:
+    times = TriggerTimes()
+    svc = {"metadata": {"creationTimestamp": "2026-07-06T10:00:00Z"}}
+    times.set("a", "2026-07-06T10:00:05Z")
+    times.set("b", "2026-07-06T10:00:09Z")
+    times.set("c", "2026-07-06T10:00:09Z")
+    assert times.latest(svc) == "2026-07-06T10:00:09Z"
+    times.set("b", None)
+    assert times.latest(svc) == "2026-07-06T10:00:09Z"
+    times.set("c", "2026-07-06T10:00:07Z")
+    assert times.latest(svc) == "2026-07-06T10:00:07Z"
+    times.set("c", None)
+    times.set("a", None)
+    assert times.latest(svc) == "2026-07-06T10:00:00Z"
