@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from rich.cells import cell_len
+
 from engine.format import human_duration, pod_status_column
 from engine.objects import Obj, annotations_of, is_pod_ready
 from engine.pod_runtime import READINESS_ANNOTATION
@@ -116,8 +118,19 @@ _DIGITS = re.compile(r"(\d+)")
 
 
 def natural_key(text: str) -> tuple[object, ...]:
-    """Sort key that orders ``web-2`` before ``web-10``."""
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+    """Sort key that orders ``web-2`` before ``web-10``.
+
+    ``re.split`` with a capturing group alternates text and digit runs (text first, possibly
+    empty), so the odd positions are exactly the numbers: no per-part test is needed.
+    """
+    parts: list[object] = _DIGITS.split(text)
+    parts[1::2] = map(int, parts[1::2])  # type: ignore[arg-type]
+    return tuple(parts)
+
+
+def text_width(text: str) -> int:
+    """Terminal cells ``text`` takes (``len`` for ASCII, the common case; Rich otherwise)."""
+    return len(text) if text.isascii() else cell_len(text)
 
 
 def short_uid_name(name: str, keep: int = 12) -> str:

@@ -28,6 +28,7 @@ from engine.cluster import Cluster
 from tui import intents
 from tui.bridge import Bridge
 from tui.dialogs.confirm import ConfirmDialog
+from tui.gc_pause import freeze_long_lived
 from tui.messages import IntentRequested, ObjectsChanged
 from tui.rows import Ref
 from tui.screens.viewer import TextViewer
@@ -81,6 +82,7 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start the bridge and the tickers; focus the pods panel."""
+        freeze_long_lived()  # the panels are filled: the cluster and the rows are long-lived
         self.run_worker(self.bridge.run(), name="bridge", group="bridge", exit_on_error=False)
         self.set_interval(AGE_TICK, self.tick_ages)
         self.set_interval(STATUS_TICK, self.update_status)

@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.format import TAGS, Cell, Styled, age, plain
+from tui.format import TAGS, Cell, Styled, age, plain, text_width
 from tui.keys import bindings
 from tui.rows import Line, Ref
 from tui.widgets.styling import text_style
@@ -186,7 +186,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for key, row in self._cells.items():
             hit = known.get(key)
             if hit is None or hit[0] is not row:
-                hit = (row, tuple(cell_len(plain(c)) for c in row))
+                hit = (row, tuple([text_width(plain(c)) for c in row]))
             fresh[key] = hit
         self._row_widths = fresh
         widths = [
