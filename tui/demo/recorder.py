@@ -13,20 +13,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual._wait import wait_for_idle
-from textual.pilot import Pilot
-
 from engine.clock import VirtualClock
 from engine.scenarios import Scenario, Step, build_cluster
 from tui.demo.app import DemoApp
 from tui.demo.cast import CastWriter, screen_ansi
 from tui.demo.pacing import RecordPacer
 from tui.demo.player import AppPlayer
+from tui.demo.settle import NeverSettled, settle
 from tui.screens.main import MainScreen
 
 DEFAULT_SIZE = (140, 46)
-#: renders to try before a screen must have settled
-STABLE_TRIES = 10
 
 
 class RecordingFailed(RuntimeError):
@@ -62,10 +58,11 @@ async def record(
     """
     cluster = build_cluster(scenario, VirtualClock())
     app = DemoApp(cluster, scenario, autoplay=False, recording=True)
+    app.scripted.settle = settle
     writer = CastWriter(size[0], size[1], speed or scenario.speed, scenario.title)
     recording = Recording("")
-    async with app.run_test(headless=True, size=size) as pilot:
-        await _until_ready(pilot, app)
+    async with app.run_test(headless=True, size=size):
+        await _until_ready(app)
 
         last: list[object] = [None]
 
@@ -75,7 +72,7 @@ async def record(
                 writer.frame(cluster.clock.now(), writer.pending_or_shown())
                 return
             last[0] = signature
-            writer.frame(cluster.clock.now(), await _stable_screen(pilot, app))
+            writer.frame(cluster.clock.now(), await _settled_screen(app))
             recording.frames += 1
 
         player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
@@ -95,12 +92,12 @@ async def record(
     return recording
 
 
-async def _until_ready(pilot: Pilot[None], app: DemoApp) -> None:
+async def _until_ready(app: DemoApp) -> None:
     for _ in range(200):
+        await settle(app)
         if app.demo_ready:
-            await _sync(pilot, app)
+            await _sync(app)
             return
-        await pilot.pause()
     raise RecordingFailed("the app did not show the caption bar")
 
 
@@ -117,27 +114,20 @@ def _signature(app: DemoApp) -> object:
     )
 
 
-async def _stable_screen(pilot: Pilot[None], app: DemoApp) -> str:
-    """The screen once it stops changing (two renders in a row agree)."""
-    await _sync(pilot, app)
-    screen = screen_ansi(app)
-    for _ in range(STABLE_TRIES):
-        await pilot.pause()
-        again = screen_ansi(app)
-        if again == screen:
-            return screen
-        screen = again
-    raise RecordingFailed("the screen kept changing without the cluster changing")
+async def _settled_screen(app: DemoApp) -> str:
+    """The screen once the app has caught up with the cluster (see :mod:`tui.demo.settle`)."""
+    try:
+        await _sync(app)
+    except NeverSettled as exc:
+        raise RecordingFailed(f"the screen never settled: {exc}") from None
+    return screen_ansi(app)
 
 
-async def _sync(pilot: Pilot[None], app: DemoApp) -> None:
+async def _sync(app: DemoApp) -> None:
     """Let the bridge deliver every store change and the panels redraw, ages included."""
+    await settle(app)
     screen = app.screen
-    for _ in range(100):
-        await wait_for_idle(0)
-        if not isinstance(screen, MainScreen) or screen.bridge.idle:
-            break
     if isinstance(screen, MainScreen):
         screen.tick_ages()
         screen.update_status()
-    await pilot.pause()
+        await settle(app)

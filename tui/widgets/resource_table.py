@@ -197,7 +197,23 @@ class ResourceTable(ScrollView, can_focus=True):
             self._strips.clear()
         size = Size(sum(widths) + 2 * len(widths), len(self._order) + 1)
         if size != self.virtual_size:
+            self._resize_content(size)
+
+    def _resize_content(self, size: Size) -> None:
+        """New content size: a screen layout only when the table's own size follows it.
+
+        Setting ``virtual_size`` lays the whole screen out again (tens of milliseconds), but
+        a table whose height and width come from the CSS (``1fr``, ``70vh``) keeps its size
+        when rows come and go; only its scroll range and scrollbars change, which
+        ``_scroll_update`` handles (it asks for a layout itself if a scrollbar appears or
+        goes). An ``auto``-sized table (the workloads panel) still takes the layout path.
+        """
+        height, width = self.styles.height, self.styles.width
+        if height is None or width is None or height.is_auto or width.is_auto:
             self.virtual_size = size
+        else:
+            self.set_reactive(ResourceTable.virtual_size, size)
+            self._scroll_update(size)
 
     # -- rendering ----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
