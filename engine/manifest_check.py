@@ -10,14 +10,20 @@ greater than or equal to 0``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from engine.objects import KINDS, Obj
 from engine.schema.apps import SCHEMAS
 from engine.schema.errors import FieldError, FieldPath
 from engine.schema.types import decode_errors, normalize
 from engine.yaml_in import Document, YAMLInputError, parse_documents, read_sources
+
+if TYPE_CHECKING:
+    from engine.result import CommandResult
+
+T = TypeVar("T")
 
 #: Real Kubernetes kinds the playground does not simulate (a clearer error than "no matches").
 NOT_SIMULATED = frozenset(
@@ -216,3 +222,32 @@ def load_documents(source: str, text: str | None = None) -> list[Document]:
         return [doc for name, body in texts for doc in parse_documents(name, body)]
     except YAMLInputError as err:
         raise ManifestError(str(err)) from None
+
+
+def accepted_entries(
+    source: str,
+    text: str | None,
+    result: CommandResult,
+    check: Callable[[Entry], tuple[T | None, list[ManifestIssue]]],
+) -> Iterator[tuple[Entry, T]]:
+    """Each object of the manifests that ``check`` accepts, in document order, with what
+    ``check`` made of it.
+
+    The one-by-one commands (``create -f``, ``delete -f``) act on what they can: every issue
+    met on the way (a document that is not an object, a mapping or decoding problem) is
+    reported on ``result`` as kubectl prints it (``error: …``, exit code 1) and that object is
+    skipped while the others go on.
+
+    Raises:
+        ManifestError: the text is not valid YAML (or the path does not exist).
+    """
+    for doc in load_documents(source, text):
+        found, issues = entries(doc)
+        for issue in issues:
+            result.fail(f"error: {issue}\n")
+        for entry in found:
+            value, problems = check(entry)
+            for issue in problems:
+                result.fail(f"error: {issue}\n")
+            if value is not None:
+                yield entry, value

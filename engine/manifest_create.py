@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from engine.admission import AdmissionInvalid
 from engine.apply_merge import with_last_applied
-from engine.manifest_check import Entry, decode, entries, load_documents
+from engine.manifest_check import Entry, accepted_entries, decode
 from engine.objects import Obj, is_namespaced, resource_ref
 from engine.result import CommandResult
 from engine.store import AlreadyExists, StoreError
@@ -36,16 +36,8 @@ def create_manifests(
         ManifestError: the text is not valid YAML (or the path does not exist).
     """
     result = CommandResult()
-    for doc in load_documents(source, text):
-        found, issues = entries(doc)
-        for issue in issues:
-            result.fail(f"error: {issue}\n")
-        for entry in found:
-            obj, problems = decode(entry)
-            for issue in problems:
-                result.fail(f"error: {issue}\n")
-            if obj is not None:
-                _create_one(cluster, entry, obj, namespace, save_config, result)
+    for entry, obj in accepted_entries(source, text, result, decode):
+        _create_one(cluster, entry, obj, namespace, save_config, result)
     cluster.drain()
     return result
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from engine.manifest_check import Entry, entries, load_documents, mapping_issues
+from engine.manifest_check import Entry, ManifestIssue, accepted_entries, mapping_issues
 from engine.objects import is_namespaced, resource_ref
 from engine.result import CommandResult
 from engine.store import NotFound
@@ -34,19 +34,16 @@ def delete_manifests(
         ManifestError: the text is not valid YAML (or the path does not exist).
     """
     result = CommandResult()
-    for doc in load_documents(source, text):
-        found, issues = entries(doc)
-        for issue in issues:
-            result.fail(f"error: {issue}\n")
-        for entry in found:
-            problems = mapping_issues(entry)
-            if not problems and not entry.name:
-                problems = [entry.issue("resource name may not be empty", ("metadata",))]
-            for issue in problems:
-                result.fail(f"error: {issue}\n")
-            if not problems:
-                _delete_one(cluster, entry, namespace, cascade, grace_period, force, result)
+    for entry, _ in accepted_entries(source, text, result, _deletable):
+        _delete_one(cluster, entry, namespace, cascade, grace_period, force, result)
     return result
+
+
+def _deletable(entry: Entry) -> tuple[Entry | None, list[ManifestIssue]]:
+    problems = mapping_issues(entry)
+    if not problems and not entry.name:
+        problems = [entry.issue("resource name may not be empty", ("metadata",))]
+    return (None if problems else entry), problems
 
 
 def _delete_one(

@@ -20,11 +20,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
-from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, controller_ref, name_of
+from engine.quantity import amount
 from engine.store import Store
 from engine.taints import (
     TAINT_UNSCHEDULABLE,
@@ -148,23 +148,23 @@ def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[st
     wanted = pod_requests(pod)
     if not any(wanted.values()):
         return reasons  # requests nothing: only the pod count matters
-    used: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
+    used: dict[str, Fraction] = dict.fromkeys(_RESOURCES, Fraction(0))
     for other in pods_on_node:
-        for name, amount in pod_requests(other).items():
-            used[name] += amount
+        for name, requested in pod_requests(other).items():
+            used[name] += requested
     for name in _RESOURCES:
         if wanted[name] <= 0:
             continue
-        free = _quantity(allocatable.get(name)) - used[name]
+        free = amount(allocatable.get(name)) - used[name]
         if wanted[name] > free:
             reasons.append(f"Insufficient {name}")
     return reasons
 
 
-def pod_requests(pod: Obj) -> dict[str, Decimal]:
+def pod_requests(pod: Obj) -> dict[str, Fraction]:
     """Summed container requests (limits stand in for missing requests, as API defaulting
     copies them)."""
-    total: dict[str, Decimal] = dict.fromkeys(_RESOURCES, Decimal(0))
+    total: dict[str, Fraction] = dict.fromkeys(_RESOURCES, Fraction(0))
     for c in (pod.get("spec") or {}).get("containers") or []:
         resources = c.get("resources") or {}
         requests = resources.get("requests") or {}
@@ -172,17 +172,8 @@ def pod_requests(pod: Obj) -> dict[str, Decimal]:
         for name in _RESOURCES:
             raw = requests.get(name, limits.get(name))
             if raw is not None:
-                total[name] += _quantity(raw)
+                total[name] += amount(raw)
     return total
-
-
-def _quantity(raw: Any) -> Decimal:
-    if raw is None:
-        return Decimal(0)
-    try:
-        return parse_quantity(raw)
-    except QuantityError:
-        return Decimal(0)
 
 
 def _affinity_matches(pod: Obj, node: Obj) -> bool:

@@ -10,7 +10,7 @@ code, falling back to the error text if those fail.
 from __future__ import annotations
 
 from engine.cluster import Cluster
-from engine.objects import KINDS, Obj, annotations_of, is_namespaced, resource_ref
+from engine.objects import KINDS, Obj, annotations_of, controller_ref, is_namespaced, resource_ref
 from engine.pod_runtime import KUBELET_ANNOTATION, READINESS_ANNOTATION
 from tui.rows import Ref
 
@@ -26,13 +26,32 @@ class IntentError(ValueError):
 
 
 def scale(cluster: Cluster, ref: Ref, delta: int) -> str:
-    """Change the workload's replicas by ``delta`` (not below 0)."""
+    """Change the workload's replicas by ``delta`` (not below 0).
+
+    On a pod this scales the workload that owns it: its StatefulSet, or the Deployment behind
+    its ReplicaSet (scaling that ReplicaSet by hand would be undone by the Deployment).
+    """
+    if ref.kind == "Pod":
+        ref = _workload_of(cluster, cluster.store.must_get("Pod", ref.namespace, ref.name))
     if ref.kind not in SCALABLE:
         raise IntentError(f"{ref.kind} {ref.name} cannot be scaled")
     obj = cluster.store.must_get(ref.kind, ref.namespace, ref.name)
     replicas = max(0, int((obj.get("spec") or {}).get("replicas", 1)) + delta)
     cluster.scale(ref.kind, ref.namespace, ref.name, replicas)
     return f"{resource_ref(ref.kind, ref.name)} scaled to {replicas}"
+
+
+def _workload_of(cluster: Cluster, pod: Obj) -> Ref:
+    namespace = pod["metadata"].get("namespace", "")
+    owner = controller_ref(pod)
+    if owner is None:
+        raise IntentError(f"pod {pod['metadata']['name']} has no workload to scale")
+    if owner["kind"] == "ReplicaSet":
+        replica_set = cluster.store.get("ReplicaSet", namespace, owner["name"])
+        deployment = controller_ref(replica_set) if replica_set is not None else None
+        if deployment is not None and deployment["kind"] == "Deployment":
+            return Ref("Deployment", namespace, deployment["name"])
+    return Ref(owner["kind"], namespace, owner["name"])
 
 
 def delete(cluster: Cluster, ref: Ref, *, force: bool) -> str:

@@ -72,6 +72,8 @@ SCOPES: dict[str, tuple[str, tuple[Key, ...]]] = {
     "pods": (
         "Pods panel",
         (
+            Key("plus,equals_sign", "scale(1)", "Scale up", "+"),
+            Key("minus", "scale(-1)", "Scale down", "-"),
             Key("r", "toggle_readiness", "Fail/pass readiness", "r"),
             Key("x", "crash", "Crash container", "x"),
             Key("n", "toggle_node", "Node down/up", "n"),

@@ -10,11 +10,11 @@ chosen) allows that node; a volume pre-bound to the claim (``spec.claimRef``) wi
 
 from __future__ import annotations
 
-import re
-from decimal import Decimal, InvalidOperation
+from fractions import Fraction
 from typing import Any
 
 from engine.objects import Obj, annotations_of, labels_of, name_of, namespace_of, uid_of
+from engine.quantity import amount
 from engine.selectors import SelectorError, from_label_selector
 
 ANN_BIND_COMPLETED = "pv.kubernetes.io/bind-completed"
@@ -28,66 +28,17 @@ PVC_PROTECTION = "kubernetes.io/pvc-protection"
 PV_PROTECTION = "kubernetes.io/pv-protection"
 NO_PROVISIONER = "kubernetes.io/no-provisioner"
 
-_SUFFIXES: dict[str, Decimal] = {
-    "": Decimal(1),
-    "k": Decimal(10**3),
-    "M": Decimal(10**6),
-    "G": Decimal(10**9),
-    "T": Decimal(10**12),
-    "P": Decimal(10**15),
-    "E": Decimal(10**18),
-    "Ki": Decimal(2**10),
-    "Mi": Decimal(2**20),
-    "Gi": Decimal(2**30),
-    "Ti": Decimal(2**40),
-    "Pi": Decimal(2**50),
-    "Ei": Decimal(2**60),
-    "m": Decimal("0.001"),
-}
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+(?:[eE][+-]?[0-9]+)?)([a-zA-Z]*)$")
 
-
-class QuantityError(ValueError):
-    """A resource quantity that does not parse (``1Gb``, ``lots``)."""
-
-
-def parse_quantity(value: Any) -> Decimal:
-    """Bytes of a Kubernetes quantity (``1Gi``, ``500M``, ``1e3``, ``2048``).
-
-    Raises:
-        QuantityError: the text is not a quantity.
-    """
-    text = str(value).strip()
-    m = _QUANTITY.match(text)
-    if not m or m.group(2) not in _SUFFIXES or (m.group(2) and "e" in m.group(1).lower()):
-        raise QuantityError(
-            f"quantities must match the regular expression "
-            f"'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$': {text!r}"
-        )
-    try:
-        return Decimal(m.group(1)) * _SUFFIXES[m.group(2)]
-    except InvalidOperation as exc:
-        raise QuantityError(f"invalid quantity {text!r}") from exc
-
-
-def claim_request(pvc: Obj) -> Decimal:
+def claim_request(pvc: Obj) -> Fraction:
     """spec.resources.requests.storage of a claim in bytes (0 when absent or invalid)."""
-    raw = ((pvc.get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage")
-    if raw is None:
-        return Decimal(0)
-    try:
-        return parse_quantity(raw)
-    except QuantityError:
-        return Decimal(0)
+    return amount(
+        ((pvc.get("spec") or {}).get("resources") or {}).get("requests", {}).get("storage")
+    )
 
 
-def volume_capacity(pv: Obj) -> Decimal:
+def volume_capacity(pv: Obj) -> Fraction:
     """spec.capacity.storage of a volume in bytes (0 when absent or invalid)."""
-    raw = ((pv.get("spec") or {}).get("capacity") or {}).get("storage")
-    try:
-        return parse_quantity(raw) if raw is not None else Decimal(0)
-    except QuantityError:
-        return Decimal(0)
+    return amount(((pv.get("spec") or {}).get("capacity") or {}).get("storage"))
 
 
 def claim_class(pvc: Obj) -> str:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engine import quantity
 from engine.controllers import volume_binding as vb
 from engine.objects import Obj, copy_obj, name_of, namespace_of, uid_of
 
@@ -54,11 +55,10 @@ def sync_expansion(ctl: VolumeController, pvc: Obj, pv: Obj) -> None:
     wanted = _requested(pvc)
     if wanted is None:
         return
-    try:
-        want = vb.parse_quantity(wanted)
-    except vb.QuantityError:
+    want = quantity.value_of(wanted)
+    if want is None:
         return
-    have = vb.parse_quantity(((pvc.get("status") or {}).get("capacity") or {}).get("storage", 0))
+    have = quantity.amount(((pvc.get("status") or {}).get("capacity") or {}).get("storage", 0))
     if want <= have:
         return
     if vb.volume_capacity(pv) < want:

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Any
 
 from engine.kubectl.describe import events_for
 from engine.kubectl.describe_util import Writer
-from engine.kubectl.quantity import ZERO, Quantity, parse, percent
 from engine.kubectl.tables import node_roles
 from engine.objects import Obj
+from engine.quantity import ZERO, Quantity, lenient, percent
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
@@ -115,7 +115,7 @@ def pod_totals(pod: Obj) -> dict[str, Quantity]:
         for kind in ("requests", "limits"):
             for name, value in (resources.get(kind) or {}).items():
                 key = f"{kind}.{name}"
-                totals[key] = totals.get(key, ZERO) + parse(value)
+                totals[key] = totals.get(key, ZERO) + lenient(value)
     return totals
 
 
@@ -134,7 +134,9 @@ def _pods(w: Writer, cluster: Cluster, node_name: str) -> None:
         key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]),
     )
     node = cluster.store.must_get("Node", "", node_name)
-    alloc = {k: parse(v) for k, v in ((node.get("status") or {}).get("allocatable") or {}).items()}
+    alloc = {
+        k: lenient(v) for k, v in ((node.get("status") or {}).get("allocatable") or {}).items()
+    }
     w.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
     w.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
     w.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")

@@ -12,8 +12,8 @@ from datetime import UTC
 from typing import Any
 
 from engine import format as fmt
+from engine import quantity
 from engine.clock import Clock
-from engine.kubectl import quantity
 from engine.kubectl.gosort import go_sort
 from engine.kubectl.tabwriter import align
 from engine.objects import Obj
@@ -209,7 +209,7 @@ def _container_resources(w: Writer, resources: dict[str, Any]) -> None:
         if values:
             w.write(2, f"{title.capitalize()}:\n")
         for name in sorted(values):
-            w.write(3, f"{name}:\t{quantity.parse(values[name])}\n")
+            w.write(3, f"{name}:\t{quantity.lenient(values[name])}\n")
 
 
 def describe_probe(probe: dict[str, Any]) -> str:

@@ -9,9 +9,11 @@ leaves them, starting from the API's list order. Reproducing it is the only way 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any, TypeVar
+
+from engine import quantity
 
 T = TypeVar("T")
 _MASK = (1 << 64) - 1
@@ -225,12 +227,6 @@ def _reverse(d: _Data, a: int, b: int) -> None:
 
 
 # -- kubectl --sort-by comparisons (pkg/cmd/get/sorter.go isLess) --------------------------
-_QUANTITY = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+|[KMGTPE]i|[numkMGTPE])?$")
-_SUFFIX = {
-    "n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6, "G": 1e9, "T": 1e12,
-    "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30, "Ti": 2.0**40,
-    "Pi": 2.0**50, "Ei": 2.0**60,
-}  # fmt: skip
 
 
 def natural_less(a: str, b: str) -> bool:
@@ -263,15 +259,9 @@ def natural_less(a: str, b: str) -> bool:
     return len(a) < len(b)
 
 
-def _quantity(text: str) -> float | None:
-    m = _QUANTITY.match(text)
-    if not m:
-        return None
-    number = m.group(0)[: len(m.group(0)) - len(m.group(3) or "")]
-    suffix = m.group(3) or ""
-    if suffix[:1] in ("e", "E"):
-        return float(number + suffix)
-    return float(number) * _SUFFIX[suffix]
+def _quantity(text: str) -> Fraction | None:
+    """resource.ParseQuantity of the text itself (no trimming, unlike a manifest field)."""
+    return quantity.value_of(text) if text == text.strip() else None
 
 
 def value_less(x: Any, y: Any) -> bool:

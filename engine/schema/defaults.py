@@ -17,8 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.objects import Obj
+from engine.quantity import value_of
 from engine.schema.core import VOLUME_SOURCES
-from engine.schema.names import parse_quantity
 
 Dict = dict[str, Any]
 
@@ -288,12 +288,12 @@ def qos_class(spec: Dict) -> str:
         res = c.get("resources") or {}
         req = {k: v for k, v in (res.get("requests") or {}).items() if k in ("cpu", "memory")}
         lim = {k: v for k, v in (res.get("limits") or {}).items() if k in ("cpu", "memory")}
-        requests.update({k: v for k, v in req.items() if parse_quantity(v)})
-        limits.update({k: v for k, v in lim.items() if parse_quantity(v)})
+        requests.update({k: v for k, v in req.items() if value_of(v)})
+        limits.update({k: v for k, v in lim.items() if value_of(v)})
         if set(lim) != {"cpu", "memory"}:
             guaranteed = False
         for name, value in req.items():
-            if name in lim and parse_quantity(lim[name]) != parse_quantity(value):
+            if name in lim and value_of(lim[name]) != value_of(value):
                 guaranteed = False
     if not requests and not limits:
         return "BestEffort"

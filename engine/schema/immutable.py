@@ -10,9 +10,9 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.objects import Obj, copy_obj
+from engine.quantity import value_of
 from engine.schema.core import PV_SOURCES
 from engine.schema.errors import FieldError, forbidden, invalid
-from engine.schema.names import parse_quantity
 
 Dict = dict[str, Any]
 
@@ -104,7 +104,7 @@ def pvc_update(new: Obj, old: Obj, expandable: bool = True) -> list[FieldError]:
 def _resize(new: Obj, storage: Any, expandable: bool) -> list[FieldError]:
     path = ("spec", "resources", "requests", "storage")
     capacity = ((new.get("status") or {}).get("capacity") or {}).get("storage")
-    wanted, have = parse_quantity(storage), parse_quantity(capacity)
+    wanted, have = value_of(storage), value_of(capacity)
     if wanted is not None and have is not None and wanted < have:
         return [forbidden(path, "field can not be less than status.capacity")]
     if not expandable:

@@ -7,7 +7,6 @@ which callers wrap in ``invalid(path, value, msg)`` like the Go code does.
 from __future__ import annotations
 
 import re
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from engine.schema.errors import FieldError, FieldPath, forbidden, invalid, required
@@ -44,9 +43,6 @@ LABEL_VALUE_MSG = (
     "'.', and must start and end with an alphanumeric character (e.g. 'MyValue',  or "
     "'my_value',  or '12345', regex used for validation is "
     "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-)
-QUANTITY_MSG = (
-    "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
 )
 
 
@@ -174,48 +170,3 @@ def validate_label_selector(selector: dict[str, Any], path: FieldPath) -> list[F
             errs.append(invalid((*p, "operator"), op or "", "not a valid selector operator"))
         errs += validate_labels({str(expr.get("key") or ""): ""}, (*p, "key"))
     return errs
-
-
-_QUANTITY = re.compile(r"^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$")
-_SUFFIX = {
-    "": 1,
-    "n": Decimal("1e-9"),
-    "u": Decimal("1e-6"),
-    "m": Decimal("1e-3"),
-    "k": 10**3,
-    "M": 10**6,
-    "G": 10**9,
-    "T": 10**12,
-    "P": 10**15,
-    "E": 10**18,
-    "Ki": 2**10,
-    "Mi": 2**20,
-    "Gi": 2**30,
-    "Ti": 2**40,
-    "Pi": 2**50,
-    "Ei": 2**60,
-}
-
-
-def parse_quantity(value: Any) -> Decimal | None:
-    """A resource quantity (``1Gi``, ``500m``, ``1e3``, ``2``) as a number; None if invalid."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    if not isinstance(value, str):
-        return None
-    m = _QUANTITY.match(value)
-    if not m:
-        return None
-    number, suffix = m.groups()
-    try:
-        base = Decimal(number)
-    except InvalidOperation:
-        return None
-    if suffix in _SUFFIX:
-        return base * Decimal(str(_SUFFIX[suffix]))
-    exp = re.fullmatch(r"[eE]([-+]?[0-9]+)", suffix)
-    if exp:
-        return base * (Decimal(10) ** int(exp.group(1)))
-    return None

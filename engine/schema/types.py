@@ -23,8 +23,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.quantity import QUANTITY_MSG, value_of
 from engine.schema.errors import FieldError, FieldPath, go_value, invalid, path_str
-from engine.schema.names import QUANTITY_MSG, parse_quantity
 
 STR = "string"
 INT = "integer"
@@ -118,7 +118,7 @@ def _check(value: Any, schema: Any, path: FieldPath, out: list[DecodeError]) -> 
     elif schema == QTY:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             out.append(_type_error(path, value, 'a quantity (a string like "1Gi")'))
-        elif parse_quantity(value) is None:
+        elif value_of(value) is None:
             out.append(
                 DecodeError(
                     path, f"{path_str(path)}: Invalid value: {go_value(value)}: {QUANTITY_MSG}"

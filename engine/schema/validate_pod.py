@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.quantity import value_of
 from engine.schema.core import VOLUME_SOURCES
 from engine.schema.errors import (
     FieldError,
@@ -24,7 +25,6 @@ from engine.schema.names import (
     is_dns1123_label,
     is_port_name,
     is_port_num,
-    parse_quantity,
     validate_labels,
 )
 
@@ -92,10 +92,10 @@ def validate_resources(res: Dict, path: FieldPath) -> list[FieldError]:
         for name, value in (res.get(section) or {}).items():
             key = (*path, section, f"[{name}]")
             errs += _resource_name(name, key)
-            q = parse_quantity(value)
+            q = value_of(value)
             if q is not None and q < 0:
                 errs.append(invalid(key, str(value), NONNEG))
-            lim = parse_quantity(limits.get(name)) if section == "requests" else None
+            lim = value_of(limits.get(name)) if section == "requests" else None
             if q is not None and lim is not None and q > lim:
                 detail = f"must be less than or equal to {name} limit of {limits[name]}"
                 errs.append(invalid(key, str(value), detail))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.objects import Obj
+from engine.quantity import value_of
 from engine.schema.core import PV_SOURCES
 from engine.schema.errors import (
     FieldError,
@@ -16,7 +17,7 @@ from engine.schema.errors import (
     not_supported,
     required,
 )
-from engine.schema.names import is_dns1123_subdomain, parse_quantity, validate_label_selector
+from engine.schema.names import is_dns1123_subdomain, validate_label_selector
 
 Dict = dict[str, Any]
 ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod")
@@ -56,7 +57,7 @@ def validate_pvc_spec(spec: Dict, path: FieldPath) -> list[FieldError]:
     if storage is None:
         errs.append(required(key))
     else:
-        q = parse_quantity(storage)
+        q = value_of(storage)
         if q is not None and q <= 0:
             errs.append(invalid(key, str(storage), "must be greater than zero"))
     errs += _class_name(spec, path) + _volume_mode(spec, path)
@@ -82,7 +83,7 @@ def validate_pv(obj: Obj) -> list[FieldError]:
         if name != "storage":
             errs.append(not_supported((*p, "capacity"), name, ("storage",)))
         else:
-            q = parse_quantity(value)
+            q = value_of(value)
             if q is not None and q <= 0:
                 errs.append(
                     invalid((*p, "capacity", "[storage]"), str(value), "must be greater than zero")

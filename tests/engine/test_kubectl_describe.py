@@ -156,17 +156,3 @@ def test_service_endpoints_cell_follows_format_endpoint_slices() -> None:
         "10.0.0.1:80,10.0.0.2:80,10.0.0.3:80 + 0 more..."
     )
     assert _slice_endpoints([slice_of(True)], "other") == ""
-
-
-def test_quantities_add_and_print_like_resource_quantity() -> None:
-    from engine.kubectl.quantity import parse, percent
-
-    assert str(parse("0.5")) == "500m"
-    assert str(parse("0.125Gi")) == "128Mi"
-    assert str(parse("1Gi") + parse("512Mi")) == "1536Mi"
-    assert str(parse("250m") + parse("750m")) == "1"
-    assert str(parse("250m") + parse("1")) == "1250m"
-    assert str(parse("nonsense")) == "0"
-    assert percent(parse("500m"), parse("4")) == 12
-    assert percent(parse("64Mi"), parse("8Gi")) == 0
-    assert percent(parse("1Gi"), parse("8Gi")) == 12

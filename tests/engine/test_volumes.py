@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from engine.cluster import Cluster
-from engine.controllers.volume_binding import QuantityError, parse_quantity
 from engine.objects import Obj, copy_obj
 from engine.store import StoreError
 from tests.engine.fake_kubelet import isolated_cluster
@@ -289,19 +288,6 @@ def test_recreated_claim_gets_a_new_volume(cluster: Cluster) -> None:
     second = _bound_claim(cluster, "again")
     assert first != second
     assert cluster.store.get("PersistentVolume", "", first) is None
-
-
-@pytest.mark.parametrize(
-    ("text", "value"),
-    [("1Gi", 2**30), ("500Mi", 500 * 2**20), ("1G", 10**9), ("2048", 2048), ("1e3", 1000)],
-)
-def test_quantities(text: str, value: int) -> None:
-    assert parse_quantity(text) == value
-
-
-def test_bad_quantity() -> None:
-    with pytest.raises(QuantityError, match="1Gb"):
-        parse_quantity("1Gb")
 
 
 def test_claim_without_default_class_stays_classless() -> None:

@@ -58,6 +58,15 @@ async def test_store_changes_update_rows_in_place(
         assert pods.column_text("AGE") == ["2m15s", "2m15s"]
 
 
+BARE_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec:
+  containers: [{name: c, image: nginx}]
+"""
+
+
 async def test_j_k_and_tab_move(app: PlaygroundApp, sync: Sync) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await sync(pilot)
@@ -88,19 +97,39 @@ async def test_plus_minus_scale_the_selected_workload(
         assert world.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"] == 2
 
 
-async def test_plus_on_a_pod_is_an_error_notification(app: PlaygroundApp, sync: Sync) -> None:
+async def test_plus_on_a_pod_scales_its_statefulset(
+    app: PlaygroundApp, world: Cluster, sync: Sync
+) -> None:
     async with app.run_test(size=(160, 45)) as pilot:
         await sync(pilot)
-        await pilot.press("plus")  # focus is on the pods panel: + is not bound there
-        await pilot.pause()
-        assert not app._notifications  # nothing happened
-        screen = app.screen
-        from tui.messages import IntentRequested
-        from tui.rows import Ref
+        assert app.focused is table(app, "pods")  # where the focus starts
+        await pilot.press("plus")
+        await sync(pilot)
+        assert world.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"] == 4
+        assert [n.message for n in app._notifications] == ["statefulset.apps/web scaled to 4"]
+        assert table(app, "workloads").column_text("READY") == ["◐ 3/4"]
+        await pilot.press("minus")
+        await sync(pilot)
+        assert world.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"] == 3
 
-        screen.post_message(IntentRequested("scale", Ref("Pod", "default", "web-0"), 1))
+
+async def test_scaling_what_cannot_scale_is_an_error_notification(
+    app: PlaygroundApp, world: Cluster, sync: Sync
+) -> None:
+    from tui.messages import IntentRequested
+    from tui.rows import Ref
+
+    world.apply("bare.yaml", BARE_POD)
+    async with app.run_test(size=(160, 45)) as pilot:
+        await sync(pilot)
+        screen = app.screen
+        screen.post_message(IntentRequested("scale", Ref("Pod", "default", "bare"), 1))
+        screen.post_message(IntentRequested("scale", Ref("Service", "default", "nginx"), 1))
         await pilot.pause()
-        assert [n.message for n in app._notifications] == ["Pod web-0 cannot be scaled"]
+        assert [n.message for n in app._notifications] == [
+            "pod bare has no workload to scale",
+            "Service nginx cannot be scaled",
+        ]
 
 
 async def test_ctrl_d_asks_then_deletes_gracefully(
@@ -296,7 +325,11 @@ async def test_key_bar_follows_focus_and_is_clickable(app: PlaygroundApp, sync: 
         await sync(pilot)
         bar = app.screen.query_one(KeyBar)
         assert "r Fail/pass readiness" in bar.text  # pods panel keys
+        assert "+ Scale up" in bar.text
+        table(app, "services").focus()
+        await pilot.pause()
         assert "Scale up" not in bar.text
+        assert "Fail/pass readiness" not in bar.text
         table(app, "workloads").focus()
         await pilot.pause()
         assert "+ Scale up" in bar.text

@@ -19,7 +19,8 @@ from tui.widgets.panel import ResourcePanel
 
 
 class PodsPanel(ResourcePanel):
-    """Every pod of the namespace; ``r`` ``x`` ``n`` inject faults into the selected one."""
+    """Every pod of the namespace; ``r`` ``x`` ``n`` inject faults into the selected one,
+    ``+``/``-`` scale the workload that owns it."""
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("pods")
     TITLE = "Pods"
@@ -35,6 +36,10 @@ class PodsPanel(ResourcePanel):
         pods = self.cluster.store.list("Pod", self.namespace)
         ready = sum(1 for p in pods if is_pod_ready(p))
         return f"{len(pods)} pod{'' if len(pods) == 1 else 's'} · {ready} ready"
+
+    def action_scale(self, delta: int) -> None:
+        """Scale the selected pod's workload by ``delta`` replicas."""
+        self.request("scale", delta)
 
     def action_toggle_readiness(self) -> None:
         """Make the selected pod's readiness probe fail, or pass again."""
