@@ -20,6 +20,7 @@ from tui.demo.cast import CastWriter, screen_ansi
 from tui.demo.pacing import RecordPacer
 from tui.demo.player import AppPlayer
 from tui.demo.settle import NeverSettled, settle
+from tui.gc_pause import collect_young, gc_paused
 from tui.screens.main import MainScreen
 
 DEFAULT_SIZE = (140, 46)
@@ -61,35 +62,51 @@ async def record(
     app.scripted.settle = settle
     writer = CastWriter(size[0], size[1], speed or scenario.speed, scenario.title)
     recording = Recording("")
-    async with app.run_test(headless=True, size=size):
-        await _until_ready(app)
-
-        last: list[object] = [None]
-
-        async def capture() -> None:
-            signature = _signature(app)
-            if signature == last[0]:
-                writer.frame(cluster.clock.now(), writer.pending_or_shown())
-                return
-            last[0] = signature
-            writer.frame(cluster.clock.now(), await _settled_screen(app))
-            recording.frames += 1
-
-        player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
-
-        def after_step(step: Step) -> None:
-            app.clear_notifications()
-            if svg:
-                name = f"{step.number:02d}-{step.kind}.svg"
-                recording.svgs[name] = app.export_screenshot(title=scenario.title)
-
-        player.on_step = after_step
-        app.player = player
-        await player.run()
-        if player.state != "done":
-            raise RecordingFailed(player.error or f"the demo stopped ({player.state})")
+    with gc_paused():
+        async with app.run_test(headless=True, size=size):
+            await _play(app, scenario, writer, recording, svg=svg, steps=steps)
     recording.cast = writer.text()
     return recording
+
+
+async def _play(
+    app: DemoApp,
+    scenario: Scenario,
+    writer: CastWriter,
+    recording: Recording,
+    *,
+    svg: bool,
+    steps: int | None,
+) -> None:
+    """The recording proper: the player's steps, a frame captured at each change."""
+    cluster = app.cluster
+    await _until_ready(app)
+
+    last: list[object] = [None]
+
+    async def capture() -> None:
+        signature = _signature(app)
+        if signature == last[0]:
+            writer.frame(cluster.clock.now(), writer.pending_or_shown())
+            return
+        last[0] = signature
+        writer.frame(cluster.clock.now(), await _settled_screen(app))
+        recording.frames += 1
+        collect_young()
+
+    player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
+
+    def after_step(step: Step) -> None:
+        app.clear_notifications()
+        if svg:
+            name = f"{step.number:02d}-{step.kind}.svg"
+            recording.svgs[name] = app.export_screenshot(title=scenario.title)
+
+    player.on_step = after_step
+    app.player = player
+    await player.run()
+    if player.state != "done":
+        raise RecordingFailed(player.error or f"the demo stopped ({player.state})")
 
 
 async def _until_ready(app: DemoApp) -> None:
