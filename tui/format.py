@@ -64,8 +64,10 @@ def plain(cell: Cell) -> str:
     return cell.text if isinstance(cell, Styled) else cell
 
 
+@lru_cache(maxsize=1024)
 def symbolled(tag: str, text: str) -> Styled:
-    """``text`` prefixed with the symbol of ``tag``."""
+    """``text`` prefixed with the symbol of ``tag`` (one shared value per pair: rows of a
+    large table mostly repeat a few statuses)."""
     return Styled(f"{SYMBOLS[tag][0]} {text}", tag)
 
 
@@ -110,8 +112,13 @@ def seconds_since(ts: str | None, now: datetime) -> float | None:
 
 def age(ts: str | None, now: datetime) -> str:
     """kubectl's AGE for an RFC 3339 timestamp at simulated time ``now``."""
-    since = seconds_since(ts, now)
-    return "<unknown>" if since is None else human_duration(since)
+    return _age(ts, now) if ts else "<unknown>"
+
+
+@lru_cache(maxsize=4096)
+def _age(ts: str, now: datetime) -> str:
+    """Objects created together share a timestamp, so a table's ages repeat."""
+    return human_duration(now.timestamp() - _parse(ts))
 
 
 _DIGITS = re.compile(r"(\d+)")

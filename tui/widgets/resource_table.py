@@ -125,21 +125,23 @@ class ResourceTable(ScrollView, can_focus=True):
         """Make the table show exactly ``lines`` at time ``now``, touching only what changed."""
         selected = self.selected_key
         cells: dict[str, tuple[Cell, ...]] = {}
+        refs: dict[str, Ref] = {}
+        stamps: dict[str, str | None] = {}
         ages: dict[str, str] = {}
-        for line in lines:
-            row = line.cells
-            if self._age_index is not None and line.stamp is not None:
-                i = self._age_index
-                text = ages.get(line.stamp)
+        known, i = self._cells, self._age_index
+        for key, ref, row, stamp in lines:
+            if i is not None and stamp is not None:
+                text = ages.get(stamp)
                 if text is None:
-                    text = ages[line.stamp] = age(line.stamp, now)
-                row = (*row[:i], text, *row[i + 1 :])
-            old = self._cells.get(line.key)
-            cells[line.key] = old if old == row else row
-        self._cells = cells
-        self._refs = {line.key: line.ref for line in lines}
-        self._stamps = {line.key: line.stamp for line in lines}
-        self._order = [line.key for line in lines]
+                    text = ages[stamp] = age(stamp, now)
+                if row[i] != text:
+                    row = (*row[:i], text, *row[i + 1 :])
+            old = known.get(key)
+            cells[key] = old if old is not None and (old is row or old == row) else row
+            refs[key] = ref
+            stamps[key] = stamp
+        self._cells, self._refs, self._stamps = cells, refs, stamps
+        self._order = list(cells)
         if selected in cells:
             self.cursor_row = self._order.index(selected)
         self.cursor_row = max(0, min(self.cursor_row, len(self._order) - 1))
