@@ -16,7 +16,9 @@ itself misjudges. :func:`settle` waits on events instead:
    and the bridge has applied every store change; otherwise go round again (handling a message
    may queue others, and a layout posts ``Resize`` events).
 
-It uses a few private Textual names (the screen's update flags); Textual is pinned
+Work scheduled outside the message queues (a timer, an asyncio task) is not waited for; the
+app's one such source that changes the screen, the store bridge, is asked directly
+(``Bridge.idle``). It uses a few private Textual names (the screen's update flags); Textual is pinned
 (``textual==8.2.8``) and ``tests/tui/test_demo_record.py`` records the same scenario twice and
 compares the bytes.
 """

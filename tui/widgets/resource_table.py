@@ -154,6 +154,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if i is None:
             return
         changed = False
+        width = self._widths[i]
         ages: dict[str, str] = {}
         for key, row in self._cells.items():
             stamp = self._stamps[key]
@@ -164,8 +165,13 @@ class ResourceTable(ScrollView, can_focus=True):
                 text = ages[stamp] = age(stamp, now)
             if row[i] != text:
                 self._cells[key] = (*row[:i], text, *row[i + 1 :])
-                self._widths[i] = max(self._widths[i], cell_len(text))
+                width = max(width, text_width(text))
                 changed = True
+        if width != self._widths[i]:  # a wider AGE column moves every cell after it
+            self._widths[i] = width
+            self._strips.clear()
+            size = self.virtual_size
+            self._resize_content(Size(sum(self._widths) + 2 * len(self._widths), size.height))
         if changed:
             self.refresh()
 
