@@ -18,9 +18,9 @@ itself misjudges. :func:`settle` waits on events instead:
 
 Work scheduled outside the message queues (a timer, an asyncio task) is not waited for; the
 app's one such source that changes the screen, the store bridge, is asked directly
-(``Bridge.idle``). It uses a few private Textual names (the screen's update flags); Textual is pinned
-(``textual==8.2.8``) and ``tests/tui/test_demo_record.py`` records the same scenario twice and
-compares the bytes.
+(``Bridge.idle``). It uses a few private Textual names (the screen's update flags); Textual
+is pinned (``textual==8.2.8``) and ``tests/tui/test_demo_record.py`` records the same
+scenario twice and compares the bytes.
 """
 
 from __future__ import annotations
