@@ -49,11 +49,22 @@ class Clock:
     """Base clock: a heap of timers keyed by simulated seconds since the epoch."""
 
     def __init__(self, epoch: datetime = DEFAULT_EPOCH) -> None:
-        self.epoch = epoch
+        self._epoch = epoch
         self._timers: list[TimerHandle] = []
         self._seq = itertools.count()
         self._now = 0.0
         self._listeners: list[Callable[[], None]] = []
+        self._stamps: dict[float, str] = {}
+
+    @property
+    def epoch(self) -> datetime:
+        """The simulated wall-clock time of clock time 0."""
+        return self._epoch
+
+    @epoch.setter
+    def epoch(self, value: datetime) -> None:
+        self._epoch = value
+        self._stamps.clear()
 
     # -- reading time -------------------------------------------------------------------
     def now(self) -> float:
@@ -66,7 +77,13 @@ class Clock:
 
     def timestamp(self, t: float | None = None) -> str:
         """RFC 3339 timestamp as Kubernetes writes it (``2026-07-06T10:00:05Z``)."""
-        return self.wall(t).strftime("%Y-%m-%dT%H:%M:%SZ")
+        when = self.now() if t is None else t
+        stamp = self._stamps.get(when)
+        if stamp is None:  # many writes happen at a few instants: format each once
+            if len(self._stamps) >= 4096:
+                self._stamps.clear()
+            stamp = self._stamps[when] = self.wall(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return stamp
 
     def parse_timestamp(self, value: str) -> float:
         """Inverse of :meth:`timestamp`: clock seconds for an RFC 3339 string."""

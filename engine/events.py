@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.objects import Obj, copy_obj, name_of, namespace_of, uid_of
+from engine.objects import Obj, name_of, namespace_of, uid_of
 from engine.store import Store
 
 #: Events are garbage-collected after this many simulated seconds (kube-apiserver --event-ttl).
@@ -24,6 +24,7 @@ class EventRecorder:
         self.store = store
         self._series: dict[tuple[str, ...], tuple[str, str]] = {}
         self._counter = 0
+        self._sources: dict[tuple[str, str], dict[str, str]] = {}
 
     def record(
         self,
@@ -36,37 +37,40 @@ class EventRecorder:
         host: str = "",
     ) -> Obj:
         """Record an event about ``obj``; returns the stored Event."""
-        ns = namespace_of(obj) or "default"
+        md = obj["metadata"]
+        name = md["name"]
+        uid = md.get("uid", "")
+        namespace = md.get("namespace", "")
+        ns = namespace or "default"
         involved: dict[str, Any] = {
             "apiVersion": obj.get("apiVersion", "v1"),
             "kind": obj["kind"],
-            "name": name_of(obj),
-            "uid": uid_of(obj),
-            "resourceVersion": obj["metadata"].get("resourceVersion", ""),
+            "name": name,
+            "uid": uid,
+            "resourceVersion": md.get("resourceVersion", ""),
         }
-        if namespace_of(obj):
-            involved["namespace"] = namespace_of(obj)
-        series_key = (obj["kind"], ns, name_of(obj), uid_of(obj), type_, reason, message, component)
+        if namespace:
+            involved["namespace"] = namespace
+        series_key = (obj["kind"], ns, name, uid, type_, reason, message, component)
         now = self.store.clock.timestamp()
         existing_ref = self._series.get(series_key)
         if existing_ref is not None:
             existing = self.store.get("Event", *existing_ref)
             if existing is not None:
-                updated = copy_obj(existing)
-                updated["count"] = int(existing.get("count", 1)) + 1
-                updated["lastTimestamp"] = now
-                updated["involvedObject"] = involved
-                return self.store.update(updated)
+                count = int(existing.get("count", 1)) + 1
+                return self.store.update(
+                    {**existing, "count": count, "lastTimestamp": now, "involvedObject": involved}
+                )
         self._counter += 1
         stamp = int(self.store.clock.now() * 1e9) + self._counter
         event: Obj = {
             "apiVersion": "v1",
             "kind": "Event",
-            "metadata": {"name": f"{name_of(obj)}.{stamp:x}", "namespace": ns},
+            "metadata": {"name": f"{name}.{stamp:x}", "namespace": ns},
             "involvedObject": involved,
             "reason": reason,
             "message": message,
-            "source": {"component": component, **({"host": host} if host else {})},
+            "source": self._source(component, host),
             "firstTimestamp": now,
             "lastTimestamp": now,
             "count": 1,
@@ -74,9 +78,18 @@ class EventRecorder:
             "reportingComponent": component,
             "reportingInstance": host,
         }
-        stored = self.store.create(event)
-        self._series[series_key] = (ns, name_of(stored))
+        stored = self.store.create(event, adopt=True)  # built here, shares only `source`
+        self._series[series_key] = (ns, stored["metadata"]["name"])
         return stored
+
+    def _source(self, component: str, host: str) -> dict[str, str]:
+        """The ``source`` of events from ``component`` on ``host``: one read-only dict per
+        source, shared by its events (as the stored values they are)."""
+        source = self._sources.get((component, host))
+        if source is None:
+            source = {"component": component, **({"host": host} if host else {})}
+            self._sources[(component, host)] = source
+        return source
 
     def normal(self, obj: Obj, reason: str, message: str, component: str, host: str = "") -> Obj:
         """Record a Normal event."""

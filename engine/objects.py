@@ -51,17 +51,62 @@ def resource_ref(kind: str, name: str) -> str:
     return f"{singular}.{group}/{name}" if group else f"{singular}/{name}"
 
 
+#: Immutable leaf types of JSON-like values: copies share them.
+_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
 def copy_obj(value: T) -> T:
     """Deep copy of a JSON-like value (dicts, lists, scalars); much faster than deepcopy."""
     return cast(T, _copy(value))
 
 
 def _copy(value: Any) -> Any:
+    # C-level shallow copy, then replace only the nested containers: most values are leaves
+    kind = type(value)
+    if kind is dict:
+        new = value.copy()
+        for k, v in value.items():
+            if type(v) not in _LEAVES:
+                new[k] = _copy(v)
+        return new
+    if kind is list:
+        new_list = value.copy()
+        for i, v in enumerate(value):
+            if type(v) not in _LEAVES:
+                new_list[i] = _copy(v)
+        return new_list
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_copy(v) for v in value]
     return value
+
+
+def copy_sharing(value: T, old: Any) -> T:
+    """Deep copy of ``value`` that reuses every sub-value that *is* (same object) the
+    matching sub-value of ``old``, a read-only stored version: the copy of an edited object
+    shares what the edit left untouched. ``value`` itself is always copied at the top."""
+    return cast(T, _copy_sharing(value, old, top=True))
+
+
+def _copy_sharing(value: Any, old: Any, top: bool = False) -> Any:
+    if value is old and not top:
+        return old
+    kind = type(value)
+    if kind is dict and type(old) is dict:
+        new = value.copy()
+        for k, v in value.items():
+            if type(v) not in _LEAVES:
+                new[k] = _copy_sharing(v, old.get(k))
+        return new
+    if kind is list and type(old) is list and old:
+        new_list = value.copy()
+        size = len(old)
+        for i, v in enumerate(value):
+            if type(v) not in _LEAVES:
+                new_list[i] = _copy_sharing(v, old[i] if i < size else None)
+        return new_list
+    return _copy(value)
 
 
 def meta(obj: Obj) -> dict[str, Any]:

@@ -19,6 +19,7 @@ resolvable filter report ``No preemption victims found for incoming pod`` and th
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -28,7 +29,6 @@ from engine.quantity import amount
 from engine.store import Store
 from engine.taints import (
     TAINT_UNSCHEDULABLE,
-    node_taints,
     pod_tolerations,
     selector_terms_match,
     tolerates,
@@ -50,6 +50,8 @@ NO_NODES = "no nodes available to schedule pods"
 
 #: resources NodeResourcesFit checks besides the pod count, in its order
 _RESOURCES = ("cpu", "memory")
+#: taint effects TaintToleration filters on
+_SCHEDULE_EFFECTS = {"NoSchedule", "NoExecute"}
 
 
 @dataclass
@@ -119,46 +121,113 @@ def volume_prefilter(store: Store, pod: Obj) -> VolumeInfo:
     return info
 
 
-def filter_node(pod: Obj, node: Obj, pods_on_node: list[Obj], volumes: VolumeInfo) -> list[str]:
+def filter_node(
+    pod: Obj, node: Obj, pods_on_node: Collection[Obj], volumes: VolumeInfo
+) -> list[str]:
     """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
+    return PodFit(pod, volumes).filter(node, pods_on_node)
+
+
+@dataclass(frozen=True, slots=True)
+class NodeFacts:
+    """What the Filter plugins read from a node, worked out once per version of the node."""
+
+    name: str
+    node: Obj
+    unschedulable: bool
+    taints: list[dict[str, Any]]
+    max_pods: int
+
+
+def node_facts(node: Obj) -> NodeFacts:
+    """The :class:`NodeFacts` of ``node``."""
     spec = node.get("spec") or {}
-    tolerations = pod_tolerations(pod)
-    if spec.get("unschedulable"):
-        taint = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
-        if not any(tolerates(t, taint) for t in tolerations):
-            return [REASON_UNSCHEDULABLE]
-    if untolerated(node_taints(node), tolerations, {"NoSchedule", "NoExecute"}) is not None:
-        return [REASON_TAINT]
-    if not _affinity_matches(pod, node):
-        return [REASON_AFFINITY]
-    insufficient = resource_shortfalls(pod, node, pods_on_node)
-    if insufficient:
-        return insufficient
-    if any(not selector_terms_match(terms, node) for terms in volumes.pv_terms):
-        return [REASON_PV_AFFINITY]
-    return []
-
-
-def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: list[Obj]) -> list[str]:
-    """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
     allocatable = (node.get("status") or {}).get("allocatable") or {}
-    reasons = []
-    if len(pods_on_node) + 1 > _int(allocatable.get("pods"), 110):
-        reasons.append(REASON_TOO_MANY_PODS)
-    wanted = pod_requests(pod)
-    if not any(wanted.values()):
-        return reasons  # requests nothing: only the pod count matters
-    used: dict[str, Fraction] = dict.fromkeys(_RESOURCES, Fraction(0))
-    for other in pods_on_node:
-        for name, requested in pod_requests(other).items():
-            used[name] += requested
-    for name in _RESOURCES:
-        if wanted[name] <= 0:
-            continue
-        free = amount(allocatable.get(name)) - used[name]
-        if wanted[name] > free:
-            reasons.append(f"Insufficient {name}")
-    return reasons
+    return NodeFacts(
+        name=name_of(node),
+        node=node,
+        unschedulable=bool(spec.get("unschedulable")),
+        taints=spec.get("taints") or [],
+        max_pods=_int(allocatable.get("pods"), 110),
+    )
+
+
+class PodFit:
+    """The Filter plugins for one pod: what depends only on the pod (tolerations, requests,
+    node selector) is worked out once, then :meth:`check` tries each node."""
+
+    def __init__(self, pod: Obj, volumes: VolumeInfo) -> None:
+        spec = pod.get("spec") or {}
+        self.volumes = volumes
+        self.tolerations = pod_tolerations(pod)
+        cordon = {"key": TAINT_UNSCHEDULABLE, "effect": "NoSchedule"}
+        self.tolerates_cordon = any(tolerates(t, cordon) for t in self.tolerations)
+        self.wanted = pod_requests(pod)
+        self.requests_something = any(self.wanted.values())
+        self.node_selector: dict[str, Any] = spec.get("nodeSelector") or {}
+        self.required_terms: list[dict[str, Any]] | None = (
+            ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
+                "requiredDuringSchedulingIgnoredDuringExecution"
+            )
+            or {}
+        ).get("nodeSelectorTerms")
+        self.any_affinity = bool(self.node_selector or self.required_terms)
+
+    def filter(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+        """The first failing Filter plugin's reasons for ``node`` (empty: the pod fits)."""
+        return self.check(node_facts(node), pods_on_node)
+
+    def check(self, facts: NodeFacts, pods_on_node: Collection[Obj]) -> list[str]:
+        """:meth:`filter` on a node's :class:`NodeFacts`."""
+        if facts.unschedulable and not self.tolerates_cordon:
+            return [REASON_UNSCHEDULABLE]
+        taints = facts.taints
+        if taints and untolerated(taints, self.tolerations, _SCHEDULE_EFFECTS) is not None:
+            return [REASON_TAINT]
+        if self.any_affinity and not self._affinity_matches(facts.node):
+            return [REASON_AFFINITY]
+        reasons = [REASON_TOO_MANY_PODS] if len(pods_on_node) + 1 > facts.max_pods else []
+        if self.requests_something:  # else only the pod count matters
+            reasons += self.insufficient(facts.node, pods_on_node)
+        if reasons:
+            return reasons
+        pv_terms = self.volumes.pv_terms
+        if pv_terms and any(not selector_terms_match(t, facts.node) for t in pv_terms):
+            return [REASON_PV_AFFINITY]
+        return []
+
+    def _affinity_matches(self, node: Obj) -> bool:
+        if self.node_selector:
+            labels: dict[str, str] = node["metadata"].get("labels") or {}
+            for key, value in self.node_selector.items():
+                if labels.get(str(key)) != str(value):
+                    return False
+        required = self.required_terms
+        return not required or selector_terms_match(list(required), node)
+
+    def insufficient(self, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+        """NodeResourcesFit's ``Insufficient cpu|memory`` reasons."""
+        allocatable = (node.get("status") or {}).get("allocatable") or {}
+        wanted = self.wanted
+        used: dict[str, Fraction] = dict.fromkeys(_RESOURCES, Fraction(0))
+        for other in pods_on_node:
+            for name, requested in pod_requests(other).items():
+                used[name] += requested
+        reasons = []
+        for name in _RESOURCES:
+            if wanted[name] <= 0:
+                continue
+            free = amount(allocatable.get(name)) - used[name]
+            if wanted[name] > free:
+                reasons.append(f"Insufficient {name}")
+        return reasons
+
+
+def resource_shortfalls(pod: Obj, node: Obj, pods_on_node: Collection[Obj]) -> list[str]:
+    """NodeResourcesFit: ``Too many pods`` and ``Insufficient cpu|memory`` reasons."""
+    fit = PodFit(pod, VolumeInfo())
+    reasons = [REASON_TOO_MANY_PODS] if len(pods_on_node) + 1 > node_facts(node).max_pods else []
+    return reasons + fit.insufficient(node, pods_on_node) if fit.requests_something else reasons
 
 
 def pod_requests(pod: Obj) -> dict[str, Fraction]:
@@ -174,21 +243,6 @@ def pod_requests(pod: Obj) -> dict[str, Fraction]:
             if raw is not None:
                 total[name] += amount(raw)
     return total
-
-
-def _affinity_matches(pod: Obj, node: Obj) -> bool:
-    spec = pod.get("spec") or {}
-    labels: dict[str, str] = node["metadata"].get("labels") or {}
-    for key, value in (spec.get("nodeSelector") or {}).items():
-        if labels.get(str(key)) != str(value):
-            return False
-    required = (
-        ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-            "requiredDuringSchedulingIgnoredDuringExecution"
-        )
-        or {}
-    ).get("nodeSelectorTerms")
-    return not required or selector_terms_match(list(required), node)
 
 
 def _int(value: Any, default: int) -> int:

@@ -13,7 +13,11 @@ Two kinds of watchers:
   (the TUI bridge).
 
 Objects handed out are the store's own values: treat them as read-only (see
-:mod:`engine.objects`).
+:mod:`engine.objects`). That is what lets writes be cheap: an update copies its input except
+the parts that still *are* the stored version's (:func:`engine.objects.copy_sharing`), so a
+writer that builds ``{**pod, "status": new_status}`` copies only the status, and versions
+share what did not change. Admission hooks may therefore see sub-values shared with the old
+version; they only fill what is missing (defaulting is idempotent), so they never change them.
 """
 
 from __future__ import annotations
@@ -21,10 +25,10 @@ from __future__ import annotations
 import asyncio
 import builtins
 import random
-import uuid
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 from engine.clock import Clock
@@ -33,6 +37,7 @@ from engine.objects import (
     Obj,
     controller_ref,
     copy_obj,
+    copy_sharing,
     is_namespaced,
     labels_of,
 )
@@ -123,6 +128,8 @@ class Store:
         self._objects: dict[str, dict[Key, Obj]] = {kind: {} for kind in KINDS}
         self._rv = 0
         self._handlers: list[tuple[frozenset[str] | None, Handler]] = []
+        #: per kind, the handlers that get its events, in subscription order (rebuilt lazily)
+        self._dispatch: dict[str, tuple[Handler, ...]] = {}
         self._streams: list[tuple[frozenset[str] | None, asyncio.Queue[WatchEvent]]] = []
         self._pending: deque[WatchEvent] = deque()
         self._dispatching = False
@@ -145,8 +152,12 @@ class Store:
         return self._rv
 
     def new_uid(self) -> str:
-        """A random (seeded) UUID4 string."""
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        """A random (seeded) UUID4 string: ``str(uuid.UUID(int=bits, version=4))``, formatted
+        directly (the UUID object costs more than the rest of a create)."""
+        bits = self._rng.getrandbits(128)
+        bits = (bits & ~(0xC000 << 48) | (0x8000 << 48)) & ~(0xF000 << 64) | (4 << 76)
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def _next_rv(self) -> str:
         self._rv += 1
@@ -194,6 +205,21 @@ class Store:
         """Objects of ``kind`` whose index ``name`` contains ``value``."""
         return list(self._indexes[kind][name][1].get(value, {}).values())
 
+    def index_count(self, kind: str, name: str, value: str) -> int:
+        """How many objects of ``kind`` have ``value`` in index ``name`` (no list built)."""
+        return len(self._indexes[kind][name][1].get(value, ()))
+
+    def index_view(self, kind: str, name: str, value: str) -> Collection[Obj]:
+        """A live read-only view of :meth:`by_index`'s objects, without copying them: valid
+        until the next write (iterate it before writing, or take ``list()`` of it)."""
+        bucket = self._indexes[kind][name][1].get(value)
+        return bucket.values() if bucket is not None else ()
+
+    def index_buckets(self, kind: str, name: str) -> Mapping[str, Mapping[Key, Obj]]:
+        """The index ``name`` itself, read-only and live: value → {key: object}. For a
+        reader that looks up many values at once (a scheduler scanning every node)."""
+        return MappingProxyType(self._indexes[kind][name][1])
+
     def has_index(self, kind: str, name: str) -> bool:
         """Whether an index of that name exists."""
         return name in self._indexes[kind]
@@ -203,10 +229,15 @@ class Store:
         return self.by_index(kind, "owner", owner_uid)
 
     # -- writes -------------------------------------------------------------------------
-    def create(self, obj: Obj) -> Obj:
-        """Store a new object (a copy); returns the stored value."""
+    def create(self, obj: Obj, *, adopt: bool = False) -> Obj:
+        """Store a new object (a copy); returns the stored value.
+
+        With ``adopt`` the store keeps ``obj`` itself, no copy: for a caller that built it
+        for this call and never touches it again. Its nested values may be shared with other
+        stored objects only where admission never fills anything in (they stay read-only).
+        """
         kind = obj["kind"]
-        new = copy_obj(obj)
+        new = obj if adopt else copy_obj(obj)
         md = new.setdefault("metadata", {})
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(kind, md.get("namespace", ""), md["generateName"])
@@ -252,8 +283,8 @@ class Store:
                 "the object has been modified; please apply your changes to the latest version "
                 "and try again"
             )
-        new = copy_obj(obj)
-        md = new["metadata"]
+        new = copy_sharing(obj, old)
+        md = new["metadata"] = copy_sharing(new["metadata"], old["metadata"])
         old_md = old["metadata"]
         for field in (
             "uid",
@@ -392,23 +423,32 @@ class Store:
         try:
             while self._pending:
                 ev = self._pending.popleft()
-                for kinds, handler in list(self._handlers):
-                    if kinds is None or ev.kind in kinds:
-                        handler(ev)
+                handlers = self._dispatch.get(ev.kind)
+                if handlers is None:
+                    handlers = self._handlers_for(ev.kind)
+                for handler in handlers:
+                    handler(ev)
                 for kinds, queue in self._streams:
                     if kinds is None or ev.kind in kinds:
                         queue.put_nowait(ev)
         finally:
             self._dispatching = False
 
+    def _handlers_for(self, kind: str) -> tuple[Handler, ...]:
+        handlers = tuple(h for kinds, h in self._handlers if kinds is None or kind in kinds)
+        self._dispatch[kind] = handlers
+        return handlers
+
     # -- watches ------------------------------------------------------------------------
     def subscribe(self, handler: Handler, kinds: Iterable[str] | None = None) -> None:
         """Call ``handler`` synchronously for every event (of ``kinds``), in order."""
         self._handlers.append((frozenset(kinds) if kinds is not None else None, handler))
+        self._dispatch = {}
 
     def unsubscribe(self, handler: Handler) -> None:
         """Stop calling ``handler``."""
         self._handlers = [(k, h) for k, h in self._handlers if h is not handler]
+        self._dispatch = {}
 
     def watch(self, kinds: Iterable[str] | None = None) -> asyncio.Queue[WatchEvent]:
         """An asyncio queue that receives every event (of ``kinds``) from now on."""

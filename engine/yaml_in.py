@@ -8,7 +8,13 @@ every node keeps its start mark) and constructs the values itself, which lets it
   where the offending field is;
 * resolve scalars the way go-yaml v2 does (timestamps stay strings, no base-60 integers);
 * reject duplicate keys (``key "replicas" already set in map``) and alias explosions ("billion
-  laughs") before they cost time or memory.
+  laughs") before they cost time or memory;
+* refuse documents nested deeper than :data:`MAX_DEPTH` (go-yaml's ``exceeded max depth of
+  10000``). The check runs in the scanner (flow ``[``/``{`` levels and block indentation levels,
+  so ``[[[[…`` is refused at the first bracket too many, before PyYAML's simple-key look-ahead
+  turns quadratic), in the composer (flow inside block) and in the builder (alias chains). The
+  ceiling is lower than go-yaml's: PyYAML's composer and every later walk over the value
+  recurse, and no real manifest comes near it.
 
 Sources are a file, or a directory of ``*.yaml``/``*.yml``/``*.json`` files in name order (like
 ``kubectl apply -f DIR``), or text with a name.
@@ -28,6 +34,9 @@ FieldPath = tuple[str | int, ...]
 
 #: Constructed nodes allowed per document; far above any real manifest, far below a bomb.
 MAX_NODES = 100_000
+#: Deepest nesting (collections inside collections) accepted; go-yaml allows 10000, but Python
+#: recursion (PyYAML's composer, deep copies, validation) does not, and real manifests stay < 30.
+MAX_DEPTH = 100
 MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 
 
@@ -38,6 +47,15 @@ class YAMLInputError(ValueError):
         where = f"{source}: line {line}: " if line else f"{source}: " if source else ""
         super().__init__(f"{where}{message}")
         self.source, self.detail, self.line = source, message, line
+
+    @property
+    def problem(self) -> str:
+        """The detail without kubectl's ``error converting YAML to JSON: yaml: `` (and the
+        line, which :attr:`line` holds): for messages about the playground's own files."""
+        text = self.detail.removeprefix("error converting YAML to JSON: ").removeprefix("yaml: ")
+        if self.line is not None:
+            text = text.removeprefix(f"line {self.line}: ")
+        return text
 
 
 @dataclass
@@ -94,7 +112,7 @@ class _Loader(
     yaml.constructor.SafeConstructor,
     _Resolver,
 ):
-    """A safe composer with go-yaml-like implicit typing."""
+    """A safe composer with go-yaml-like implicit typing and a nesting limit."""
 
     def __init__(self, stream: str) -> None:
         yaml.reader.Reader.__init__(self, stream)
@@ -103,6 +121,37 @@ class _Loader(
         yaml.composer.Composer.__init__(self)
         yaml.constructor.SafeConstructor.__init__(self)
         _Resolver.__init__(self)
+        self.depth = 0
+
+    def _too_deep(self, context: str) -> yaml.scanner.ScannerError:
+        mark = self.get_mark()
+        return yaml.scanner.ScannerError(context, mark, f"exceeded max depth of {MAX_DEPTH}", mark)
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        """``[`` or ``{``: refused beyond :data:`MAX_DEPTH` flow levels."""
+        if self.flow_level >= MAX_DEPTH:
+            raise self._too_deep("while increasing flow level")
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        """A deeper block level: refused beyond :data:`MAX_DEPTH` levels."""
+        if len(self.indents) >= MAX_DEPTH and self.indent < column:
+            raise self._too_deep("while increasing indent level")
+        return bool(super().add_indent(column))
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        """A node, refused beyond :data:`MAX_DEPTH` levels of flow and block together."""
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                mark = self.get_mark()
+                raise yaml.composer.ComposerError(
+                    None, None, f"exceeded max depth of {MAX_DEPTH}", mark
+                )
+            node: Node | None = super().compose_node(parent, index)
+            return node
+        finally:
+            self.depth -= 1
 
 
 # go-yaml's wording for the problems PyYAML reports differently.
@@ -144,6 +193,12 @@ class _Builder:
             raise YAMLInputError(
                 self.source,
                 "error converting YAML to JSON: yaml: document contains excessive aliasing",
+                node.start_mark.line + 1,
+            )
+        if len(path) > MAX_DEPTH:  # alias chains nest without nesting in the text
+            raise YAMLInputError(
+                self.source,
+                f"error converting YAML to JSON: yaml: exceeded max depth of {MAX_DEPTH}",
                 node.start_mark.line + 1,
             )
         if id(node) in self.active:
@@ -228,7 +283,10 @@ def parse_documents(source: str, text: str) -> list[Document]:
 
 
 def _parse(source: str, text: str) -> list[Document]:
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(source, text, err) from None
     docs: list[Document] = []
     index = 0
     try:
@@ -251,11 +309,44 @@ def _parse(source: str, text: str) -> list[Document]:
             f"error converting YAML to JSON: yaml: {yaml_line}{_problem_text(err)}",
             line,
         ) from None
+    except yaml.reader.ReaderError as err:
+        raise _reader_error(source, text, err) from None
     except yaml.YAMLError as err:
         raise YAMLInputError(source, f"error converting YAML to JSON: yaml: {err}") from None
+    except RecursionError:  # a last resort: the depth checks above should come first
+        raise YAMLInputError(
+            source, "error converting YAML to JSON: yaml: document nested too deeply"
+        ) from None
     finally:
         loader.dispose()
     return docs
+
+
+def _reader_error(source: str, text: str, err: yaml.reader.ReaderError) -> YAMLInputError:
+    """go-yaml's reader wording for a character YAML does not allow, with its line."""
+    position = err.position if isinstance(err.position, int) else 0
+    line = text.count("\n", 0, position) + 1
+    code = err.character if isinstance(err.character, int) else ord(str(err.character)[:1] or " ")
+    problem = (
+        "invalid leading UTF-8 octet"  # undecodable bytes arrive as lone surrogates
+        if 0xD800 <= code <= 0xDFFF
+        else "control characters are not allowed"
+    )
+    return YAMLInputError(source, f"error converting YAML to JSON: yaml: {problem}", line)
+
+
+def load_value(source: str, text: str) -> Any:
+    """The value of the single YAML document in ``text`` (None when empty): ``yaml.safe_load``
+    with this module's bounds (nesting depth, alias explosions, no crash on any input) and
+    go-yaml's typing, for the playground's own files (scenarios, exercises, patches).
+
+    Raises:
+        YAMLInputError: invalid YAML, too deep, too many aliases, or several documents.
+    """
+    docs = parse_documents(source, text)
+    if len(docs) > 1:
+        raise YAMLInputError(source, "expected a single document in the stream", docs[1].start_line)
+    return docs[0].value if docs else None
 
 
 def read_sources(path: str) -> list[tuple[str, str]]:

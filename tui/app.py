@@ -17,6 +17,8 @@ from textual.worker import Worker, WorkerState
 
 from engine.clock import RealClock, VirtualClock
 from engine.cluster import Cluster
+from engine.result import CommandResult
+from tui import saving
 from tui.keys import bindings
 from tui.screens.help import HelpScreen
 from tui.screens.main import MainScreen
@@ -41,12 +43,15 @@ class PlaygroundApp(App[None]):
         namespace: str = "default",
         startup_errors: list[str] | None = None,
         dns_address: str | None = None,
+        save_plan: saving.SavePlan | None = None,
     ) -> None:
         super().__init__()
         self.cluster = cluster
         self.namespace = namespace
         self.startup_errors = list(startup_errors or [])
         self.dns_address = dns_address
+        self.save_plan = save_plan or saving.SavePlan()
+        """Where saves go (tui.saving); the default saves nothing on quit."""
         self.theme = THEMES[0]
 
     def on_mount(self) -> None:
@@ -125,3 +130,29 @@ class PlaygroundApp(App[None]):
     def action_toggle_theme(self) -> None:
         """Switch between the dark and the light theme."""
         self.theme = THEMES[1] if self.theme == THEMES[0] else THEMES[0]
+
+    # -- saving (tui.saving) --------------------------------------------------------------
+    async def action_quit(self) -> None:
+        """Save (``--save FILE`` and the autosave), then quit; a failed ``--save`` holds the
+        first quit back with a message."""
+        held = saving.save_on_quit(self.cluster, self.save_plan)
+        if held:
+            self.notify(held, title="Not saved", severity="error", timeout=20)
+            return
+        self.exit()
+
+    def action_save(self) -> None:
+        """Save now to ``--save FILE``, else the autosave file."""
+        path = self.save_plan.default
+        if path is None:
+            self.notify("No save file: use :save FILE", severity="warning")
+            return
+        problem = saving.save(self.cluster, path)
+        if problem:
+            self.notify(problem, title="Not saved", severity="error", timeout=20)
+        else:
+            self.notify(f"Saved to {path}", title="Saved")
+
+    def app_command(self, line: str) -> CommandResult | None:
+        """A command-bar line the app runs itself (``save [FILE]``), or None."""
+        return saving.save_command(self.cluster, self.save_plan, line)

@@ -3,20 +3,27 @@
 ``stsplay`` opens the app on the default cluster (the seed's headless Service ``nginx`` and
 StatefulSet ``web``); ``stsplay -f FILE_OR_DIR`` starts from the user's manifests instead.
 ``stsplay script FILE|-`` runs a command script headlessly on the virtual clock.
+
+Saving (:mod:`tui.saving`, :mod:`tui.resume`): quitting the app autosaves, ``stsplay
+--resume`` continues from the autosave, ``--load FILE`` from a save file, and ``--save FILE``
+names where the session is saved on quit (and with ``ctrl+s`` / ``:save``).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
     from engine.cluster import Cluster
+    from tui.app import PlaygroundApp
+    from tui.saving import SavePlan
 
 DESCRIPTION = (
     "A terminal playground for Kubernetes StatefulSets, headless Services, volumes and "
@@ -52,6 +59,27 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _save_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--save",
+        dest="save_to",  # not "save": `exercise --save` has its own
+        metavar="FILE",
+        help="save the playground to FILE when you quit (and with ctrl+s or :save); "
+        "quitting always autosaves too, for --resume",
+    )
+    parser.add_argument(
+        "--load",
+        metavar="FILE",
+        help="start from a save file (written by --save, :save FILE or the autosave) instead "
+        "of manifests; its seed and nodes are used",
+    )
+    parser.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue where you left off: load the autosave written when you last quit",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (top level plus subcommands)."""
     parser = argparse.ArgumentParser(prog="stsplay", description=DESCRIPTION)
@@ -75,6 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="ADDR",
         help="address for --dns-port (default: 127.0.0.1; loopback unless you name another)",
     )
+    _save_options(parser)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     script = sub.add_parser(
         "script",
@@ -189,24 +218,77 @@ def run_script_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
 
 
 def run_app(args: argparse.Namespace) -> int:
-    """Open the playground app on a real clock."""
+    """Open the playground app on a real clock: from manifests, or from a save (``--load``,
+    ``--resume``); returns 2 when the save options or the save file are wrong."""
+    from engine import persist
     from engine.clock import RealClock
     from engine.cluster import Cluster
-    from tui.app import PlaygroundApp
+    from tui import resume
+    from tui.saving import SavePlan
 
-    cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
-    paths = list(args.filename or [str(default_manifest())])
-    errors = _load_manifests(cluster, paths, args.namespace)
+    problem = resume.option_problem(args)
+    saved_from = resume.source_path(args)
+    loaded: Cluster | None = None
+    if problem is None and saved_from is not None:
+        try:
+            loaded = resume.load(saved_from, resume=args.resume, speed=args.speed)
+        except resume.ResumeError as exc:
+            problem = str(exc)
+    if problem is not None:
+        sys.stderr.write(f"stsplay: {problem}\n")
+        return 2
+    plan = SavePlan(
+        target=Path(args.save_to).expanduser() if args.save_to else None,
+        autosave=persist.default_path(),
+    )
+    if loaded is not None:
+        cluster, errors = loaded, []
+    else:
+        cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
+        paths = list(args.filename or [str(default_manifest())])
+        errors = _load_manifests(cluster, paths, args.namespace)
+    make = functools.partial(_make_app, args, cluster, errors, plan, loaded is not None)
     if args.dns_port is None:
-        PlaygroundApp(cluster, namespace=args.namespace, startup_errors=errors).run()
-        return 0
-    return asyncio.run(_run_app_with_dns(args, cluster, errors))
+        make().run()
+        status = 0
+    else:
+        status = asyncio.run(_run_app_with_dns(args, cluster, make))
+    for message in plan.messages:
+        sys.stderr.write(f"stsplay: {message}\n")
+    return 1 if plan.messages else status
 
 
-async def _run_app_with_dns(args: argparse.Namespace, cluster: Cluster, errors: list[str]) -> int:
-    """The app with the DNS server on the same event loop (it reads the same store)."""
-    from engine.dns.server import start_dns_server
+def _make_app(
+    args: argparse.Namespace,
+    cluster: Cluster,
+    errors: list[str],
+    plan: SavePlan,
+    loaded: bool,
+    dns_address: str | None = None,
+) -> PlaygroundApp:
+    """The app: on a loaded save (maybe an exercise session), or on the new cluster."""
     from tui.app import PlaygroundApp
+    from tui.resume import saved_app
+
+    if loaded:
+        return saved_app(
+            cluster, namespace=args.namespace, plan=plan, speed=args.speed, dns_address=dns_address
+        )
+    return PlaygroundApp(
+        cluster,
+        namespace=args.namespace,
+        startup_errors=errors,
+        dns_address=dns_address,
+        save_plan=plan,
+    )
+
+
+async def _run_app_with_dns(
+    args: argparse.Namespace, cluster: Cluster, make: Callable[..., PlaygroundApp]
+) -> int:
+    """The app (``make(dns_address=…)``) with the DNS server on the same event loop (it
+    reads the same store)."""
+    from engine.dns.server import start_dns_server
 
     try:
         server = await start_dns_server(cluster, args.dns_address, args.dns_port)
@@ -216,9 +298,7 @@ async def _run_app_with_dns(args: argparse.Namespace, cluster: Cluster, errors: 
             f"stsplay: cannot serve DNS on {args.dns_address}:{args.dns_port}: {reason}\n"
         )
         return 1
-    app = PlaygroundApp(
-        cluster, namespace=args.namespace, startup_errors=errors, dns_address=server.address
-    )
+    app = make(dns_address=server.address)
     try:
         await app.run_async()
     finally:
@@ -230,6 +310,11 @@ async def _run_app_with_dns(args: argparse.Namespace, cluster: Cluster, errors: 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``stsplay``."""
     args = build_parser().parse_args(argv)
+    if args.command is not None and (args.save_to or args.load or args.resume):
+        flag = "--save" if args.save_to else "--load" if args.load else "--resume"
+        hint = " (use: stsplay exercise NAME --save FILE)" if args.command == "exercise" else ""
+        sys.stderr.write(f"stsplay: {flag} is for the playground app, not '{args.command}'{hint}\n")
+        return 2
     if args.command == "script":
         return run_script_command(args, sys.stdout, sys.stderr)
     if args.command == "dns-serve":

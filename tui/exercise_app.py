@@ -9,11 +9,17 @@ reveals the current task's next hint, ``i`` shows the introduction again, ``ctrl
 (:func:`engine.exercises.runner.build_cluster`): the app swaps its one ``cluster`` for the new
 one, restarts the engine worker on it, and replaces the main screen (whose panels, bridge and
 command bar all belong to the old cluster). Hints already revealed stay revealed.
+
+**Saving**: the app tracks its progress for save files (:mod:`engine.exercises.saved`), so
+quitting (which autosaves, :mod:`tui.saving`) keeps the exercise, its done tasks and shown
+hints; ``stsplay --resume`` reopens it (:mod:`tui.resume` passes ``progress`` and
+``started_at`` back in).
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import ClassVar
 
 from textual import events
@@ -23,14 +29,16 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
+from engine import persist
 from engine.clock import VirtualClock
 from engine.cluster import Cluster
-from engine.exercises import ExerciseError, build_cluster, load_exercise, manifests_dir
+from engine.exercises import ExerciseError, build_cluster, load_exercise, manifests_dir, saved
 from engine.exercises.model import Exercise
 from engine.exercises.runner import Progress
 from tui import messages
 from tui.app import PlaygroundApp
 from tui.dialogs.confirm import ConfirmDialog
+from tui.saving import SavePlan
 from tui.screens.main import MainScreen
 from tui.widgets.command_bar import CommandOutput
 from tui.widgets.exercise_panel import ExercisePanel
@@ -69,9 +77,12 @@ class ExerciseScreen(MainScreen):
         Binding("ctrl+r", "reset", "Reset exercise", key_display="^r"),
     ]
 
-    def __init__(self, cluster: Cluster, namespace: str, progress: Progress) -> None:
+    def __init__(
+        self, cluster: Cluster, namespace: str, progress: Progress, started_at: float
+    ) -> None:
         super().__init__(cluster, namespace, None)
         self.progress = progress
+        self.started_at = started_at
 
     @property
     def exercise_panel(self) -> ExercisePanel:
@@ -80,7 +91,7 @@ class ExerciseScreen(MainScreen):
 
     def on_mount(self) -> None:
         """Add the panel to the body; re-evaluate on a slow timer too."""
-        panel = ExercisePanel(self.progress, started_at=self.cluster.clock.now())
+        panel = ExercisePanel(self.progress, started_at=self.started_at)
         self.query_one("#body").mount(panel)
         self.set_interval(EVALUATE_TICK, self._tick)
 
@@ -130,19 +141,25 @@ class ExerciseApp(PlaygroundApp):
         seed: int = 0,
         speed: float | None = None,
         show_intro: bool = True,
+        progress: Progress | None = None,
+        started_at: float | None = None,
+        save_plan: SavePlan | None = None,
     ) -> None:
-        super().__init__(cluster, namespace=exercise.namespace)
+        super().__init__(cluster, namespace=exercise.namespace, save_plan=save_plan)
         self.exercise = exercise
         self.seed = seed
         self.speed = speed
         """None: a VirtualClock (tests); else the RealClock speed a reset starts with."""
         self.show_intro = show_intro
-        self.progress = Progress(exercise, cluster)
+        self.progress = progress or Progress(exercise, cluster)
+        """Resumed from a save (``progress``, ``started_at``), or new."""
+        self.started_at = cluster.clock.now() if started_at is None else started_at
+        saved.track(cluster, self.progress, self.started_at)
         self.title = f"statefulset-playground · {exercise.title}"
 
     def make_main_screen(self) -> MainScreen:
         """The main screen with the exercise panel."""
-        return ExerciseScreen(self.cluster, self.namespace, self.progress)
+        return ExerciseScreen(self.cluster, self.namespace, self.progress, self.started_at)
 
     def on_mount(self) -> None:
         """After the base's main screen: the introduction, if wanted."""
@@ -165,6 +182,8 @@ class ExerciseApp(PlaygroundApp):
         self.progress = Progress(self.exercise, cluster)
         for before, after in zip(old.states, self.progress.states, strict=True):
             after.hints_shown = before.hints_shown
+        self.started_at = cluster.clock.now()
+        saved.track(cluster, self.progress, self.started_at)
         if speed is not None:
             self.run_worker(cluster.run(), name="engine", group="engine", exit_on_error=False)
         # the old screen must be gone before the new one (same id) is mounted
@@ -177,14 +196,21 @@ class ExerciseApp(PlaygroundApp):
         return float(speed) if speed is not None else (self.speed or 1.0)
 
 
-def run_exercise_app(name: str, *, seed: int = 0, speed: float = 1.0) -> int:
-    """``stsplay exercise NAME``: open the app on the exercise; returns the exit status
-    (2 when the exercise cannot be loaded or started, the error on stderr)."""
+def run_exercise_app(
+    name: str, *, seed: int = 0, speed: float = 1.0, save: str | None = None
+) -> int:
+    """``stsplay exercise NAME [--save FILE]``: open the app on the exercise (quitting saves
+    to FILE and the autosave, see :mod:`tui.saving`); returns the exit status (2 when the
+    exercise cannot be loaded or started, the error on stderr)."""
     try:
         exercise = load_exercise(name)
         cluster = build_cluster(exercise, seed=seed, manifests_dir=manifests_dir(), speed=speed)
     except ExerciseError as exc:
         sys.stderr.write(f"stsplay: {exc}\n")
         return 2
-    ExerciseApp(exercise, cluster, seed=seed, speed=speed).run()
-    return 0
+    target = Path(save).expanduser() if save else None
+    plan = SavePlan(target=target, autosave=persist.default_path())
+    ExerciseApp(exercise, cluster, seed=seed, speed=speed, save_plan=plan).run()
+    for message in plan.messages:
+        sys.stderr.write(f"stsplay: {message}\n")
+    return 1 if plan.messages else 0

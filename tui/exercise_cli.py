@@ -3,7 +3,7 @@
 ::
 
     stsplay exercise --list                       # the workshop
-    stsplay exercise NAME [--seed N] [--speed X]  # the app with the exercise panel
+    stsplay exercise NAME [--seed N] [--speed X] [--save FILE]  # the app, with the panel
     stsplay exercise NAME --check SCRIPT [--json] # headless: run SCRIPT (file or -), report
 
 In ``tui/cli.py`` (the lead's): ``add_exercise_command(sub)`` after the other subparsers,
@@ -38,6 +38,12 @@ def add_exercise_command(sub: Any) -> argparse.ArgumentParser:
     parser.add_argument(
         "--speed", type=float, default=1.0, help="simulated seconds per real second (app)"
     )
+    parser.add_argument(
+        "--save",
+        metavar="FILE",
+        help="app: save the session to FILE on quit (and with ctrl+s); stsplay --load FILE "
+        "continues it (quitting also autosaves for stsplay --resume)",
+    )
     return parser
 
 
@@ -56,7 +62,7 @@ def run_exercise_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
             return 2
         from tui.exercise_app import run_exercise_app
 
-        return run_exercise_app(args.name, seed=args.seed, speed=args.speed)
+        return run_exercise_app(args.name, seed=args.seed, speed=args.speed, save=args.save)
     if args.check == "-":
         text, source = sys.stdin.read(), "<stdin>"
     else:

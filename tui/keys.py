@@ -39,6 +39,7 @@ SCOPES: dict[str, tuple[str, tuple[Key, ...]]] = {
             Key("greater_than_sign", "app.faster", "Faster", ">", show=False),
             Key("full_stop", "app.step", "Step (paused)", ".", show=False),
             Key("ctrl+t", "app.toggle_theme", "Dark/light theme", "^t", show=False),
+            Key("ctrl+s", "app.save", "Save (to --save FILE, else the autosave)", "^s", show=False),
             Key("q", "app.quit", "Quit", "q"),
         ),
     ),
@@ -103,6 +104,7 @@ SCOPES: dict[str, tuple[str, tuple[Key, ...]]] = {
             Key("up", "history(-1)", "Previous command", "↑", show=False),
             Key("down", "history(1)", "Next command", "↓", show=False),
             Key("escape", "leave", "Close", "esc"),
+            Key("save", "", "Save now, to FILE (else where ^s saves)", "save [FILE]", bind=False),
         ),
     ),
     "output": (

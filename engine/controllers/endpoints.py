@@ -1,175 +1,201 @@
-"""Endpoints and EndpointSlice controllers (k8s-semantics.md §4.2–4.4).
+"""The Endpoints controller (legacy ``v1 Endpoints``, k8s-semantics.md §4.2, §4.4).
 
-Both controllers reconcile one Service per key (``namespace/name``): they list the pods its
-``spec.selector`` matches and write the desired ``v1 Endpoints`` object, respectively the
-``discovery.k8s.io/v1`` EndpointSlices, when they differ from what is stored. Services without
-a selector (and ExternalName Services) are left alone: their endpoints are the user's.
+One ``Endpoints`` object per selector Service (``namespace/name`` keys): its pods' addresses,
+ready ones in ``addresses`` and the others in ``notReadyAddresses``, grouped by resolved ports,
+sorted by IP string. Services without a selector (and ExternalName Services) are left alone.
+Like EP-CTRL ``syncService`` the object holds at most :data:`MAX_CAPACITY` addresses: beyond,
+it is truncated (``truncateEndpoints``: ready addresses first, spread over the subsets in
+proportion) and annotated ``endpoints.kubernetes.io/over-capacity: truncated``.
 
-Work is incremental. Two store indexes (shared by both controllers, see
-:func:`ensure_indexes`) map ``namespace/key=value`` label pairs to the pods carrying them and to
-the Services whose selector requires them. A pod event therefore only enqueues the Services
-whose selector contains one of the pod's (old or new) label pairs and fully matches, and a sync
-lists only the pods sharing one selector pair with the Service; nothing scans every Service ×
-every pod. Pod updates that change nothing an endpoint shows (IP, readiness, phase, labels,
-deletion, hostname, node, container ports) enqueue nothing.
+Work is incremental (:mod:`engine.controllers.endpoint_index`): the controller keeps, per
+Service, its published addresses in sorted lists (:class:`_Addresses`); a sync applies only the
+pods that changed since the last one (a bisect each) and rebuilds the object from the first
+:data:`MAX_CAPACITY` sorted addresses, so its cost does not grow with the Service's size. A
+Service event, a deleted Endpoints object or a first sync rebuild the lists from the store.
 
-The per-pod rules live in :mod:`engine.controllers.endpoint_rules`.
+The per-pod rules live in :mod:`engine.controllers.endpoint_rules`; the EndpointSlice
+controller in :mod:`engine.controllers.endpointslice` (re-exported here for the registry).
 """
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import math
 from typing import Any
 
-from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.base import make_key, split_key
+from engine.controllers.endpoint_index import (
+    ServicePodTracker,
+    TriggerTimes,
+    matches,
+    pod_trigger_time,
+    selected_pods,
+    selector_of,
+)
 from engine.controllers.endpoint_rules import (
     HEADLESS_LABEL,
-    MANAGED_BY,
-    MANAGED_BY_LABEL,
-    SERVICE_NAME_LABEL,
     TRIGGER_TIME,
     endpoint_address,
     is_headless,
     pod_ports,
-    slice_endpoint,
-    sort_addresses,
-    trigger_time,
 )
+from engine.controllers.endpointslice import EndpointSliceController
 from engine.objects import (
     Obj,
-    copy_obj,
     is_pod_ready,
     is_terminating,
     labels_of,
     name_of,
     namespace_of,
     new_object,
-    owner_reference,
     pod_ip,
     pod_phase,
+    uid_of,
 )
-from engine.store import NotFound, Store, WatchEvent
+from engine.store import NotFound, WatchEvent
 
-POD_LABEL_INDEX = "endpoints:pod-label"
-SERVICE_SELECTOR_INDEX = "endpoints:selector"
-SLICE_SERVICE_INDEX = "endpoints:slice-service"
-#: the real controller's maximum number of endpoints per slice
-MAX_ENDPOINTS_PER_SLICE = 100
+__all__ = ["MAX_CAPACITY", "OVER_CAPACITY", "EndpointSliceController", "EndpointsController"]
+
+#: EP-CTRL ``maxCapacity``: addresses an Endpoints object holds at most
+MAX_CAPACITY = 1000
+OVER_CAPACITY = "endpoints.kubernetes.io/over-capacity"
+FIELDS = ("addresses", "notReadyAddresses")
+#: a sync with more changes (and over 1/8 of the entries) re-sorts instead of bisecting
+_BULK = 64
+
+PortKey = tuple[tuple[tuple[str, Any], ...], ...]
+SortKey = tuple[str, str, str]  # (ip, uid, pod name): EP-SORT order, unique
+Entry = tuple[PortKey, str, SortKey, dict[str, Any]]
 
 
-def _pairs(namespace: str, labels: dict[str, str]) -> list[str]:
-    return [f"{namespace}/{k}={v}" for k, v in labels.items()]
+def _entry(svc: Obj, pod: Obj, publish: bool) -> Entry | None:
+    """Where ``pod`` goes in the Service's Endpoints (EP-CTRL rules), or None."""
+    if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
+        return None
+    if is_terminating(pod) and not publish:
+        return None
+    ports = pod_ports(svc, pod)
+    if (svc.get("spec") or {}).get("ports") and not ports:
+        return None
+    port_key = tuple(tuple(sorted(p.items())) for p in ports)
+    field = FIELDS[0] if publish or is_pod_ready(pod) else FIELDS[1]
+    address = endpoint_address(svc, pod)
+    return port_key, field, (address["ip"], uid_of(pod), name_of(pod)), address
 
 
-def selector_of(svc: Obj) -> dict[str, str]:
-    """The Service's selector map ({} when it has none or is ExternalName)."""
-    spec = svc.get("spec") or {}
-    if spec.get("type") == "ExternalName":
+class _Addresses:
+    """One Service's published addresses, sorted per (ports, field)."""
+
+    def __init__(self, svc: Obj) -> None:
+        self.uid = uid_of(svc)
+        self.entries: dict[str, Entry] = {}
+        self.lists: dict[tuple[PortKey, str], list[SortKey]] = {}
+        self.times = TriggerTimes()
+        #: the truncation of the last built object (None: none built yet)
+        self.shown: dict[tuple[PortKey, str], int] | None = None
+
+    def set_pod(self, svc: Obj, name: str, pod: Obj | None, bulk: bool = False) -> list[Entry]:
+        """Apply one pod's current state; returns its changed entries (old and new).
+
+        With ``bulk`` only the entries change: call :meth:`relist` afterwards.
+        """
+        selected = pod is not None and matches(selector_of(svc), labels_of(pod))
+        self.times.set(name, pod_trigger_time(pod) if pod is not None and selected else None)
+        publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
+        new = _entry(svc, pod, publish) if pod is not None and selected else None
+        old = self.entries.get(name)
+        if old == new:
+            return []
+        if new is None:
+            del self.entries[name]
+        else:
+            self.entries[name] = new
+        if not bulk:
+            if old is not None:
+                self._remove(old)
+            if new is not None:
+                bisect.insort(self.lists.setdefault((new[0], new[1]), []), new[2])
+        return [e for e in (old, new) if e is not None]
+
+    def _remove(self, entry: Entry) -> None:
+        items = self.lists[(entry[0], entry[1])]
+        del items[bisect.bisect_left(items, entry[2])]
+        if not items:
+            del self.lists[(entry[0], entry[1])]
+
+    def relist(self) -> None:
+        """Rebuild the sorted lists from the entries (after bulk changes)."""
+        lists: dict[tuple[PortKey, str], list[SortKey]] = {}
+        for port_key, field, sort_key, _ in self.entries.values():
+            lists.setdefault((port_key, field), []).append(sort_key)
+        for items in lists.values():
+            items.sort()
+        self.lists = lists
+
+    def _limits(self) -> tuple[list[PortKey], dict[tuple[PortKey, str], int]]:
+        port_keys = sorted({pk for pk, _ in self.lists})
+        return port_keys, _truncate(port_keys, {k: len(v) for k, v in self.lists.items()})
+
+    def visible(self, changes: list[Entry]) -> bool:
+        """Whether changed entries show in the object last built by :meth:`subsets` (a
+        truncated object does not show changes past its last kept address)."""
+        _, limits = self._limits()
+        if self.shown is None or limits != self.shown:
+            return True
+        for port_key, field, sort_key, _ in changes:
+            limit = limits.get((port_key, field))
+            if limit is None:
+                return True
+            if limit and sort_key <= self.lists[(port_key, field)][limit - 1]:
+                return True
+        return False
+
+    def subsets(self) -> tuple[list[dict[str, Any]], bool]:
+        """The Endpoints subsets, truncated to :data:`MAX_CAPACITY`; and whether truncated."""
+        port_keys, limits = self._limits()
+        self.shown = limits
+        subsets = []
+        for pk in port_keys:
+            subset: dict[str, Any] = {}
+            for field in FIELDS:
+                keys = self.lists.get((pk, field), [])[: limits.get((pk, field))]
+                if keys:
+                    subset[field] = [self.entries[k[2]][3] for k in keys]
+            if pk:
+                subset["ports"] = [dict(p) for p in pk]
+            subsets.append(subset)
+        return subsets, bool(limits)
+
+
+def _truncate(
+    port_keys: list[PortKey], counts: dict[tuple[PortKey, str], int]
+) -> dict[tuple[PortKey, str], int]:
+    """EP-CTRL ``truncateEndpoints``: per (ports, field), how many addresses to keep ({}: all).
+
+    Ready addresses are kept first; when they alone exceed the capacity the not-ready ones are
+    dropped and the ready ones cut, each subset keeping its share (rounded up) of the capacity.
+    """
+    ready = sum(counts.get((pk, FIELDS[0]), 0) for pk in port_keys)
+    not_ready = sum(counts.get((pk, FIELDS[1]), 0) for pk in port_keys)
+    if ready + not_ready <= MAX_CAPACITY:
         return {}
-    selector: dict[str, str] = spec.get("selector") or {}
-    return selector
+    truncate_ready = ready > MAX_CAPACITY
+    room, total = (MAX_CAPACITY, ready) if truncate_ready else (MAX_CAPACITY - ready, not_ready)
+    field = FIELDS[0] if truncate_ready else FIELDS[1]
+    limits: dict[tuple[PortKey, str], int] = {}
+    left = room
+    for pk in port_keys:
+        size = counts.get((pk, field), 0)
+        keep = min(math.ceil(size / total * room), left, size)
+        limits[(pk, field)] = keep
+        if truncate_ready:
+            limits[(pk, FIELDS[1])] = 0
+        left -= keep
+    return limits
 
 
-def ensure_indexes(store: Store) -> None:
-    """Create the label-pair indexes both controllers (and DNS) use, once."""
-    if not store.has_index("Pod", POD_LABEL_INDEX):
-        store.add_index("Pod", POD_LABEL_INDEX, lambda p: _pairs(namespace_of(p), labels_of(p)))
-    if not store.has_index("Service", SERVICE_SELECTOR_INDEX):
-        store.add_index(
-            "Service",
-            SERVICE_SELECTOR_INDEX,
-            lambda s: _pairs(namespace_of(s), selector_of(s)),
-        )
-    if not store.has_index("EndpointSlice", SLICE_SERVICE_INDEX):
-        store.add_index(
-            "EndpointSlice",
-            SLICE_SERVICE_INDEX,
-            lambda s: (
-                [f"{namespace_of(s)}/{labels_of(s)[SERVICE_NAME_LABEL]}"]
-                if SERVICE_NAME_LABEL in labels_of(s)
-                else []
-            ),
-        )
-
-
-def selected_pods(store: Store, svc: Obj) -> list[Obj]:
-    """Pods in the Service's namespace matching its selector (via the label-pair index)."""
-    selector = selector_of(svc)
-    if not selector:
-        return []
-    ns = namespace_of(svc)
-    first = min(_pairs(ns, selector), key=lambda p: len(store.by_index("Pod", POD_LABEL_INDEX, p)))
-    items = selector.items()
-    return [
-        p
-        for p in store.by_index("Pod", POD_LABEL_INDEX, first)
-        if all(labels_of(p).get(k) == v for k, v in items)
-    ]
-
-
-def services_for_pod(store: Store, pod: Obj) -> set[str]:
-    """Keys of the Services whose selector matches ``pod``."""
-    ns, labels = namespace_of(pod), labels_of(pod)
-    keys: set[str] = set()
-    for pair in _pairs(ns, labels):
-        for svc in store.by_index("Service", SERVICE_SELECTOR_INDEX, pair):
-            if all(labels.get(k) == v for k, v in selector_of(svc).items()):
-                keys.add(make_key(ns, name_of(svc)))
-    return keys
-
-
-def _annotate(obj: Obj, when: str) -> None:
-    obj["metadata"].setdefault("annotations", {})[TRIGGER_TIME] = when
-
-
-def _endpoint_view(pod: Obj) -> tuple[Any, ...]:
-    """What of a pod an endpoint shows; updates that keep it equal are ignored."""
-    spec = pod.get("spec") or {}
-    return (
-        pod_ip(pod),
-        pod_phase(pod),
-        is_pod_ready(pod),
-        is_terminating(pod),
-        labels_of(pod),
-        spec.get("hostname"),
-        spec.get("subdomain"),
-        spec.get("nodeName"),
-        [c.get("ports") for c in spec.get("containers") or []],
-        pod["metadata"].get("uid"),
-    )
-
-
-class _ServiceEndpointsController(Controller):
-    """Shared plumbing: watches Services and Pods, maps pod changes to Service keys."""
-
-    def setup(self) -> None:
-        """Watch Services (their own key) and Pods (the Services selecting them)."""
-        ensure_indexes(self.store)
-        self.store.subscribe(self._on_service, ["Service"])
-        self.store.subscribe(self._on_pod, ["Pod"])
-
-    def _delete(self, kind: str, namespace: str, name: str) -> None:
-        with contextlib.suppress(NotFound):  # the garbage collector may have been quicker
-            self.store.delete(kind, namespace, name)
-
-    def _on_service(self, event: WatchEvent) -> None:
-        self.enqueue(make_key(*event.key))
-
-    def _on_pod(self, event: WatchEvent) -> None:
-        if (
-            event.type == "MODIFIED"
-            and event.old is not None
-            and _endpoint_view(event.old) == _endpoint_view(event.obj)
-        ):
-            return
-        keys = services_for_pod(self.store, event.obj)
-        if event.old is not None and labels_of(event.old) != labels_of(event.obj):
-            keys |= services_for_pod(self.store, event.old)
-        for key in sorted(keys):
-            self.enqueue(key)
-
-
-class EndpointsController(_ServiceEndpointsController):
+class EndpointsController(ServicePodTracker):
     """Maintains one ``v1 Endpoints`` object per selector Service (EP-CTRL)."""
 
     name = "endpoint-controller"
@@ -177,172 +203,89 @@ class EndpointsController(_ServiceEndpointsController):
     def setup(self) -> None:
         """Also resync a Service whose Endpoints object was deleted behind our back."""
         super().setup()
+        self._states: dict[str, _Addresses] = {}
         self.store.subscribe(self._on_endpoints, ["Endpoints"])
 
     def _on_endpoints(self, event: WatchEvent) -> None:
         if event.type == "DELETED":
-            self.enqueue(make_key(*event.key))
+            self.resync(make_key(*event.key))
 
     def sync(self, key: str) -> None:
         """Write the Service's Endpoints (or delete them with the Service)."""
         ns, name = split_key(key)
+        changed = self.take_changes(key)
         svc = self.store.get("Service", ns, name)
+        if svc is None or not selector_of(svc):
+            self._states.pop(key, None)
+            if svc is None and self.store.get("Endpoints", ns, name) is not None:
+                with contextlib.suppress(NotFound):  # the garbage collector may have been quicker
+                    self.store.delete("Endpoints", ns, name)
+            return
+        state = self._states.get(key)
+        if changed is None or state is None or state.uid != uid_of(svc):
+            state = self._rebuild(svc)
+            self._states[key] = state
+        elif not self._apply(svc, state, changed):
+            return
+        self._write(svc, state)
+
+    def _rebuild(self, svc: Obj) -> _Addresses:
+        state = _Addresses(svc)
+        for pod in selected_pods(self.store, svc):
+            state.set_pod(svc, name_of(pod), pod, bulk=True)
+        state.relist()
+        return state
+
+    def _apply(self, svc: Obj, state: _Addresses, changed: set[str]) -> bool:
+        """Apply the changed pods; returns whether the object may need a write."""
+        ns = namespace_of(svc)
+        bulk = len(changed) > max(_BULK, len(state.entries) // 8)
+        entries: list[Entry] = []
+        for pod_name in sorted(changed):
+            pod = self.store.get("Pod", ns, pod_name)
+            entries += state.set_pod(svc, pod_name, pod, bulk)
+        if bulk:
+            state.relist()
+            return bool(entries)
+        return bool(entries) and state.visible(entries)
+
+    def _write(self, svc: Obj, state: _Addresses) -> None:
+        ns, name = namespace_of(svc), name_of(svc)
+        subsets, truncated = state.subsets()
+        labels = dict(labels_of(svc))
+        if is_headless(svc):
+            labels[HEADLESS_LABEL] = ""
         current = self.store.get("Endpoints", ns, name)
-        if svc is None:
-            if current is not None:
-                self._delete("Endpoints", ns, name)
-            return
-        if not selector_of(svc):
-            return
-        desired = self._desired(svc)
         if current is None:
-            self.store.create(desired)
+            ep = new_object("Endpoints", name, ns)
+            ep["metadata"]["labels"] = labels
+            ep["metadata"]["annotations"] = _annotations({}, state.times.latest(svc), truncated)
+            if subsets:
+                ep["subsets"] = subsets
+            self.store.create(ep)
             return
-        if current.get("subsets") == desired.get("subsets") and labels_of(current) == labels_of(
-            desired
+        annotations = current["metadata"].get("annotations") or {}
+        if (
+            (current.get("subsets") or []) == subsets
+            and labels_of(current) == labels
+            and (OVER_CAPACITY in annotations) == truncated
         ):
             return
-        updated = copy_obj(current)
-        updated["metadata"]["labels"] = desired["metadata"]["labels"]
-        _annotate(updated, desired["metadata"]["annotations"][TRIGGER_TIME])
-        updated.pop("subsets", None)
-        if "subsets" in desired:
-            updated["subsets"] = desired["subsets"]
-        self.store.update(updated)
-
-    def _desired(self, svc: Obj) -> Obj:
-        publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
-        groups: dict[tuple[Any, ...], dict[str, list[dict[str, Any]]]] = {}
-        service_ports = (svc.get("spec") or {}).get("ports") or []
-        pods = selected_pods(self.store, svc)
-        for pod in pods:
-            if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
-                continue
-            if is_terminating(pod) and not publish:
-                continue
-            ports = pod_ports(svc, pod)
-            if service_ports and not ports:
-                continue
-            group = groups.setdefault(tuple(tuple(sorted(p.items())) for p in ports), {})
-            field = "addresses" if publish or is_pod_ready(pod) else "notReadyAddresses"
-            group.setdefault(field, []).append(endpoint_address(svc, pod))
-        subsets = []
-        for port_key in sorted(groups):
-            subset: dict[str, Any] = {}
-            for field in ("addresses", "notReadyAddresses"):
-                if field in groups[port_key]:
-                    subset[field] = sort_addresses(groups[port_key][field])
-            if port_key:
-                subset["ports"] = [dict(p) for p in port_key]
-            subsets.append(subset)
-        labels = dict(labels_of(svc))
-        if is_headless(svc):
-            labels[HEADLESS_LABEL] = ""
-        ep = new_object("Endpoints", name_of(svc), namespace_of(svc))
-        ep["metadata"]["labels"] = labels
-        ep["metadata"]["annotations"] = {TRIGGER_TIME: trigger_time(svc, pods)}
-        if subsets:
-            ep["subsets"] = subsets
-        return ep
-
-
-class EndpointSliceController(_ServiceEndpointsController):
-    """Maintains the EndpointSlices of each selector Service (EPS)."""
-
-    name = "endpointslice-controller"
-
-    def setup(self) -> None:
-        """Also resync a Service when one of its managed slices is changed or deleted."""
-        super().setup()
-        self.store.subscribe(self._on_slice, ["EndpointSlice"])
-
-    def _on_slice(self, event: WatchEvent) -> None:
-        labels = labels_of(event.obj)
-        ours = labels.get(MANAGED_BY_LABEL) == MANAGED_BY and SERVICE_NAME_LABEL in labels
-        if ours and event.type != "ADDED":
-            self.enqueue(make_key(namespace_of(event.obj), labels[SERVICE_NAME_LABEL]))
-
-    def sync(self, key: str) -> None:
-        """Make the Service's managed slices hold exactly its desired endpoints."""
-        ns, name = split_key(key)
-        svc = self.store.get("Service", ns, name)
-        existing = [
-            s
-            for s in self.store.by_index("EndpointSlice", SLICE_SERVICE_INDEX, key)
-            if labels_of(s).get(MANAGED_BY_LABEL) == MANAGED_BY
-        ]
-        if svc is None or not selector_of(svc):
-            for s in existing if svc is None else []:
-                self._delete("EndpointSlice", ns, name_of(s))
-            return
-        pods = selected_pods(self.store, svc)
-        desired = self._desired_chunks(svc, pods)
-        when = trigger_time(svc, pods)
-        existing.sort(key=lambda s: (s["metadata"].get("creationTimestamp", ""), name_of(s)))
-        for index, (ports, endpoints) in enumerate(desired):
-            body = self._slice_body(svc, ports, endpoints)
-            _annotate(body, when)
-            if index < len(existing):
-                self._update_slice(existing[index], body)
-            else:
-                self.store.create(body)
-        for stale in existing[len(desired) :]:
-            self._delete("EndpointSlice", ns, name_of(stale))
-
-    def _desired_chunks(
-        self, svc: Obj, pods: list[Obj]
-    ) -> list[tuple[list[dict[str, Any]], list[Any]]]:
-        publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
-        service_ports = (svc.get("spec") or {}).get("ports") or []
-        groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-        for pod in pods:
-            if pod_phase(pod) in ("Succeeded", "Failed") or not pod_ip(pod):
-                continue
-            ports = pod_ports(svc, pod)
-            if service_ports and not ports:
-                continue
-            port_key = tuple(tuple(sorted(p.items())) for p in ports)
-            groups.setdefault(port_key, []).append(slice_endpoint(svc, pod, publish))
-        chunks: list[tuple[list[dict[str, Any]], list[Any]]] = []
-        for port_key in sorted(groups):
-            eps = sorted(groups[port_key], key=lambda e: (e["addresses"][0], e["targetRef"]["uid"]))
-            for start in range(0, len(eps), MAX_ENDPOINTS_PER_SLICE):
-                chunk = eps[start : start + MAX_ENDPOINTS_PER_SLICE]
-                chunks.append(([dict(p) for p in port_key], chunk))
-        if not chunks:
-            chunks.append(([], []))  # the placeholder slice of a Service without endpoints
-        return chunks
-
-    def _slice_body(self, svc: Obj, ports: list[dict[str, Any]], endpoints: list[Any]) -> Obj:
-        labels = dict(labels_of(svc))
-        labels[SERVICE_NAME_LABEL] = name_of(svc)
-        labels[MANAGED_BY_LABEL] = MANAGED_BY
-        if is_headless(svc):
-            labels[HEADLESS_LABEL] = ""
-        body = new_object("EndpointSlice", "", namespace_of(svc))
-        md = body["metadata"]
-        del md["name"]
-        md["generateName"] = f"{name_of(svc)}-"
+        updated = dict(current)  # the store copies what it is given: a shallow copy is enough
+        md = updated["metadata"] = dict(current["metadata"])
         md["labels"] = labels
-        md["ownerReferences"] = [owner_reference(svc)]
-        body["addressType"] = "IPv4"
-        body["endpoints"] = endpoints or None
-        body["ports"] = ports or None
-        return body
-
-    def _update_slice(self, current: Obj, body: Obj) -> None:
-        same = (
-            current.get("endpoints") == body["endpoints"]
-            and current.get("ports") == body["ports"]
-            and labels_of(current) == body["metadata"]["labels"]
-            and current["metadata"].get("ownerReferences") == body["metadata"]["ownerReferences"]
-        )
-        if same:
-            return
-        updated = copy_obj(current)
-        updated["metadata"]["labels"] = body["metadata"]["labels"]
-        updated["metadata"]["ownerReferences"] = body["metadata"]["ownerReferences"]
-        _annotate(updated, body["metadata"]["annotations"][TRIGGER_TIME])
-        updated["endpoints"] = body["endpoints"]
-        updated["ports"] = body["ports"]
+        md["annotations"] = _annotations(annotations, state.times.latest(svc), truncated)
+        updated.pop("subsets", None)
+        if subsets:
+            updated["subsets"] = subsets
         self.store.update(updated)
+
+
+def _annotations(current: dict[str, str], when: str, truncated: bool) -> dict[str, str]:
+    annotations = dict(current)
+    annotations[TRIGGER_TIME] = when
+    if truncated:
+        annotations[OVER_CAPACITY] = "truncated"
+    else:
+        annotations.pop(OVER_CAPACITY, None)
+    return annotations

@@ -227,9 +227,7 @@ class Kubelet(Controller):
         status = render_status(pod, run, _host_ip(node), self.clock)
         if status == pod.get("status"):
             return
-        updated = copy_obj(pod)
-        updated["status"] = status
-        self.store.update(updated)
+        self.store.update({**pod, "status": status})  # the store copies only the status
 
     # -- node resources ------------------------------------------------------------------------
     def allocate_ip(self, node: Obj) -> str:

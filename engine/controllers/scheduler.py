@@ -13,7 +13,7 @@ and the pod is bound once the volume controller has bound them (the scheduler's 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any
 
 from engine import scheduling
@@ -70,10 +70,12 @@ class Scheduler(Controller):
         #: the pending keys not waiting in the queue: the only ones a retry has to add, so a
         #: retry after each of thousands of claim events costs what changed, not the backlog
         self._idle: dict[str, None] = {}
+        self._node_facts: list[scheduling.NodeFacts] | None = None
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
         self.store.subscribe(self._on_pod, kinds=["Pod"])
+        self.store.subscribe(self._forget_nodes, kinds=["Node"])
         self.store.subscribe(lambda _ev: self._retry_all(), kinds=_RETRY_KINDS)
         if not self.store.has_index("Pod", NODE_INDEX):
             self.store.add_index("Pod", NODE_INDEX, _occupied_nodes)
@@ -99,6 +101,9 @@ class Scheduler(Controller):
         finished = old is not None and _occupies(old) and not _occupies(pod)
         if freed or finished:
             self._retry_all()
+
+    def _forget_nodes(self, _ev: WatchEvent) -> None:
+        self._node_facts = None
 
     def _enqueue_new(self, key: str) -> None:
         delay = self.cluster.timings.schedule
@@ -130,36 +135,42 @@ class Scheduler(Controller):
             return
         if self._finish_assumed(key, pod):
             return
-        nodes = sorted(self.store.list("Node"), key=name_of)
+        nodes = self._nodes()
         volumes = scheduling.volume_prefilter(self.store, pod)
         if volumes.error:
             self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
             return
-        by_node = self._pods_by_node(exclude=key)
+        occupied = self.store.index_buckets("Pod", NODE_INDEX)
+        assumed = self._assumed_by_node(exclude=key)
+        fit = scheduling.PodFit(pod, volumes)
         reasons: dict[str, list[str]] = {}
-        feasible: list[Obj] = []
-        for node in nodes:
-            failed = scheduling.filter_node(pod, node, by_node.get(name_of(node), []), volumes)
+        feasible: list[tuple[str, int]] = []  # (node, pods on it)
+        for facts in nodes:
+            bucket = occupied.get(facts.name)
+            on_node: Collection[Obj] = bucket.values() if bucket is not None else ()
+            if facts.name in assumed:
+                on_node = [*on_node, *assumed[facts.name]]
+            failed = fit.check(facts, on_node)
             if failed:
-                reasons[name_of(node)] = failed
+                reasons[facts.name] = failed
             else:
-                feasible.append(node)
+                feasible.append((facts.name, len(on_node)))
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
             return
         siblings = self._siblings_by_node(pod, key)
-        best = min(
-            feasible,
-            key=lambda n: (
-                siblings(name_of(n)),
-                len(by_node.get(name_of(n), [])),
-                name_of(n),
-            ),
-        )
+        best = min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
         if volumes.delayed:
-            self._assume(key, pod, name_of(best), volumes.delayed)
+            self._assume(key, pod, best, volumes.delayed)
         else:
-            self._bind(pod, name_of(best))
+            self._bind(pod, best)
+
+    def _nodes(self) -> list[scheduling.NodeFacts]:
+        """The Filter plugins' facts of every node, by name; kept until a Node changes."""
+        if self._node_facts is None:
+            nodes = sorted(self.store.list("Node"), key=name_of)
+            self._node_facts = [scheduling.node_facts(n) for n in nodes]
+        return self._node_facts
 
     def _siblings_by_node(self, pod: Obj, exclude: str) -> Callable[[str], int]:
         """Per node, the pods of ``pod``'s owner on it (assumed ones included): the first
@@ -176,18 +187,17 @@ class Scheduler(Controller):
                 if other is not None and (controller_ref(other) or {}).get("uid") == owner:
                     assumed[node] = assumed.get(node, 0) + 1
 
+        owned = self.store.index_buckets("Pod", OWNER_INDEX)
+        suffix = "|" + owner
+
         def count(node: str) -> int:
-            bucket = f"{node}|{owner}"
-            return len(self.store.by_index("Pod", OWNER_INDEX, bucket)) + assumed.get(node, 0)
+            return len(owned.get(node + suffix, ())) + assumed.get(node, 0)
 
         return count
 
-    def _pods_by_node(self, exclude: str) -> dict[str, list[Obj]]:
+    def _assumed_by_node(self, exclude: str) -> dict[str, list[Obj]]:
+        """Per node, the pods assumed on it (waiting for their volumes), but ``exclude``."""
         by_node: dict[str, list[Obj]] = {}
-        for node_obj in self.store.list("Node"):
-            pods = self.store.by_index("Pod", NODE_INDEX, name_of(node_obj))
-            if pods:
-                by_node[name_of(node_obj)] = pods
         for key, (_uid, node) in self._assumed.items():
             if key != exclude:
                 ns, nm = split_key(key)
@@ -228,19 +238,28 @@ class Scheduler(Controller):
 
     # -- writes ------------------------------------------------------------------------------------
     def _bind(self, pod: Obj, node: str) -> None:
-        updated = copy_obj(pod)
-        updated["spec"]["nodeName"] = node
+        updated = _status_copy(pod)
+        updated["spec"] = {**pod["spec"], "nodeName": node}
         _set_condition(updated, {"status": "True"}, self.clock.timestamp())
         stored = self.store.update(updated)
         message = f"Successfully assigned {namespace_of(pod)}/{name_of(pod)} to {node}"
         self.cluster.events.normal(stored, "Scheduled", message, self.name)
 
     def _fail(self, pod: Obj, message: str) -> None:
-        updated = copy_obj(pod)
+        updated = _status_copy(pod)
         cond = {"status": "False", "reason": "Unschedulable", "message": message}
         _set_condition(updated, cond, self.clock.timestamp())
         stored = self.store.update(updated) if updated != pod else pod
         self.cluster.events.warning(stored, "FailedScheduling", message, self.name)
+
+
+def _status_copy(pod: Obj) -> Obj:
+    """``pod`` with a copy of its status to edit; the rest is shared with the stored pod
+    (the store copies only what changed, see :mod:`engine.store`)."""
+    updated = dict(pod)
+    if "status" in pod:
+        updated["status"] = copy_obj(pod["status"])
+    return updated
 
 
 def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:

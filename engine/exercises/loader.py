@@ -17,13 +17,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine.exercises.checks import CHECK_TYPES, FieldSpec
 from engine.exercises.model import Check, Exercise, ManifestSource, Task
 from engine.manifests import ManifestError, load_objects
 from engine.objects import KINDS
 from engine.script import ScriptError, parse_script
+from engine.yaml_in import YAMLInputError, load_value
 
 TOP_FIELDS = {
     "title": "string",
@@ -46,10 +45,6 @@ _TYPE_NAMES = {
     "strings": "a list of strings",
     "value": "a scalar or a list",
 }
-
-
-#: libyaml's loader when PyYAML has it (about ten times faster), else the Python one
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class ExerciseError(ValueError):
@@ -268,12 +263,10 @@ def parse_exercise(text: str, *, name: str, source: str, manifests_dir: Path) ->
         ExerciseError: naming every problem.
     """
     try:
-        data = yaml.load(text, Loader=_LOADER)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"line {mark.line + 1}: " if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ExerciseError([f"{source}: {at}invalid YAML: {problem}"]) from exc
+        data = load_value(source, text)
+    except YAMLInputError as exc:
+        at = f"line {exc.line}: " if exc.line else ""
+        raise ExerciseError([f"{source}: {at}invalid YAML: {exc.problem}"]) from None
     validator = _Validator(source, manifests_dir)
     exercise = validator.exercise(name, data)
     if exercise is None:

@@ -41,6 +41,10 @@ __all__ = ["run", "split"]
 
 log = logging.getLogger(__name__)
 
+#: Longest command line run: Linux's limit on one argument (MAX_ARG_STRLEN, 32 pages), past
+#: which execve refuses with "Argument list too long" (and word splitting gets slow).
+MAX_LINE = 131_072
+
 
 def split(line: str) -> list[str]:
     """Shell-like word splitting (a ``#`` starting a word begins a comment); raises
@@ -76,6 +80,13 @@ def run(
     here-document.
     """
     result = CommandResult()
+    if len(line) > MAX_LINE:
+        program = line.split(maxsplit=1)[0][:40] if line.strip() else "command"
+        return result.fail(
+            f"{program}: Argument list too long (the line has {len(line):,} characters; "
+            f"at most {MAX_LINE:,})\n",
+            126,
+        )
     try:
         words = split(line)
     except ValueError as exc:

@@ -64,6 +64,9 @@ def jsonpath(template: str, data: Any) -> str:
 
 def _parse_template(template: str) -> list[Any]:
     """Nodes: ("text", s) | ("expr", path) | ("range", path, children)."""
+    problem = _syntax_problem(template)
+    if problem:
+        raise error(f"error parsing jsonpath {template}, {problem}")
     stack: list[list[Any]] = [[]]
     paths: list[str] = []
     pos = 0
@@ -89,6 +92,42 @@ def _parse_template(template: str) -> list[Any]:
     if len(stack) != 1:
         raise error(f"error parsing jsonpath {template}, unclosed range")
     return stack[0]
+
+
+#: inside an action, what a bracket or quote must end with, and the error when it does not
+_SPANS = {"[": ("]", "unterminated array"), '"': ('"', "unterminated quoted string")}
+_SPANS["'"] = ("'", "unterminated quoted string")
+
+
+def _syntax_problem(template: str) -> str | None:
+    """The structural error client-go's jsonpath parser stops at, if any: an action (``{``)
+    never closed, a ``[`` without its ``]``, a quote without its pair (the parser reads
+    arrays and quotes whole, so a ``}`` inside them does not close the action)."""
+    pos = 0
+    while (start := template.find("{", pos)) >= 0:
+        pos = start + 1
+        while True:
+            if pos >= len(template) or template[pos] in "\r\n":
+                return "unclosed action"
+            char = template[pos]
+            if char == "}":
+                pos += 1
+                break
+            if char in _SPANS:
+                closer, problem = _SPANS[char]
+                if template.startswith("[?(", pos):
+                    closer, problem = ")]", "unterminated filter"
+                end = template.find(closer, pos + 1)
+                newline = min(
+                    (i for i in (template.find(c, pos) for c in "\r\n") if i >= 0),
+                    default=len(template),
+                )
+                if end < 0 or end > newline:
+                    return problem
+                pos = end + len(closer)
+                continue
+            pos += 1
+    return None
 
 
 def _unescape(text: str) -> str:

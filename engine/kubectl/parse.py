@@ -181,6 +181,12 @@ def _set(spec: Flag, value: str, parsed: Parsed, command: str) -> None:
                 f'invalid argument "{value}" for "{spec.label}" flag: strconv.ParseInt: '
                 f'parsing "{value}": invalid syntax',
             )
+        if not -(2**63) <= int(value) < 2**63:  # Go's int is 64 bits
+            raise usage_error(
+                command,
+                f'invalid argument "{value}" for "{spec.label}" flag: strconv.ParseInt: '
+                f'parsing "{value}": value out of range',
+            )
         parsed.flags[spec.name] = int(value)
     elif spec.kind == "strs":
         parsed.flags[spec.name].extend(v for v in value.split(",") if v)

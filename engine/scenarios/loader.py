@@ -12,13 +12,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from engine import kubectl
 from engine.kubectl.commands import COMMANDS, TOOLS
 from engine.kubectl.parse import KubectlError, parse_duration
 from engine.kubectl.resources import resolve_kind
 from engine.scenarios.model import ACTIONS, PANELS, Scenario, Step, WaitFor
+from engine.yaml_in import YAMLInputError, load_value
 
 
 def _demos_dir() -> Path:
@@ -130,9 +129,10 @@ def parse_scenario(
     """Validate scenario YAML ``text``; ``source`` names it in errors."""
     ctx = _Ctx(source)
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ctx.error(None, f"not valid YAML: {exc}") from exc
+        data = load_value(source, text)
+    except YAMLInputError as exc:
+        at = f"line {exc.line}: " if exc.line else ""
+        raise ctx.error(None, f"not valid YAML: {at}{exc.problem}") from None
     if not isinstance(data, dict):
         raise ctx.error(None, "must be a mapping with title, description, manifests and steps")
     _unknown(ctx, data, TOP_FIELDS, "")

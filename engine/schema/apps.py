@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 from engine.schema.core import CORE_SCHEMAS, LABEL_SELECTOR, POD_TEMPLATE, PVC, Schema, top
-from engine.schema.types import BOOL, INT, INTSTR, STR
+from engine.schema.types import BOOL, INTSTR, STR, Int32
 
+_STS = Int32("StatefulSetSpec")
 STATEFULSET_SPEC: Schema = {
-    "replicas": INT, "selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
+    "replicas": _STS, "selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
     "volumeClaimTemplates": [PVC], "serviceName": STR, "podManagementPolicy": STR,
     "updateStrategy": {
-        "type": STR, "rollingUpdate": {"partition": INT, "maxUnavailable": INTSTR},
+        "type": STR,
+        "rollingUpdate": {
+            "partition": Int32("RollingUpdateStatefulSetStrategy"), "maxUnavailable": INTSTR,
+        },
     },
-    "revisionHistoryLimit": INT, "minReadySeconds": INT,
+    "revisionHistoryLimit": _STS, "minReadySeconds": _STS,
     "persistentVolumeClaimRetentionPolicy": {"whenDeleted": STR, "whenScaled": STR},
-    "ordinals": {"start": INT},
+    "ordinals": {"start": Int32("StatefulSetOrdinals")},
 }  # fmt: skip
 
+_DEPLOY = Int32("DeploymentSpec")
 DEPLOYMENT_SPEC: Schema = {
-    "replicas": INT, "selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
+    "replicas": _DEPLOY, "selector": LABEL_SELECTOR, "template": POD_TEMPLATE,
     "strategy": {
         "type": STR, "rollingUpdate": {"maxUnavailable": INTSTR, "maxSurge": INTSTR},
     },
-    "minReadySeconds": INT, "revisionHistoryLimit": INT, "paused": BOOL,
-    "progressDeadlineSeconds": INT,
+    "minReadySeconds": _DEPLOY, "revisionHistoryLimit": _DEPLOY, "paused": BOOL,
+    "progressDeadlineSeconds": _DEPLOY,
 }  # fmt: skip
 
+_RS = Int32("ReplicaSetSpec")
 REPLICASET_SPEC: Schema = {
-    "replicas": INT, "minReadySeconds": INT, "selector": LABEL_SELECTOR,
+    "replicas": _RS, "minReadySeconds": _RS, "selector": LABEL_SELECTOR,
     "template": POD_TEMPLATE,
 }  # fmt: skip
 

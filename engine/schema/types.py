@@ -5,6 +5,9 @@ A schema is one of:
 * a scalar type name: :data:`STR`, :data:`INT`, :data:`BOOL`, :data:`NUM`, :data:`INTSTR`
   (``intstr.IntOrString``: ``targetPort``, ``maxUnavailable``), :data:`QTY`
   (``resource.Quantity``: a string like ``1Gi`` or a number);
+* :class:`Int32` for an ``int32`` field (``replicas``): an integer the Go decoder refuses
+  beyond the int32 range (``json: cannot unmarshal number 99999999999 into Go struct field
+  StatefulSetSpec.spec.replicas of type int32``);
 * :data:`OBJ` for a subtree typed only as "an object" (affinity, securityContext…), :data:`JSON`
   for any value;
 * a ``dict`` of field name → schema (a Go struct: unknown fields are errors);
@@ -34,6 +37,16 @@ INTSTR = "int-or-string"
 QTY = "quantity"
 OBJ = "object"
 JSON = "any"
+
+
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+
+
+@dataclass(frozen=True)
+class Int32:
+    """An ``int32`` field of the Go struct ``struct`` (named in the decoder's range error)."""
+
+    struct: str
 
 
 @dataclass(frozen=True)
@@ -115,6 +128,8 @@ def _check(value: Any, schema: Any, path: FieldPath, out: list[DecodeError]) -> 
             return
         for key, item in value.items():
             _check(item, schema.value, (*path, key), out)
+    elif isinstance(schema, Int32):
+        _check_int32(value, schema, path, out)
     elif schema == QTY:
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             out.append(_type_error(path, value, 'a quantity (a string like "1Gi")'))
@@ -130,6 +145,48 @@ def _check(value: Any, schema: Any, path: FieldPath, out: list[DecodeError]) -> 
             out.append(_type_error(path, value, expected))
 
 
+def _check_int32(value: Any, schema: Int32, path: FieldPath, out: list[DecodeError]) -> None:
+    ok, expected = _SCALAR_CHECKS[INT]
+    if not ok(value):
+        out.append(_type_error(path, value, expected))
+    elif not INT32_MIN <= value <= INT32_MAX:
+        dotted = ".".join(str(p) for p in path if not isinstance(p, int))
+        number = str(int(value)) if isinstance(value, int) else repr(value)
+        out.append(
+            DecodeError(
+                path,
+                f"json: cannot unmarshal number {number} into Go struct field "
+                f"{schema.struct}.{dotted} of type int32",
+            )
+        )
+
+
+def go_type(schema: Any) -> str:
+    """The Go type of a schema, as a decoder error names it (``int32``, ``string``…)."""
+    if isinstance(schema, Int32):
+        return "int32"
+    names = {STR: "string", INT: "int64", BOOL: "bool", NUM: "float64", INTSTR: "IntOrString"}
+    if isinstance(schema, str) and schema in names:
+        return names[schema]
+    if isinstance(schema, list):
+        return "slice"
+    return "map" if isinstance(schema, dict | MapOf) or schema == OBJ else "interface"
+
+
+def schema_at(schema: Any, path: FieldPath) -> Any:
+    """The schema of the field at ``path`` (:data:`JSON` where the schema does not say)."""
+    for part in path:
+        if isinstance(schema, list) and isinstance(part, int):
+            schema = schema[0]
+        elif isinstance(schema, MapOf):
+            schema = schema.value
+        elif isinstance(schema, dict) and part in schema:
+            schema = schema[part]
+        else:
+            return JSON
+    return schema
+
+
 def normalize(value: Any, schema: Any) -> Any:
     """Drop ``null`` fields and turn integral floats of integer fields into ints (what the Go
     decoder does); ``value`` must have passed :func:`decode_errors`."""
@@ -139,7 +196,7 @@ def normalize(value: Any, schema: Any) -> Any:
         return [normalize(v, schema[0]) for v in value]
     if isinstance(schema, MapOf) and isinstance(value, dict):
         return {k: normalize(v, schema.value) for k, v in value.items()}
-    if schema == INT and isinstance(value, float):
+    if (schema == INT or isinstance(schema, Int32)) and isinstance(value, float):
         return int(value)
     if schema == STR and value is None:
         return ""

@@ -35,6 +35,7 @@ from engine.schema.names import (
     validate_label_selector,
     validate_labels,
 )
+from engine.schema.types import INT32_MAX
 from engine.schema.validate_pod import NONNEG, PROTOCOLS, validate_pod_spec
 from engine.schema.validate_storage import validate_pv, validate_pvc, validate_storage_class
 from engine.selectors import SelectorError, from_label_selector
@@ -51,8 +52,16 @@ ACCESS_MODES = ("ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOnce
 
 
 def _nonneg(spec: Dict, key: str, path: FieldPath) -> list[FieldError]:
+    """An int32 count: not negative, and (for writes that skip the decoder: intents, demo
+    steps) within the int32 range the Go type holds."""
     value = spec.get(key)
-    return [invalid((*path, key), value, NONNEG)] if isinstance(value, int) and value < 0 else []
+    if not isinstance(value, int):
+        return []
+    if value < 0:
+        return [invalid((*path, key), value, NONNEG)]
+    if value > INT32_MAX:
+        return [invalid((*path, key), value, f"must be between 0 and {INT32_MAX}, inclusive")]
+    return []
 
 
 def validate_meta(obj: Obj) -> list[FieldError]:

@@ -23,6 +23,8 @@ from hypothesis import strategies as st
 from engine import kubectl
 from engine.cluster import Cluster
 from engine.manifest_check import ManifestError
+from engine.store import Invalid
+from engine.yaml_in import MAX_DEPTH, YAMLInputError, parse_documents
 from tests.reliability.workloads import busy_cluster
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -36,17 +38,8 @@ COMMANDS = [
 TIME_BOUND = 10.0
 MEMORY_BOUND = 64 * 1024 * 1024
 
-KNOWN_BUGS = {
-    "binary.yaml": "engine/yaml_in.py _parse: _Loader(text) raises yaml ReaderError on a NUL "
-    "byte before the try block, so it escapes as a raw ReaderError, not a ManifestError",
-    "deep-nesting.yaml": "engine/yaml_in.py _parse: a RecursionError from PyYAML's composer "
-    "(flow sequences nested ~600 deep) is not caught; deeper input also takes minutes",
-    "deep-mapping.yaml": "engine/yaml_in.py _parse: RecursionError from PyYAML's composer "
-    "(flow mappings nested ~600 deep) is not caught",
-    "replicas-huge.yaml": "StatefulSet validation accepts spec.replicas beyond int32 (the API "
-    "rejects it); the StatefulSet controller then fails with OverflowError in "
-    "control.py _partition",
-}
+#: inputs that still show a bug, as {file name: reason}; run as strict xfails (none left)
+KNOWN_BUGS: dict[str, str] = {}
 
 
 def fingerprint(cluster: Cluster) -> tuple[int, str]:
@@ -81,7 +74,7 @@ def bounded(action: Callable[[], Any]) -> tuple[Any, float, int]:
 
 
 #: inputs that ``kubectl apply -f -`` still gets wrong (the others it reports as errors)
-KUBECTL_BUGS = {"replicas-huge.yaml"}
+KUBECTL_BUGS: set[str] = set()
 
 
 def _manifest_params(bugs: Iterable[str] = KNOWN_BUGS) -> Iterator[Any]:
@@ -145,43 +138,162 @@ def test_malformed_command_fails_cleanly(cluster: Cluster, line: str) -> None:
     assert fingerprint(cluster) == before
 
 
-# -- bugs found by the corpus, kept as strict xfails ---------------------------------------------
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/kubectl/commands/mutate.py scale: --replicas beyond int32 is accepted and "
-    "stored; the StatefulSet controller then fails with OverflowError (real kubectl: "
-    'invalid argument "…" for "--replicas" flag: strconv.ParseInt: value out of range)',
-)
-def test_scale_beyond_int32_is_refused() -> None:
+# -- bugs the corpus found, now fixed: the clear error each gets -----------------------------
+def test_scale_beyond_int64_is_a_flag_error() -> None:
     c = busy_cluster(seed=3)
     before = fingerprint(c)
     result = kubectl.run(c, "scale statefulset/web --replicas=99999999999999999999")
     assert result.code != 0
+    assert result.stderr.startswith(
+        'Error: invalid argument "99999999999999999999" for "--replicas" flag: '
+        'strconv.ParseInt: parsing "99999999999999999999": value out of range\n'
+    )
     assert fingerprint(c) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="admission: a merge patch setting spec.replicas to a string is stored (real API: "
-    "cannot unmarshal string into Go struct field …replicas of type int32)",
-)
-def test_patch_with_wrong_type_is_refused() -> None:
+def test_scale_beyond_int32_is_refused_by_the_scale_subresource() -> None:
     c = busy_cluster(seed=3)
     before = fingerprint(c)
-    result = kubectl.run(c, """patch statefulset web -p '{"spec":{"replicas":"many"}}'""")
+    result = kubectl.run(c, "scale statefulset/web --replicas=2147483648")
+    assert result.code != 0
+    assert result.stderr.startswith("The request is invalid: patch: Invalid value: ")
+    assert result.stderr.rstrip().endswith(
+        "json: cannot unmarshal number 2147483648 into Go struct field "
+        "ScaleSpec.spec.replicas of type int32"
+    )
+    assert fingerprint(c) == before
+    assert kubectl.run(c, "scale statefulset/web --replicas=2").code == 0
+
+
+def test_scale_intent_beyond_int32_is_refused_by_admission() -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    with pytest.raises(
+        Invalid,
+        match=r"spec\.replicas: Invalid value: 2147483648: must be "
+        r"between 0 and 2147483647, inclusive",
+    ):
+        c.scale("StatefulSet", "default", "web", 2**31)
+    assert fingerprint(c) == before
+
+
+def test_manifest_replicas_beyond_int32_names_the_go_field() -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    with pytest.raises(ManifestError) as info:
+        c.apply("huge.yaml", (CORPUS / "manifests" / "replicas-huge.yaml").read_text())
+    assert str(info.value) == (
+        'huge.yaml: document 1 (StatefulSet "fresh"), line 6: json: cannot unmarshal number '
+        "99999999999999999999999999999999 into Go struct field StatefulSetSpec.spec.replicas "
+        "of type int32"
+    )
+    assert fingerprint(c) == before
+
+
+PATCH_ERRORS = {
+    # strategic merge (the default): the unstructured converter's words, the patch as %+v
+    """patch statefulset web -p '{"spec":{"replicas":"many"}}'""": (
+        'The request is invalid: patch: Invalid value: "map[spec:map[replicas:many]]": '
+        "unrecognized type: int32\n"
+    ),
+    """patch sts web -p '{"spec":{"template":{"spec":{"containers":[{"name":"nginx","""
+    """"image":5}]}}}}'""": (
+        "The request is invalid: patch: Invalid value: "
+        '"map[spec:map[template:map[spec:map[containers:[map[image:5 name:nginx]]]]]]": '
+        "cannot convert int64 to string\n"
+    ),
+    """patch sts web -p '{"spec":{"selector":"app=web"}}'""": (
+        'The request is invalid: patch: Invalid value: "map[spec:map[selector:app=web]]": '
+        "cannot restore struct from: string\n"
+    ),
+    # any patch type: unknown fields (strict field validation)
+    """patch sts web --type=merge -p '{"spec":{"replica":3}}'""": (
+        'Error from server (BadRequest): strict decoding error: unknown field "spec.replica"\n'
+    ),
+    # after decoding, the same validation as apply
+    """patch sts web -p '{"spec":{"replicas":-1}}'""": (
+        'The StatefulSet "web" is invalid: spec.replicas: Invalid value: -1: must be greater '
+        "than or equal to 0\n"
+    ),
+    """patch sts web -p '{"spec":{"serviceName":"other"}}'""": "Forbidden: updates to "
+    "statefulset spec for fields other than",
+}
+
+
+@pytest.mark.parametrize("line", sorted(PATCH_ERRORS))
+def test_patch_is_decoded_and_validated_like_apply(line: str) -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    result = kubectl.run(c, line)
+    assert result.code != 0
+    expected = PATCH_ERRORS[line]
+    if expected.endswith("\n"):
+        assert result.stderr == expected
+    else:
+        assert expected in result.stderr
+    assert fingerprint(c) == before
+
+
+def test_merge_patch_type_error_names_the_go_field() -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    result = kubectl.run(c, """patch sts web --type=merge -p '{"spec":{"replicas":"many"}}'""")
+    assert result.code != 0
+    assert result.stderr.startswith('The request is invalid: patch: Invalid value: "{\\"apiVersion')
+    assert result.stderr.endswith(
+        ": json: cannot unmarshal string into Go struct field StatefulSetSpec.spec.replicas "
+        "of type int32\n"
+    )
+    assert fingerprint(c) == before
+
+
+def test_json_patch_of_two_objects_writes_neither_when_one_fails() -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    ops = """'[{"op":"replace","path":"/spec/replicas","value":"x"}]'"""
+    result = kubectl.run(c, f"patch sts web par --type=json -p {ops}")
     assert result.code != 0
     assert fingerprint(c) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine/kubectl jsonpath: an unterminated '[' prints the template back with exit 0 "
-    "(k8s jsonpath parseArray: 'unterminated array')",
+def test_valid_patch_still_patches() -> None:
+    c = busy_cluster(seed=3)
+    result = kubectl.run(c, """patch sts web -p '{"spec":{"replicas":3.0}}'""")
+    assert result.stdout == "statefulset.apps/web patched\n", result.text
+    assert c.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"] == 3
+    assert type(c.store.must_get("StatefulSet", "default", "web")["spec"]["replicas"]) is int
+
+
+@pytest.mark.parametrize(
+    ("template", "problem"),
+    [
+        ("{.items[", "unterminated array"),
+        ("{.items", "unclosed action"),
+        ("{.items[0]", "unclosed action"),
+        ("{range .items[*]}{'x", "unterminated quoted string"),
+        ("{.items[?(@.x==1}", "unterminated filter"),
+    ],
 )
-def test_unterminated_jsonpath_array_is_an_error(cluster: Cluster) -> None:
+def test_broken_jsonpath_is_a_parse_error(cluster: Cluster, template: str, problem: str) -> None:
+    result = kubectl.run(cluster, f'get pods -o "jsonpath={template}"')
+    assert result.code != 0
+    assert result.stderr == f"error: error parsing jsonpath {template}, {problem}\n"
+
+
+def test_unterminated_jsonpath_array_on_the_command_line(cluster: Cluster) -> None:
     result = kubectl.run(cluster, "get pods -o jsonpath={.items[")
     assert result.code != 0
-    assert "unterminated array" in result.stderr
+    assert result.stderr == "error: error parsing jsonpath {.items[, unterminated array\n"
+
+
+def test_well_formed_jsonpath_still_prints(cluster: Cluster) -> None:
+    result = kubectl.run(
+        cluster, "get pods -l app=web -o \"jsonpath={range .items[*]}{.metadata.name}{' '}{end}\""
+    )
+    names = sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", "default"))
+    expected = "".join(f"{n} " for n in names if n.startswith("web-"))
+    assert len(expected) > len("web-0 ")
+    assert (result.code, result.stdout) == (0, expected), result.text
 
 
 # -- random command lines ------------------------------------------------------------------------
@@ -264,3 +376,83 @@ def _shared() -> Cluster:
         c.advance(60)
         _SHARED.append(c)
     return _SHARED[0]
+
+
+# -- YAML limits ---------------------------------------------------------------------------------
+def test_nul_byte_is_a_located_yaml_error() -> None:
+    with pytest.raises(YAMLInputError) as info:
+        parse_documents("x.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: a\x00b}\n")
+    assert str(info.value) == (
+        "x.yaml: line 3: error converting YAML to JSON: yaml: control characters are not allowed"
+    )
+
+
+@pytest.mark.parametrize(
+    "nested",
+    [
+        "[" * 100_000 + "]" * 100_000,
+        "{a: " * 100_000 + "1" + "}" * 100_000,
+        "\n" + "".join(" " * i + "- \n" for i in range(1, 3000)),
+        "\n" + "".join(" " * i + "k:\n" for i in range(1, 3000)),
+    ],
+    ids=["flow-list", "flow-map", "block-list", "block-map"],
+)
+def test_deep_nesting_is_refused_quickly(nested: str) -> None:
+    start = time.process_time()
+    with pytest.raises(YAMLInputError, match=f"exceeded max depth of {MAX_DEPTH}$"):
+        parse_documents("deep.yaml", "spec: " + nested)
+    assert time.process_time() - start < 2
+
+
+def test_nesting_up_to_the_limit_is_accepted() -> None:
+    depth = MAX_DEPTH - 1  # the document's own mapping is the first level
+    (doc,) = parse_documents("ok.yaml", "spec: " + "[" * depth + "]" * depth)
+    value, levels = doc.value["spec"], 1
+    while value:
+        value, levels = value[0], levels + 1
+    assert levels == depth
+
+
+def test_alias_chain_deeper_than_the_limit_is_refused() -> None:
+    text = "a0: &a0 [x]\n" + "".join(f"a{i}: &a{i} [*a{i - 1}]\n" for i in range(1, 300))
+    with pytest.raises(YAMLInputError, match="exceeded max depth"):
+        parse_documents("chain.yaml", text)
+
+
+def test_mixed_block_and_flow_nesting_is_counted_together() -> None:
+    text = "spec:\n" + "".join("  " * i + "k:\n" for i in range(1, 60))
+    text += "  " * 60 + "v: " + "[" * 60 + "]" * 60 + "\n"
+    with pytest.raises(YAMLInputError, match=r"^m\.yaml: line 61: .*exceeded max depth"):
+        parse_documents("m.yaml", text)
+
+
+@pytest.mark.parametrize(
+    "patch",
+    ['{"spec":' * 500 + "1" + "}" * 500, "spec: " + "[" * 500 + "]" * 500],
+    ids=["json", "yaml"],
+)
+def test_deeply_nested_patch_is_refused(patch: str) -> None:
+    c = busy_cluster(seed=3)
+    before = fingerprint(c)
+    start = time.process_time()
+    result = kubectl.run(c, f"patch sts web -p '{patch}'")
+    assert result.code != 0
+    assert result.stderr.startswith('error: unable to parse "')
+    assert f"yaml: {'line 1: ' if patch.startswith('spec') else ''}exceeded max depth of" in (
+        result.stderr
+    )
+    assert time.process_time() - start < 2
+    assert fingerprint(c) == before
+
+
+def test_a_huge_command_line_is_refused_like_execve_does(cluster: Cluster) -> None:
+    before = fingerprint(cluster)
+    start = time.process_time()
+    line = "patch sts web -p '" + '{"spec":' * 100_000 + "1" + "}" * 100_000 + "'"
+    result = kubectl.run(cluster, line)
+    assert time.process_time() - start < 1
+    assert result.code == 126
+    assert result.stderr == (
+        "patch: Argument list too long (the line has 900,020 characters; at most 131,072)\n"
+    )
+    assert fingerprint(cluster) == before

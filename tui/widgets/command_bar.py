@@ -120,7 +120,10 @@ class CommandBar(Horizontal):
             _refocus(self, self.return_focus)
             return
         box.remember(line)
-        result = run_command(self.cluster, line, self.namespace)
+        app_command = getattr(self.app, "app_command", None)  # the app's own: save [FILE]
+        result = app_command(line) if app_command is not None else None
+        if result is None:
+            result = run_command(self.cluster, line, self.namespace)
         output = self.screen.query_one(CommandOutput)
         output.return_focus = self.return_focus
         output.show(line, result)

@@ -24,12 +24,15 @@ real controller. The algorithm never touches the store: tests drive it with plai
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import heapq
+import itertools
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
 from engine.controllers.statefulset import identity, retention, spec
-from engine.controllers.statefulset.revisions import Revisions, apply_revision
+from engine.controllers.statefulset.revisions import Revisions, with_revision
+from engine.controllers.statefulset.roster import Roster
 from engine.controllers.statefulset.status import Status
 from engine.objects import Obj, name_of
 
@@ -96,23 +99,51 @@ class Inputs:
     parse: Callable[[str], float]
 
 
-class _Planner:
-    """State of one pass (STS-CTRL ``updateStatefulSet``)."""
+def batch_of(position: int) -> int:
+    """slowStartBatch: the batch of the pod at ``position`` (batches of 1, 2, 4 … ≤ 500)."""
+    if position < _DOUBLING_END:
+        return (position + 1).bit_length() - 1
+    return _DOUBLING_BATCHES + (position - _DOUBLING_END) // MAX_BATCH
 
-    def __init__(self, inp: Inputs) -> None:
+
+def batch_count(count: int) -> int:
+    """How many slow-start batches ``count`` pods take."""
+    return batch_of(count - 1) + 1 if count else 0
+
+
+#: The doubling batches (1, 2 … 256) before the cap, and the positions they cover.
+_DOUBLING_BATCHES = (MAX_BATCH - 1).bit_length()
+_DOUBLING_END = (1 << _DOUBLING_BATCHES) - 1
+
+
+class _Planner:
+    """State of one pass (STS-CTRL ``updateStatefulSet``).
+
+    The pods come as a :class:`~engine.controllers.statefulset.roster.Roster`: the replica
+    phase visits only the missing ordinals and the roster's suspects, in ordinal order, and the
+    status comes from its counters; every pod it does not visit would have yielded no action.
+    """
+
+    def __init__(self, inp: Inputs, roster: Roster) -> None:
         self.inp = inp
         self.sts = inp.sts
-        self.current_set = apply_revision(inp.sts, inp.revisions.current)
-        self.update_set = apply_revision(inp.sts, inp.revisions.update)
+        self.roster = roster
+        self.current_set = with_revision(inp.sts, inp.revisions.current)
+        self.update_set = with_revision(inp.sts, inp.revisions.update)
         self.current_name = name_of(inp.revisions.current)
         self.update_name = name_of(inp.revisions.update)
         self.min_ready = spec.min_ready_seconds(inp.sts)
         self.monotonic = not spec.allows_burst(inp.sts)
+        self.start = spec.start_ordinal(inp.sts)
+        self.count = spec.replicas(inp.sts)
+        self.end = self.start + self.count
         self.steps: list[Step] = []
         self.next_batch = 0
         self.waiting: str | None = None
-        self.replicas, self.condemned = self._partition()
-        self.first_unavailable = self._first_unavailable()
+        self.condemned = roster.condemned(self.start, self.end)
+        if next(roster.missing(self.start, self.end), None) is not None:
+            spec.partition(inp.sts)  # a missing pod's revision needs it: a bad value fails here
+        self._first_unavailable: tuple[Obj | None] | None = None
 
     # -- predicates -----------------------------------------------------------------------
     def available(self, pod: Obj) -> bool:
@@ -121,22 +152,11 @@ class _Planner:
     def unavailable(self, pod: Obj) -> bool:
         return not self.available(pod) or identity.is_terminating(pod)
 
-    # -- sorting pods ------------------------------------------------------------------------
-    def _partition(self) -> tuple[list[Obj], list[Obj]]:
-        start, count = spec.start_ordinal(self.sts), spec.replicas(self.sts)
-        slots: list[Obj | None] = [None] * count
-        condemned = []
-        for pod in self.inp.pods:
-            ordinal = identity.ordinal_of(pod)
-            if start <= ordinal < start + count:
-                slots[ordinal - start] = pod
-            elif ordinal >= 0:
-                condemned.append(pod)
-        replicas = [
-            pod if pod is not None else self._placeholder(start + i) for i, pod in enumerate(slots)
-        ]
-        condemned.sort(key=identity.ordinal_of, reverse=True)
-        return replicas, condemned
+    # -- pods by ordinal -----------------------------------------------------------------------
+    def replica(self, ordinal: int) -> Obj:
+        """The replica at ``ordinal``: its pod, or a placeholder for a missing one."""
+        facts = self.roster.by_ordinal.get(ordinal)
+        return facts.pod if facts is not None else self._placeholder(ordinal)
 
     def _placeholder(self, ordinal: int) -> Obj:
         """A pod not created yet: its name and revision (:meth:`_build` makes the real one)."""
@@ -162,10 +182,21 @@ class _Planner:
             identity.ordinal_of(placeholder),
         )
 
-    def _first_unavailable(self) -> Obj | None:
-        for pod in [*self.replicas, *reversed(self.condemned)]:
+    def first_unavailable(self) -> Obj | None:
+        """The first unavailable pod of ``[*replicas, *reversed(condemned)]`` (rarely needed,
+        so found by a walk)."""
+        if self._first_unavailable is None:
+            self._first_unavailable = (self._find_first_unavailable(),)
+        return self._first_unavailable[0]
+
+    def _find_first_unavailable(self) -> Obj | None:
+        for ordinal in range(self.start, self.end):
+            pod = self.replica(ordinal)
             if self.unavailable(pod):
                 return pod
+        for facts in reversed(self.condemned):
+            if self.unavailable(facts.pod):
+                return facts.pod
         return None
 
     # -- batches ---------------------------------------------------------------------------
@@ -188,9 +219,58 @@ class _Planner:
             size = min(2 * size, MAX_BATCH)
         return False
 
+    def _batch(self, base: int, position: int) -> int:
+        return base + (position if self.monotonic else batch_of(position))
+
+    def _end_batches(self, base: int, count: int) -> None:
+        self.next_batch = base + (count if self.monotonic else batch_count(count))
+
     def _add_step(self, batch: int, actions: list[Action]) -> None:
         if actions:
             self.steps.append(Step(batch, actions))
+
+    def _quiet(self, actions: list[Action], stop: bool) -> bool:
+        """The verdict changes nothing in the plan (so the pod need not be visited again)."""
+        return not actions and not (stop and self.monotonic)
+
+    def _replica_ordinals(self) -> Iterator[int]:
+        """The replica ordinals worth visiting, ascending: suspects and missing ones."""
+        suspects = sorted(o for o in self.roster.suspects if self.start <= o < self.end)
+        last = None
+        for ordinal in heapq.merge(suspects, self.roster.missing(self.start, self.end)):
+            if ordinal != last:
+                yield ordinal
+            last = ordinal
+
+    def run_replicas(self) -> bool:
+        """``runForAll(replicas, processReplica)`` over the ordinals worth visiting."""
+        base = self.next_batch
+        for ordinal in self._replica_ordinals():
+            actions, stop = self.process_replica(self.replica(ordinal))
+            if self._quiet(actions, stop):
+                self.roster.suspects.discard(ordinal)
+                continue
+            self._add_step(self._batch(base, ordinal - self.start), actions)
+            if stop and self.monotonic:
+                self.next_batch = base + ordinal - self.start + 1
+                return True
+        self._end_batches(base, self.count)
+        return False
+
+    def run_condemned_claims(self) -> None:
+        """``runForAll(condemned, fixClaims)`` over the suspects (it never stops)."""
+        base = self.next_batch
+        suspects = self.roster.suspects
+        quiet = set()
+        for position, facts in enumerate(self.condemned):
+            if facts.ordinal not in suspects:
+                continue
+            actions, _ = self.fix_claims(facts.pod)
+            if not actions:
+                quiet.add(facts.ordinal)
+            self._add_step(self._batch(base, position), actions)
+        suspects -= quiet
+        self._end_batches(base, len(self.condemned))
 
     # -- claims ------------------------------------------------------------------------------
     def _claims_of(self, sts: Obj, pod: Obj) -> list[Obj]:
@@ -252,9 +332,9 @@ class _Planner:
         if identity.is_terminating(pod):
             return self._wait(f"waiting for Pod {name_of(pod)} to terminate prior to scale down")
         healthy = identity.is_running_and_ready(pod) and self.available(pod)
-        if self.monotonic and not healthy and pod is not self.first_unavailable:
+        if self.monotonic and not healthy and pod is not self.first_unavailable():
             state = "Running and Ready" if not identity.is_running_and_ready(pod) else "Available"
-            first = name_of(self.first_unavailable or pod)
+            first = name_of(self.first_unavailable() or pod)
             return self._wait(f"waiting for Pod {first} to be {state} prior to scale down")
         return [Action("delete", pod, self.sts)], True
 
@@ -265,26 +345,43 @@ class _Planner:
         return actions or [], True
 
     # -- rolling update -----------------------------------------------------------------------
+    def _unavailable_replicas(self) -> int:
+        """Replicas (missing ones included) that are unavailable or terminating."""
+        roster, now = self.roster, self.inp.now
+        fine = roster.healthy_available_count(now)
+        fine -= sum(1 for f in self.condemned if not f.terminating and roster.available(f, now))
+        return self.count - fine
+
+    def _any_replica_outdated(self) -> bool:
+        """Some replica (a missing one: at its planned revision) is not at the update revision."""
+        in_range = self.roster.members_between(self.start, self.end)
+        updated = self.roster.revisions[self.update_name] - sum(
+            1 for f in self.condemned if f.revision == self.update_name
+        )
+        if updated < in_range:
+            return True
+        if self.current_name == self.update_name:
+            return False
+        # placeholders below the partition are at the current revision: the lowest decides
+        first = next(self.roster.missing(self.start, self.end), None)
+        return first is not None and identity.at_current_revision(self.current_set, first)
+
     def rolling_update(self, status: Status) -> None:
         """1.35 ``updateStatefulSetAfterInvariantEstablished`` (MaxUnavailable path)."""
         budget = spec.max_unavailable(self.sts)
-        unavailable = sum(1 for p in self.replicas if self.unavailable(p))
+        unavailable = self._unavailable_replicas()
         if unavailable >= budget:
-            if any(identity.pod_revision(p) != self.update_name for p in self.replicas):
+            if self._any_replica_outdated():
                 self.waiting = (
                     f"waiting for {unavailable} unavailable Pod(s) before updating more "
                     f"(maxUnavailable {budget})"
                 )
             return
-        deletions: list[Action] = []
-        for pod in reversed(self.replicas[spec.partition(self.sts) :]):
-            if len(deletions) >= budget - unavailable:
-                break
-            old = identity.pod_revision(pod) != self.update_name
-            if old and identity.is_created(pod) and not identity.is_terminating(pod):
-                deletions.append(Action("delete", pod, self.sts, ignore_not_found=True))
-                status.current_replicas -= 1
-        for action in deletions:
+        lowest = self.start + spec.partition(self.sts)
+        outdated = self.roster.outdated_live(lowest, self.end, self.update_name)
+        for facts in itertools.islice(outdated, budget - unavailable):
+            action = Action("delete", facts.pod, self.sts, ignore_not_found=True)
+            status.current_replicas -= 1
             self._add_step(self.next_batch, [action])
             self.next_batch += 1
 
@@ -297,26 +394,36 @@ class _Planner:
             update_revision=self.update_name,
             collision_count=revs.collision_count,
         )
-        status.count(self.inp.pods, self.min_ready, self.inp.now, self.inp.parse)
+        self.recount(status)
+        if self.roster.dropped:
+            extra = Status(current_revision=self.current_name, update_revision=self.update_name)
+            extra.count(
+                [f.pod for f in self.roster.dropped], self.min_ready, self.inp.now, self.inp.parse
+            )
+            status.add_counts(extra)
         return status
 
     def recount(self, status: Status) -> None:
-        pods = [*self.replicas, *self.condemned]
-        status.count(pods, self.min_ready, self.inp.now, self.inp.parse)
+        """The pod counters from the roster (its members and condemned extras)."""
+        roster, now = self.roster, self.inp.now
+        lives = roster.live_by_revision
+        status.replicas = roster.created
+        status.ready_replicas = roster.ready
+        status.available_replicas = roster.available_count(now)
+        status.current_replicas = len(lives.get(self.current_name, ()))
+        status.updated_replicas = len(lives.get(self.update_name, ()))
 
     def run(self) -> Status:
         status = self.new_status()
         if spec.is_being_deleted(self.sts):
             return status
-        phases = (
-            (self.replicas, self.process_replica),
-            (self.condemned, self.fix_claims),
-            (self.condemned, self.process_condemned),
-        )
-        for targets, phase in phases:
-            if self.run_for_all(targets, phase):
-                self.recount(status)
-                return status
+        if self.run_replicas():
+            self.recount(status)
+            return status
+        self.run_condemned_claims()
+        if self.run_for_all([f.pod for f in self.condemned], self.process_condemned):
+            self.recount(status)
+            return status
         self.recount(status)
         if spec.update_strategy_type(self.sts) != spec.ON_DELETE:
             self.rolling_update(status)
@@ -328,16 +435,27 @@ class _Planner:
             return None
         times = [
             since + self.min_ready
-            for pod in self.inp.pods
-            if identity.is_running_and_ready(pod)
-            and not self.available(pod)
-            and (since := identity.ready_since(pod, self.inp.parse)) is not None
+            for facts in self.roster.dropped
+            if facts.ready
+            and not self.roster.available(facts, self.inp.now)
+            and (since := facts.since) is not None
         ]
+        following = self.roster.next_available_at(self.inp.now)
+        if following is not None:
+            times.append(following)
         return min(times, default=None)
 
 
-def plan(inp: Inputs) -> Plan:
-    """Decide what one sync of ``inp.sts`` does."""
-    planner = _Planner(inp)
+def plan(inp: Inputs, roster: Roster | None = None) -> Plan:
+    """Decide what one sync of ``inp.sts`` does.
+
+    ``roster`` is the set's pods as a kept :class:`Roster` (the controller's); without one,
+    a fresh roster of ``inp.pods`` is built (every pod a suspect).
+    """
+    if roster is None:
+        start = spec.start_ordinal(inp.sts)
+        end = start + spec.replicas(inp.sts)
+        roster = Roster.build(inp.pods, start, end, spec.min_ready_seconds(inp.sts), inp.parse)
+    planner = _Planner(inp, roster)
     status = planner.run()
     return Plan(status, planner.steps, planner.available_at(), planner.waiting)

@@ -19,16 +19,25 @@ maxUnavailable) is logged and not retried, as upstream does for a bad selector.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from engine.controllers.base import Controller, make_key, split_key
 from engine.controllers.statefulset import control, identity, spec
 from engine.controllers.statefulset.pod_control import PodControl
-from engine.controllers.statefulset.revisions import History, resolve, sort_revisions, truncate
+from engine.controllers.statefulset.revisions import (
+    History,
+    Revisions,
+    resolve,
+    sort_revisions,
+    truncate,
+)
+from engine.controllers.statefulset.roster import Roster
 from engine.controllers.statefulset.status import write as write_status
+from engine.controllers.statefulset.tracking import Context, Kept, Tracker
 from engine.objects import (
     Obj,
     controller_ref,
+    copy_obj,
     labels_of,
     name_of,
     namespace_of,
@@ -60,6 +69,10 @@ class StatefulSetController(Controller):
         self.history = History(cluster.store)
         self._failures: dict[str, int] = {}
         self._waiting: dict[str, str] = {}
+        self.tracker = Tracker()
+        #: the last resolved revisions per set, with what they were resolved from
+        self._resolved: dict[str, tuple[tuple[Any, ...], Any, Revisions]] = {}
+        self._matchers: dict[str, tuple[Any, Matcher]] = {}
 
     def waiting_for(self, namespace: str, name: str) -> str | None:
         """What holds the StatefulSet back after its last sync, in the words of the controller's
@@ -77,6 +90,7 @@ class StatefulSetController(Controller):
         self.enqueue(make_key(*ev.key))
 
     def _on_pod(self, ev: WatchEvent) -> None:
+        self.tracker.pod_changed(*ev.key)
         ref, old_ref = controller_ref(ev.obj), controller_ref(ev.old) if ev.old else None
         if old_ref is not None and old_ref != ref:
             self._enqueue_ref(namespace_of(ev.obj), old_ref)
@@ -87,6 +101,8 @@ class StatefulSetController(Controller):
 
     def _on_owned(self, ev: WatchEvent) -> None:
         ns = namespace_of(ev.obj)
+        if ev.kind == "PersistentVolumeClaim":
+            self.tracker.claim_changed(ns, name_of(ev.obj))
         refs = ev.obj["metadata"].get("ownerReferences") or []
         for ref in refs:
             if ref.get("kind") == "StatefulSet":
@@ -110,7 +126,7 @@ class StatefulSetController(Controller):
     def _enqueue_selecting(self, obj: Obj) -> None:
         """Enqueue every set in the namespace whose selector matches ``obj``'s labels."""
         for sts in self.store.list("StatefulSet", namespace_of(obj)):
-            matcher = _matcher(sts)
+            matcher = self._matcher(sts)
             if matcher is not None and matcher(labels_of(obj)):
                 self.enqueue(make_key(namespace_of(sts), name_of(sts)))
 
@@ -122,6 +138,9 @@ class StatefulSetController(Controller):
         if sts is None:
             self._failures.pop(key, None)
             self._waiting.pop(key, None)
+            self._resolved.pop(key, None)
+            self._matchers.pop(key, None)
+            self.tracker.forget(key)
             return
         try:
             errors = self._sync_set(sts)
@@ -139,55 +158,122 @@ class StatefulSetController(Controller):
             self._failures.pop(key, None)
 
     def _sync_set(self, sts: Obj) -> list[str]:
-        try:
-            matcher = from_label_selector(spec.selector(sts))
-        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
-            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
-            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
-        for revision in self.history.list(sts):
-            if controller_ref(revision) is None:
-                self.history.adopt(sts, revision)
-        revisions = sort_revisions(self.history.list(sts))
-        pods = self._claim_pods(sts, matcher)
-        revs = resolve(self.history, sts, revisions)
+        matcher = self._selector(sts)
+        listed = self.history.list(sts, matcher)
+        orphans = [r for r in listed if controller_ref(r) is None]
+        for revision in orphans:
+            self.history.adopt(sts, revision)
+        revisions = sort_revisions(self.history.list(sts, matcher) if orphans else listed)
+        key = make_key(namespace_of(sts), name_of(sts))
+        revs = self._resolve(key, sts, revisions)
         ns = namespace_of(sts)
 
         def claim(name: str) -> Obj | None:
             return self.store.get("PersistentVolumeClaim", ns, name)
 
+        roster = self._roster(key, sts, matcher, revs)
         now, parse = self.clock.now(), self.clock.parse_timestamp
-        inputs = control.Inputs(sts, pods, revs, claim, now, parse)
-        plan = control.plan(inputs)
-        key = make_key(namespace_of(sts), name_of(sts))
+        inputs = control.Inputs(sts, [], revs, claim, now, parse)
+        plan = control.plan(inputs, roster)
         if plan.waiting is None:
             self._waiting.pop(key, None)
         else:
             self._waiting[key] = plan.waiting
         errors = self.pod_control.execute(plan)
         write_status(self.store, sts, plan.status)
-        truncate(self.history, sts, pods, revisions, revs)
+        truncate(self.history, sts, roster.labels(), revisions, revs)
         if plan.available_at is not None:
             self.enqueue_after(key, plan.available_at - self.clock.now())
         return errors
 
-    def _claim_pods(self, sts: Obj, matcher: Matcher) -> list[Obj]:
+    def _resolve(self, key: str, sts: Obj, revisions: list[Obj]) -> Revisions:
+        """:func:`resolve`, remembered while its inputs (template, collision count, current
+        revision, the revisions' versions) stay the same and it wrote nothing."""
+        status = sts.get("status") or {}
+        inputs = (
+            uid_of(sts),
+            status.get("collisionCount"),
+            status.get("currentRevision"),
+            tuple((name_of(r), r["metadata"].get("resourceVersion")) for r in revisions),
+        )
+        template = spec.template(sts)
+        kept = self._resolved.get(key)
+        if kept is not None and kept[0] == inputs and kept[1] == template:
+            return kept[2]
+        revs = resolve(self.history, sts, revisions)
+        if any(revs.update is r for r in revisions):
+            self._resolved[key] = (inputs, template, revs)
+        else:
+            self._resolved.pop(key, None)
+        return revs
+
+    # -- the set's pods ---------------------------------------------------------------------------
+    def _roster(self, key: str, sts: Obj, matcher: Matcher, revs: Revisions) -> Roster:
+        """The set's pods as a roster: the kept one brought up to date with the pods that
+        changed, or (another context, nothing kept) a fresh one from a full scan."""
+        kept = self.tracker.get(key, namespace_of(sts), name_of(sts))
+        context: Context = (
+            uid_of(sts),
+            sts["metadata"].get("deletionTimestamp"),
+            name_of(revs.current),
+            name_of(revs.update),
+        )
+        if kept.valid_for(context, sts.get("spec")) and kept.roster is not None:
+            roster = kept.roster
+            kept.roster = None  # until it is up to date: an exception here means rebuild
+            if self._refresh(kept, roster, sts, matcher):
+                kept.roster = roster
+                return roster
+        kept.take_dirty()
+        pods = self._claim_pods(kept, sts, matcher)
+        start = spec.start_ordinal(sts)
+        end = start + spec.replicas(sts)
+        roster = Roster.build(
+            pods, start, end, spec.min_ready_seconds(sts), self.clock.parse_timestamp
+        )
+        templates = [t["metadata"]["name"] for t in spec.claim_templates(sts)]
+        kept.keep(roster, context, sts.get("spec"), templates)
+        return roster
+
+    def _refresh(self, kept: Kept, roster: Roster, sts: Obj, matcher: Matcher) -> bool:
+        """Bring the roster up to date with the pods that changed; False when it cannot be
+        (two pods of one ordinal)."""
+        for name in kept.take_dirty():
+            pod = self.store.get("Pod", namespace_of(sts), name)
+            owned = self._claim_pod(kept, sts, matcher, pod) if pod is not None else None
+            if owned is None:
+                roster.discard(name)
+            elif not roster.put(owned):
+                return False
+        return True
+
+    def _claim_pods(self, kept: Kept, sts: Obj, matcher: Matcher) -> list[Obj]:
         """The set's pods; adopts matching orphans and releases owned pods that stopped matching
         (controller.PodControllerRefManager.ClaimPods with the ``isMemberOf`` filter)."""
-        deleting = spec.is_being_deleted(sts)
         owned = []
         for pod in self.store.list("Pod", namespace_of(sts)):
-            ref = controller_ref(pod)
-            matches = matcher(labels_of(pod)) and identity.is_member(sts, pod)
-            if ref is not None and ref.get("uid") == uid_of(sts):
-                if matches:
-                    owned.append(pod)
-                elif not deleting:
-                    self._set_owner(pod, None)
-            elif ref is None and matches and not deleting and not identity.is_terminating(pod):
-                adopted = self._set_owner(pod, sts)
-                if adopted is not None:
-                    owned.append(adopted)
+            mine = self._claim_pod(kept, sts, matcher, pod)
+            if mine is not None:
+                owned.append(mine)
         return owned
+
+    def _claim_pod(self, kept: Kept, sts: Obj, matcher: Matcher, pod: Obj) -> Obj | None:
+        """The pod if it is the set's (adopting a matching orphan, releasing an owned pod that
+        stopped matching); a failed adoption or release is retried at the next sync."""
+        deleting = spec.is_being_deleted(sts)
+        ref = controller_ref(pod)
+        matches = matcher(labels_of(pod)) and identity.is_member(sts, pod)
+        if ref is not None and ref.get("uid") == uid_of(sts):
+            if matches:
+                return pod
+            if not deleting and self._set_owner(pod, None) is None:
+                kept.dirty[name_of(pod)] = None
+        elif ref is None and matches and not deleting and not identity.is_terminating(pod):
+            adopted = self._set_owner(pod, sts)
+            if adopted is None:
+                kept.dirty[name_of(pod)] = None
+            return adopted
+        return None
 
     def _set_owner(self, pod: Obj, sts: Obj | None) -> Obj | None:
         """Adopt (``sts``) or release (None) a pod; returns the stored pod."""
@@ -198,10 +284,25 @@ class StatefulSetController(Controller):
             log.warning("%s: cannot change the owner of pod %s: %s", self.name, name_of(pod), exc)
             return None
 
+    def _selector(self, sts: Obj) -> Matcher:
+        """The set's selector as a matcher, compiled once per selector; raises SpecError when
+        it is missing or invalid."""
+        key = make_key(namespace_of(sts), name_of(sts))
+        selector = (sts.get("spec") or {}).get("selector")
+        kept = self._matchers.get(key)
+        if kept is not None and kept[0] == selector:
+            return kept[1]
+        try:
+            matcher = from_label_selector(spec.selector(sts))
+        except (SelectorError, KeyError, TypeError, AttributeError) as exc:
+            where = f"StatefulSet {namespace_of(sts)}/{name_of(sts)}"
+            raise spec.SpecError(f"{where}: spec.selector: {exc}") from exc
+        self._matchers[key] = (copy_obj(selector), matcher)
+        return matcher
 
-def _matcher(sts: Obj) -> Matcher | None:
-    """The set's selector as a matcher; None when it is missing or invalid."""
-    try:
-        return from_label_selector(spec.selector(sts))
-    except (spec.SpecError, SelectorError, KeyError, TypeError, AttributeError):
-        return None
+    def _matcher(self, sts: Obj) -> Matcher | None:
+        """:meth:`_selector`, or None when the selector is missing or invalid."""
+        try:
+            return self._selector(sts)
+        except spec.SpecError:
+            return None

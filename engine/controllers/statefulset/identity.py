@@ -9,6 +9,7 @@ Nothing here reads the store or the clock: "now" is passed in.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -38,8 +39,11 @@ _INT32_MAX = 2**31 - 1
 
 
 # -- names and ordinals -----------------------------------------------------------------
+@functools.lru_cache(maxsize=1 << 16)
 def parent_and_ordinal(pod_name_: str) -> tuple[str, int]:
-    """Split ``web-12`` into ("web", 12); ("", -1) when the name has no ordinal suffix."""
+    """Split ``web-12`` into ("web", 12); ("", -1) when the name has no ordinal suffix.
+
+    Remembered per name: the controller asks about the same few names over and over."""
     match = _POD_NAME.match(pod_name_)
     if not match:
         return "", -1

@@ -136,9 +136,13 @@ class PodControl:
     def create_claims(self, sts: Obj, pod: Obj) -> str | None:
         """Create the pod's missing claims; a claim being deleted is an error."""
         errors: list[str] = []
-        for claim in identity.claims_for(sts, identity.ordinal_of(pod)).values():
-            existing = self.store.get("PersistentVolumeClaim", namespace_of(claim), name_of(claim))
-            if existing is None:
+        ordinal = identity.ordinal_of(pod)
+        names = identity.claim_names(sts, ordinal)
+        existing = [self.store.get("PersistentVolumeClaim", namespace_of(sts), n) for n in names]
+        if all(c is not None and not identity.is_terminating(c) for c in existing):
+            return None
+        for claim, stored in zip(identity.claims_for(sts, ordinal).values(), existing, strict=True):
+            if stored is None:
                 try:
                     self.store.create(claim)
                     self.claim_event(sts, pod, claim, None)
@@ -147,7 +151,7 @@ class PodControl:
                 except StoreError as exc:
                     errors.append(f"failed to create PVC {name_of(claim)}: {exc}")
                     self.claim_event(sts, pod, claim, str(exc))
-            elif identity.is_terminating(existing):
+            elif identity.is_terminating(stored):
                 errors.append(f"pvc {name_of(claim)} is being deleted")
         return _aggregate(errors)
 

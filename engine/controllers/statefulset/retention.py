@@ -110,15 +110,15 @@ def is_claim_owner_up_to_date(claim: Obj, sts: Obj, pod: Obj) -> bool:
 def _wanted_owners(sts: Obj, pod: Obj) -> tuple[bool, bool]:
     """(set owns the claim, pod owns the claim) under the set's policy."""
     when_deleted, when_scaled = spec.retention_policy(sts)
-    scaled_down = not identity.in_ordinal_range(pod, sts)
     delete_on_scale = when_scaled == spec.DELETE
     if when_deleted == spec.DELETE and not delete_on_scale:
         return True, False
-    if delete_on_scale and when_deleted == spec.DELETE:
+    if not delete_on_scale:
+        return False, False  # Retain/Retain, and unknown values are treated as Retain
+    scaled_down = not identity.in_ordinal_range(pod, sts)
+    if when_deleted == spec.DELETE:
         return not scaled_down, scaled_down
-    if delete_on_scale:
-        return False, scaled_down
-    return False, False  # Retain/Retain, and unknown values are treated as Retain
+    return False, scaled_down
 
 
 def update_claim_owner_refs(claim: Obj, sts: Obj, pod: Obj) -> None:

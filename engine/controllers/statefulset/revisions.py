@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from engine.controllers.statefulset import identity, spec
+from engine.controllers.statefulset import spec
 from engine.objects import (
     Obj,
     controller_ref,
@@ -33,7 +33,7 @@ from engine.objects import (
     owner_reference,
     uid_of,
 )
-from engine.selectors import from_label_selector
+from engine.selectors import Matcher, from_label_selector
 from engine.store import AlreadyExists, NotFound, Store
 
 #: Label on a ControllerRevision with the hash of its data.
@@ -152,6 +152,15 @@ def apply_revision(sts: Obj, revision: Obj) -> Obj:
     return restored
 
 
+def with_revision(sts: Obj, revision: Obj) -> Obj:
+    """``sts`` with the pod template recorded in ``revision``, sharing every other value with
+    ``sts`` and the template's values with ``revision``: a read-only view, as cheap as the
+    top-level dicts (:func:`apply_revision` is the deep copy)."""
+    recorded = ((revision.get("data") or {}).get("spec") or {}).get("template") or {}
+    template = {k: v for k, v in recorded.items() if k != "$patch"}
+    return {**sts, "spec": {**(sts.get("spec") or {}), "template": template}}
+
+
 # -- store writes -------------------------------------------------------------------------------
 class History:
     """ControllerRevision reads and writes for one store (HISTORY ``realHistory``)."""
@@ -159,9 +168,11 @@ class History:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    def list(self, sts: Obj) -> list[Obj]:
-        """Revisions matching the set's selector, owned by it or by no controller."""
-        matcher = from_label_selector(spec.selector(sts))
+    def list(self, sts: Obj, matcher: Matcher | None = None) -> list[Obj]:
+        """Revisions matching the set's selector (``matcher``, when already compiled), owned by
+        it or by no controller."""
+        if matcher is None:
+            matcher = from_label_selector(spec.selector(sts))
         owned = []
         for rev in self.store.list("ControllerRevision", namespace_of(sts), matcher):
             ref = controller_ref(rev)
@@ -234,13 +245,18 @@ def resolve(history: History, sts: Obj, revisions: list[Obj]) -> Revisions:
 
 
 def truncate(
-    history: History, sts: Obj, pods: list[Obj], revisions: list[Obj], live: Revisions | None
+    history: History,
+    sts: Obj,
+    pod_revisions: set[str],
+    revisions: list[Obj],
+    live: Revisions | None,
 ) -> None:
     """Delete the oldest non-live revisions beyond ``revisionHistoryLimit``.
 
-    Live: the current and update revisions and every revision a pod is labelled with.
+    Live: the current and update revisions and every revision a pod is labelled with
+    (``pod_revisions``).
     """
-    keep = {identity.pod_revision(p) for p in pods}
+    keep = set(pod_revisions)
     if live is not None:
         keep |= {name_of(live.current), name_of(live.update)}
     old = [r for r in revisions if name_of(r) not in keep]

@@ -16,7 +16,7 @@ from typing import Any
 
 from engine.controllers.statefulset import identity, spec
 from engine.objects import Obj, copy_obj, name_of, namespace_of
-from engine.store import NotFound, Store
+from engine.store import Store
 
 
 @dataclass
@@ -54,6 +54,14 @@ class Status:
                 revision = identity.pod_revision(pod)
                 self.current_replicas += revision == self.current_revision
                 self.updated_replicas += revision == self.update_revision
+
+    def add_counts(self, other: Status) -> None:
+        """Add ``other``'s pod counters to these."""
+        self.replicas += other.replicas
+        self.ready_replicas += other.ready_replicas
+        self.available_replicas += other.available_replicas
+        self.current_replicas += other.current_replicas
+        self.updated_replicas += other.updated_replicas
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form: Go field order, omitempty fields left out when zero."""
@@ -111,14 +119,12 @@ def write(store: Store, sts: Obj, status: Status) -> bool:
     complete_rolling_update(sts, status)
     if not inconsistent(sts, status):
         return False
-    try:
-        fresh = copy_obj(store.must_get("StatefulSet", namespace_of(sts), name_of(sts)))
-    except NotFound:
+    current = store.get("StatefulSet", namespace_of(sts), name_of(sts))
+    if current is None:
         return False
-    stored = fresh.get("status") or {}
+    stored = current.get("status") or {}
     new = status.to_dict()
     if stored.get("conditions"):
-        new["conditions"] = stored["conditions"]
-    fresh["status"] = new
-    store.update(fresh)
+        new["conditions"] = copy_obj(stored["conditions"])
+    store.update({**current, "status": new})  # the store copies what it keeps
     return True

@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import yaml
-
+from engine.admission import AdmissionInvalid, review
 from engine.kubectl.env import Command, Env, selector_of
 from engine.kubectl.parse import Flag, KubectlError, Parsed, error
+from engine.kubectl.patch_check import decode_patched, scale_error
 from engine.kubectl.patching import apply_patch
 from engine.kubectl.resources import Target, parse_targets, qualified_singular
 from engine.objects import Obj, copy_obj
+from engine.yaml_in import MAX_DEPTH, YAMLInputError, load_value
 
 _NO_RESOURCES = (
     "You must provide one or more resources by argument or filename.\n"
@@ -78,6 +79,8 @@ def run_scale(env: Env, p: Parsed) -> None:
         expected = int(p.flags["current-replicas"])
         if expected >= 0 and current != expected:
             raise error(f"Expected replicas to be {expected}, was {current}")
+        if (too_big := scale_error(obj, replicas)) is not None:
+            raise too_big
     if not objs:
         raise error("no objects passed to scale")
     for obj in objs:
@@ -105,7 +108,7 @@ def run_patch(env: Env, p: Parsed) -> None:
         raise error(_NO_RESOURCES)
     patch = _load_patch(p.text("patch"))
     objs = objects(env, parse_targets(p.args))
-    updates = [(obj, apply_patch(obj, patch, kind_type)) for obj in objs]
+    updates = [(obj, _patched(env, obj, patch, kind_type)) for obj in objs]
     for obj, new in updates:
         if new == obj:
             env.out(f"{ref(obj)} patched (no change)\n")
@@ -114,22 +117,45 @@ def run_patch(env: Env, p: Parsed) -> None:
         env.out(f"{ref(obj)} patched\n")
 
 
+def _patched(env: Env, obj: Obj, patch: Any, patch_type: str) -> Obj:
+    """``obj`` after ``patch``, decoded and admitted like an apply (nothing is written here:
+    every target is checked before the first write)."""
+    new = decode_patched(apply_patch(obj, patch, patch_type), patch, patch_type)
+    if new != obj:
+        _, errors = review(env.cluster.store, new, obj)
+        if errors:
+            raise AdmissionInvalid(obj["kind"], obj["metadata"]["name"], errors)
+    return new
+
+
 def _load_patch(text: str) -> Any:
+    """The patch as JSON, else YAML, nested at most ``MAX_DEPTH`` deep (like manifests)."""
+    too_deep = error(f'unable to parse "{text}": yaml: exceeded max depth of {MAX_DEPTH}')
     try:
-        return json.loads(text)
+        value = json.loads(text)
     except json.JSONDecodeError:
-        pass
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise error(f'unable to parse "{text}": yaml: {_yaml_problem(exc)}') from exc
+        try:
+            return load_value("patch", text)
+        except YAMLInputError as exc:
+            at = f"line {exc.line}: " if exc.line else ""
+            raise error(f'unable to parse "{text}": yaml: {at}{exc.problem}') from None
+    except RecursionError:
+        raise too_deep from None
+    if _depth(value) > MAX_DEPTH:
+        raise too_deep
+    return value
 
 
-def _yaml_problem(exc: yaml.YAMLError) -> str:
-    """``line 1: did not find …`` (go-yaml's wording shape) from a PyYAML error."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc)
-    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a decoded JSON value (iteratively)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
 
 
 # -- set image ------------------------------------------------------------------------------

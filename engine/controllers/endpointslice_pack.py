@@ -1,0 +1,220 @@
+"""Packing endpoints into EndpointSlices the way the real reconciler does (EPS
+``reconcileByPortMapping`` and ``finalize``), on a per-Service state kept between syncs.
+
+:class:`ServiceSlices` mirrors one Service's managed slices (their endpoints by pod name, their
+port key) and where each pod's endpoint lives. :meth:`ServiceSlices.plan` applies the desired
+state of some pods — all of them on a full reconcile, only the changed ones otherwise — and
+returns the slices to create, update and delete:
+
+1. an endpoint whose identity (addresses, hostname) and ports are unchanged stays in its slice,
+   updated in place when its conditions or node changed; others leave their slice;
+2. new endpoints (sorted by IP, then pod UID, so runs are deterministic where the real
+   controller pops a set) first fill the slices already being updated, fullest first, up to
+   :data:`MAX_ENDPOINTS_PER_SLICE`; what is left goes to the unchanged slice it fits best
+   (``getSliceToFill``: the one closest to full) when fewer than a slice's worth remain, else
+   into new slices;
+3. slices left empty are deleted; with no endpoints at all one placeholder slice (no ports, no
+   endpoints) remains; a slice about to be created takes the name of one about to be deleted
+   (an update instead of a delete and a create).
+
+So a pod event touches the slices holding or receiving its endpoint, never the others. Each
+slice's endpoints are written sorted by IP string, then pod UID.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.controllers.endpoint_index import TriggerTimes
+from engine.objects import Obj, uid_of
+
+#: the real controller's maximum number of endpoints per slice
+MAX_ENDPOINTS_PER_SLICE = 100
+
+PortKey = tuple[tuple[tuple[str, Any], ...], ...]
+
+
+def port_key(ports: list[dict[str, Any]] | None) -> PortKey:
+    """A hashable form of a slice's (or pod's) endpoint ports."""
+    return tuple(tuple(sorted(p.items())) for p in ports or ())
+
+
+@dataclass
+class Desired:
+    """A pod's desired endpoint and the ports of the slices it belongs in."""
+
+    ports: list[dict[str, Any]]
+    endpoint: dict[str, Any]
+    key: PortKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = port_key(self.ports)
+
+
+@dataclass
+class SliceState:
+    """One managed slice as the controller last wrote (or read) it."""
+
+    name: str  # "" until created
+    ports: list[dict[str, Any]]
+    endpoints: dict[str, dict[str, Any]]  # pod name → endpoint
+    created: str = ""  # creationTimestamp, for a stable order
+    key: PortKey = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.key = port_key(self.ports)
+
+    def order(self) -> tuple[str, str]:
+        """Oldest first (then by name): the order slices are considered in."""
+        return (self.created, self.name)
+
+    def sorted_endpoints(self) -> list[dict[str, Any]]:
+        """The endpoints as written: by IP string, then pod UID."""
+        return sorted(self.endpoints.values(), key=_endpoint_order)
+
+
+def _endpoint_order(ep: dict[str, Any]) -> tuple[str, str]:
+    return (ep["addresses"][0], (ep.get("targetRef") or {}).get("uid", ""))
+
+
+def _same_identity(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return a["addresses"] == b["addresses"] and a.get("hostname") == b.get("hostname")
+
+
+@dataclass
+class Plan:
+    """The writes one sync makes."""
+
+    create: list[SliceState] = field(default_factory=list)
+    update: list[SliceState] = field(default_factory=list)
+    delete: list[SliceState] = field(default_factory=list)
+
+
+class ServiceSlices:
+    """One Service's managed slices and the pods' places in them."""
+
+    def __init__(self, svc: Obj) -> None:
+        self.uid = uid_of(svc)
+        self.slices: dict[str, SliceState] = {}
+        self.where: dict[str, str] = {}  # pod name → slice name
+        self.times = TriggerTimes()
+
+    def load(self, slice_obj: Obj) -> None:
+        """Adopt a stored slice (full reconcile); duplicate pods are dropped from it."""
+        eps: dict[str, dict[str, Any]] = {}
+        name = slice_obj["metadata"]["name"]
+        for ep in slice_obj.get("endpoints") or []:
+            pod = (ep.get("targetRef") or {}).get("name")
+            if pod and pod not in self.where and pod not in eps:
+                eps[pod] = ep
+        created = str(slice_obj["metadata"].get("creationTimestamp", ""))
+        self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
+        for pod in eps:
+            self.where[pod] = name
+
+    def plan(self, desired: dict[str, Desired | None]) -> Plan:
+        """Apply the desired endpoints of the pods in ``desired`` (None: none) and say which
+        slices to write. The state already reflects the plan (created slices are nameless)."""
+        touched: set[str] = set()
+        pending: dict[PortKey, list[tuple[str, Desired]]] = {}
+        for pod in sorted(desired):
+            want = desired[pod]
+            if self._keep(pod, want, touched):
+                continue
+            if want is not None:
+                pending.setdefault(want.key, []).append((pod, want))
+        plan = Plan()
+        for key in sorted(pending):
+            items = sorted(pending[key], key=lambda pw: _endpoint_order(pw[1].endpoint))
+            self._place(key, items, touched, plan)
+        self._finish(touched, plan)
+        return plan
+
+    def _keep(self, pod: str, want: Desired | None, touched: set[str]) -> bool:
+        """Update ``pod``'s endpoint in place if it may stay; else take it out. True if kept."""
+        current = self.where.get(pod)
+        if current is None:
+            return False
+        state = self.slices[current]
+        old = state.endpoints[pod]
+        if want is not None and want.key == state.key and _same_identity(old, want.endpoint):
+            if old != want.endpoint:
+                state.endpoints[pod] = want.endpoint
+                touched.add(current)
+            return True
+        del state.endpoints[pod]
+        del self.where[pod]
+        touched.add(current)
+        return False
+
+    def _place(
+        self, key: PortKey, items: list[tuple[str, Desired]], touched: set[str], plan: Plan
+    ) -> None:
+        group = sorted((s for s in self.slices.values() if s.key == key), key=SliceState.order)
+        filling = [s for s in group if s.name in touched and s.endpoints]
+        filling.sort(key=lambda s: -len(s.endpoints))
+        pos = 0
+        for state in filling:
+            pos = _fill(state, items, pos)
+        while pos < len(items):
+            target = None
+            left = len(items) - pos
+            if left < MAX_ENDPOINTS_PER_SLICE:
+                target = _slice_to_fill([s for s in group if s.name not in touched], left)
+            if target is None:
+                target = SliceState("", items[pos][1].ports, {})
+                plan.create.append(target)
+            else:
+                touched.add(target.name)
+            pos = _fill(target, items, pos)
+
+    def _finish(self, touched: set[str], plan: Plan) -> None:
+        """Deletes, the placeholder, creates turned into updates, and ``where``."""
+        empty = (s for s in self.slices.values() if not s.endpoints)
+        plan.delete = sorted(empty, key=SliceState.order)
+        alive = any(s.endpoints for s in self.slices.values())
+        if not alive and not plan.create:
+            plan.create.append(SliceState("", [], {}))
+        for gone in list(plan.delete):
+            if not plan.create:
+                break
+            reused = plan.create.pop()
+            reused.name, reused.created = gone.name, gone.created
+            plan.delete.remove(gone)
+            self.slices[gone.name] = reused
+            touched.add(gone.name)
+        for gone in plan.delete:
+            del self.slices[gone.name]
+            touched.discard(gone.name)
+        plan.update = sorted((self.slices[n] for n in touched), key=SliceState.order)
+        for state in plan.update:
+            for pod in state.endpoints:
+                self.where[pod] = state.name
+
+    def created(self, state: SliceState, name: str, created: str) -> None:
+        """Record the name the store gave a slice of the plan's ``create`` list."""
+        state.name, state.created = name, created
+        self.slices[name] = state
+        for pod in state.endpoints:
+            self.where[pod] = name
+
+
+def _fill(state: SliceState, items: list[tuple[str, Desired]], pos: int) -> int:
+    while pos < len(items) and len(state.endpoints) < MAX_ENDPOINTS_PER_SLICE:
+        pod, want = items[pos]
+        state.endpoints[pod] = want.endpoint
+        pos += 1
+    return pos
+
+
+def _slice_to_fill(candidates: list[SliceState], count: int) -> SliceState | None:
+    """EPS ``getSliceToFill``: the slice closest to full once ``count`` endpoints are added."""
+    best, best_gap = None, MAX_ENDPOINTS_PER_SLICE
+    for state in candidates:
+        gap = MAX_ENDPOINTS_PER_SLICE - (count + len(state.endpoints))
+        if 0 <= gap < best_gap:
+            best, best_gap = state, gap
+            if gap == 0:
+                break
+    return best

@@ -1,0 +1,265 @@
+"""The endpoint controllers past one slice: packing (EPS reconciler), Endpoints truncation
+(EP-CTRL ``truncateEndpoints``), and work proportional to the pods a change touches."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+
+from engine.cluster import Cluster
+from engine.controllers import endpoints as ep_module
+from engine.controllers import endpointslice as eps_module
+from engine.controllers.endpoint_index import ServicePodTracker
+from engine.objects import Obj, copy_obj
+from engine.store import WatchEvent
+from tests.engine.dns_scenario import pod, service
+from tests.engine.fake_kubelet import isolated_cluster
+
+TRUNCATED = "endpoints.kubernetes.io/over-capacity"
+
+
+def ip_of(i: int) -> str:
+    """Distinct IPs whose string order differs from their numeric order."""
+    return f"10.244.{i // 200 + 1}.{i % 200 + 2}"
+
+
+def add_pods(cluster: Cluster, indexes: range, *, ready: bool = True) -> None:
+    """Running pods ``p<i>`` (app=x) with IP ``ip_of(i)``, all written before one drain."""
+    for i in indexes:
+        cluster.store.create(pod(f"p{i}", {"app": "x"}) | {"spec": _spec()})
+        run(cluster, f"p{i}", ip_of(i), ready=ready)
+    cluster.drain()
+
+
+def run(cluster: Cluster, name: str, ip: str, *, ready: bool) -> None:
+    """Give a pod a Running status (no drain: the kubelet of an isolated cluster is off)."""
+    current = copy_obj(cluster.store.must_get("Pod", "default", name))
+    flag = "True" if ready else "False"
+    now = cluster.clock.timestamp()
+    current["status"] = {
+        "phase": "Running",
+        "podIP": ip,
+        "podIPs": [{"ip": ip}],
+        "conditions": [{"type": "Ready", "status": flag, "lastTransitionTime": now}],
+    }
+    cluster.store.update(current)
+
+
+def _spec() -> dict[str, Any]:
+    container = {"name": "c", "image": "nginx", "ports": [{"name": "web", "containerPort": 80}]}
+    return {"nodeName": "worker-1", "containers": [container]}
+
+
+@pytest.fixture
+def big() -> Cluster:
+    """An isolated cluster with Service ``app`` (selector app=x) over 250 ready pods."""
+    cluster = isolated_cluster()
+    cluster.store.create(service("app", selector={"app": "x"}))
+    add_pods(cluster, range(250))
+    return cluster
+
+
+def slices(cluster: Cluster, name: str = "app") -> list[Obj]:
+    return [
+        s
+        for s in cluster.store.list("EndpointSlice", "default")
+        if s["metadata"]["labels"].get("kubernetes.io/service-name") == name
+    ]
+
+
+def slice_of(cluster: Cluster, pod_name: str) -> str:
+    (found,) = [
+        s["metadata"]["name"]
+        for s in slices(cluster)
+        for e in s.get("endpoints") or []
+        if e["targetRef"]["name"] == pod_name
+    ]
+    return found
+
+
+def writes(cluster: Cluster, kind: str) -> list[WatchEvent]:
+    """A live list of the store's events of ``kind``."""
+    seen: list[WatchEvent] = []
+    cluster.store.subscribe(seen.append, [kind])
+    return seen
+
+
+def check_slices(cluster: Cluster, name: str = "app") -> None:
+    """Every pod with an IP once, no slice over 100, each slice sorted by IP string."""
+    pods = {
+        p["metadata"]["name"]: p["status"]["podIP"]
+        for p in cluster.store.list("Pod", "default")
+        if (p.get("status") or {}).get("podIP") and p["metadata"]["labels"].get("app") == "x"
+    }
+    seen: dict[str, str] = {}
+    for s in slices(cluster, name):
+        eps = s.get("endpoints") or []
+        assert len(eps) <= 100
+        ips = [e["addresses"][0] for e in eps]
+        assert ips == sorted(ips)
+        for e in eps:
+            assert e["targetRef"]["name"] not in seen
+            seen[e["targetRef"]["name"]] = e["addresses"][0]
+    assert seen == pods
+
+
+def test_250_endpoints_fill_three_slices(big: Cluster) -> None:
+    assert sorted(len(s["endpoints"]) for s in slices(big)) == [50, 100, 100]
+    check_slices(big)
+
+
+def test_a_pod_change_rewrites_only_its_slice(big: Cluster) -> None:
+    seen = writes(big, "EndpointSlice")
+    home = slice_of(big, "p17")
+    run(big, "p17", ip_of(17), ready=False)
+    big.drain()
+    assert [(e.type, e.obj["metadata"]["name"]) for e in seen] == [("MODIFIED", home)]
+    (ep,) = [e for e in seen[0].obj["endpoints"] if e["targetRef"]["name"] == "p17"]
+    assert ep["conditions"] == {"ready": False, "serving": False, "terminating": False}
+
+
+def test_new_endpoint_goes_to_the_slice_it_fits_best(big: Cluster) -> None:
+    """getSliceToFill: of the unchanged slices, the one closest to full once it is added."""
+    home = slice_of(big, "p3")
+    big.store.remove("Pod", "default", "p3")
+    big.drain()
+    sizes = {s["metadata"]["name"]: len(s["endpoints"]) for s in slices(big)}
+    assert sizes[home] == 99
+    add_pods(big, range(900, 901))
+    assert slice_of(big, "p900") == home
+    check_slices(big)
+
+
+def test_slices_emptied_are_deleted_and_a_placeholder_keeps_a_name(big: Cluster) -> None:
+    names = {s["metadata"]["name"] for s in slices(big)}
+    for i in range(250):
+        big.store.remove("Pod", "default", f"p{i}")
+    big.drain()
+    (placeholder,) = slices(big)
+    assert placeholder["endpoints"] is None
+    assert placeholder["ports"] is None
+    assert placeholder["metadata"]["name"] in names
+
+
+def test_a_pod_event_does_not_list_the_services_pods(
+    big: Cluster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[str] = []
+    for module in (ep_module, eps_module):
+        real = module.selected_pods
+
+        def counting(store: Any, svc: Obj, real: Any = real) -> list[Obj]:
+            calls.append(svc["metadata"]["name"])
+            result: list[Obj] = real(store, svc)
+            return result
+
+        monkeypatch.setattr(module, "selected_pods", counting)
+    run(big, "p5", ip_of(5), ready=False)
+    big.store.remove("Pod", "default", "p6")
+    add_pods(big, range(300, 302))
+    assert calls == []
+    check_slices(big)
+
+
+def test_a_deleted_slice_is_rebuilt(big: Cluster) -> None:
+    victim = slice_of(big, "p42")
+    big.store.delete("EndpointSlice", "default", victim)
+    big.drain()
+    check_slices(big)
+    assert victim not in {s["metadata"]["name"] for s in slices(big)}
+
+
+def endpoints_ips(cluster: Cluster, field: str = "addresses") -> list[str]:
+    ep = cluster.store.must_get("Endpoints", "default", "app")
+    return [a["ip"] for sub in ep.get("subsets") or [] for a in sub.get(field) or []]
+
+
+def annotations(cluster: Cluster) -> dict[str, str]:
+    ep = cluster.store.must_get("Endpoints", "default", "app")
+    result: dict[str, str] = ep["metadata"].get("annotations") or {}
+    return result
+
+
+def test_endpoints_keep_the_first_1000_ready_addresses(big: Cluster) -> None:
+    add_pods(big, range(250, 1003))
+    add_pods(big, range(1003, 1005), ready=False)
+    ready_ips = sorted(ip_of(i) for i in range(1003))
+    assert endpoints_ips(big) == ready_ips[:1000]
+    assert endpoints_ips(big, "notReadyAddresses") == []
+    assert annotations(big)[TRUNCATED] == "truncated"
+    for i in range(1000, 1005):
+        big.store.remove("Pod", "default", f"p{i}")
+    big.drain()
+    assert endpoints_ips(big) == sorted(ip_of(i) for i in range(1000))
+    assert TRUNCATED not in annotations(big)
+
+
+def test_not_ready_addresses_are_truncated_first(big: Cluster) -> None:
+    add_pods(big, range(250, 998))
+    add_pods(big, range(998, 1003), ready=False)
+    assert len(endpoints_ips(big)) == 998
+    not_ready = sorted(ip_of(i) for i in range(998, 1003))
+    assert endpoints_ips(big, "notReadyAddresses") == not_ready[:2]
+    assert annotations(big)[TRUNCATED] == "truncated"
+
+
+def test_a_change_past_the_truncation_writes_nothing(big: Cluster) -> None:
+    add_pods(big, range(250, 1100))
+    order = sorted(range(1100), key=ip_of)
+    seen = writes(big, "Endpoints")
+    last = order[-1]
+    run(big, f"p{last}", ip_of(last), ready=False)
+    big.drain()
+    assert seen == []
+    first = order[0]
+    run(big, f"p{first}", ip_of(first), ready=False)
+    big.drain()
+    assert [e.type for e in seen] == ["MODIFIED"]
+    assert endpoints_ips(big)[0] == ip_of(order[1])
+
+
+def _random_step(cluster: Cluster, rng: random.Random, step: int) -> None:
+    live = sorted(p["metadata"]["name"] for p in cluster.store.list("Pod", "default"))
+    name = rng.choice(live) if live else ""
+    action = rng.choice(["ready", "unready", "remove", "add", "relabel", "terminate", "ip"])
+    if action == "add" or not name:
+        add_pods(cluster, range(1000 + step, 1000 + step + rng.randrange(1, 30)))
+        return
+    current = copy_obj(cluster.store.must_get("Pod", "default", name))
+    if action in ("ready", "unready", "ip"):
+        ip = ip_of(5000 + step) if action == "ip" else current["status"]["podIP"]
+        run(cluster, name, ip, ready=action != "unready")
+    elif action == "remove":
+        cluster.store.remove("Pod", "default", name)
+    elif action == "terminate":
+        cluster.store.delete("Pod", "default", name)
+    else:
+        current["metadata"]["labels"]["app"] = (
+            "y" if current["metadata"]["labels"]["app"] == "x" else "x"
+        )
+        cluster.store.update(current)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_incremental_syncs_match_a_full_reconcile(seed: int) -> None:
+    """After random pod changes the slices hold every pod once, and a full reconcile of the
+    Service (what the real controllers do on every sync) finds nothing to write."""
+    cluster = isolated_cluster(seed)
+    cluster.store.create(service("app", selector={"app": "x"}))
+    add_pods(cluster, range(230))
+    rng = random.Random(seed)
+    for step in range(40):
+        _random_step(cluster, rng, step * 40)
+        cluster.drain()
+        check_slices(cluster)
+    seen = writes(cluster, "EndpointSlice")
+    endpoints_seen = writes(cluster, "Endpoints")
+    for name in ("endpoint-controller", "endpointslice-controller"):
+        controller = cluster.controller(name)
+        assert isinstance(controller, ServicePodTracker)
+        controller.resync("default/app")
+    cluster.drain()
+    assert seen == []
+    assert endpoints_seen == []
