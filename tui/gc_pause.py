@@ -8,6 +8,10 @@ of the app's start at that size. A rebuild is bounded and creates no reference c
 collector is paused while it runs and resumed after; whatever it allocated is examined by the
 next ordinary collection.
 
+The main screen pauses the collector from its composition until it is mounted (every panel
+filled), then freezes what exists (:func:`freeze_long_lived`): at 10,000 pods the rows just
+built would otherwise be walked by the young collections that follow each panel's fill.
+
 A demo recording (:func:`tui.demo.recorder.record`) is a bounded batch job: it pauses the
 collector for its whole run and calls :func:`collect_young` after each frame, which collects
 only the young generations once enough objects have piled up (profiled: automatic
@@ -31,6 +35,19 @@ def gc_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.enable()
+
+
+def pause() -> bool:
+    """Disable the collector until :func:`resume`; returns whether it was enabled."""
+    enabled = gc.isenabled()
+    gc.disable()
+    return enabled
+
+
+def resume(was_enabled: bool) -> None:
+    """Undo :func:`pause` (enable the collector again if it was enabled then)."""
+    if was_enabled:
         gc.enable()
 
 

@@ -25,10 +25,9 @@ from textual.screen import Screen
 
 from engine.clock import RealClock
 from engine.cluster import Cluster
-from tui import intents
+from tui import gc_pause, intents
 from tui.bridge import Bridge
 from tui.dialogs.confirm import ConfirmDialog
-from tui.gc_pause import freeze_long_lived
 from tui.messages import IntentRequested, ObjectsChanged
 from tui.rows import Ref
 from tui.screens.viewer import TextViewer
@@ -62,9 +61,11 @@ class MainScreen(Screen[None]):
         self.bridge = Bridge(cluster.store, self)
         self._pending: ObjectsChanged | None = None
         self._frame = FRAME if isinstance(cluster.clock, RealClock) else 0.0
+        self._gc_was_enabled = False
 
     def compose(self) -> ComposeResult:
         """Panels in two columns, then the bars."""
+        self._gc_was_enabled = gc_pause.pause()  # until on_mount: the first fill allocates a lot
         ns, cluster = self.namespace, self.cluster
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -82,7 +83,8 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start the bridge and the tickers; focus the pods panel."""
-        freeze_long_lived()  # the panels are filled: the cluster and the rows are long-lived
+        gc_pause.freeze_long_lived()  # the panels are filled: cluster and rows are long-lived
+        gc_pause.resume(self._gc_was_enabled)
         self.run_worker(self.bridge.run(), name="bridge", group="bridge", exit_on_error=False)
         self.set_interval(AGE_TICK, self.tick_ages)
         self.set_interval(STATUS_TICK, self.update_status)
