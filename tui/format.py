@@ -135,9 +135,17 @@ def natural_key(text: str) -> tuple[object, ...]:
     return tuple(parts)
 
 
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+
+
 def text_width(text: str) -> int:
-    """Terminal cells ``text`` takes (``len`` for ASCII, the common case; Rich otherwise)."""
-    return len(text) if text.isascii() else cell_len(text)
+    """Terminal cells ``text`` takes: ``len`` for ASCII (the common case); otherwise one per
+    ASCII character plus Rich's width of the rest, which is short and repeats (``├ └ ● …``)
+    so Rich's cache answers it, where whole strings like ``├ web-42`` are all different."""
+    if text.isascii():
+        return len(text)
+    rest = _ASCII_RUNS.sub("", text)
+    return len(text) - len(rest) + cell_len(rest)
 
 
 def short_uid_name(name: str, keep: int = 12) -> str:

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from rich.cells import cell_len
 from textual.app import App, ComposeResult
 from textual.message import Message
 from textual.screen import Screen
@@ -30,7 +31,7 @@ from tui import gc_pause
 from tui.app import PlaygroundApp
 from tui.demo import settle as settle_module
 from tui.demo.settle import NeverSettled, settle
-from tui.format import symbolled
+from tui.format import symbolled, text_width
 from tui.rows import Line, Ref
 from tui.widgets.resource_table import ResourceTable
 
@@ -66,6 +67,13 @@ def test_collect_young_only_while_paused(gc_state: None, monkeypatch: pytest.Mon
         gc_pause.collect_young()
         assert gc.get_count()[0] < 10
         del junk
+
+
+@pytest.mark.parametrize(
+    "text", ["web-0", "", "● Running", "  ├ web-12", "pv/pvc-3f6c1a2e…", "日本語 pod", "node-1 ✖"]
+)
+def test_text_width_is_the_terminal_width(text: str) -> None:
+    assert text_width(text) == cell_len(text)
 
 
 def test_status_cells_are_shared() -> None:
