@@ -171,6 +171,18 @@ async def test_a_wider_age_column_keeps_the_columns_aligned(world: Cluster) -> N
         assert texts[0].index("sts/web") == texts[1].index("sts/web")
 
 
+async def test_the_collector_runs_again_once_the_screen_is_filled(
+    crowded: Cluster, gc_state: None
+) -> None:
+    gc.enable()
+    app = PlaygroundApp(crowded)
+    async with app.run_test(size=SIZE):
+        await settle(app)
+        assert app.screen.query_one("#pods-table", ResourceTable).row_count == 60
+        assert gc.isenabled()
+    assert gc.isenabled()
+
+
 async def test_settle_shows_store_changes_without_sleeping(crowded: Cluster) -> None:
     app = PlaygroundApp(crowded)
     async with app.run_test(size=SIZE):

@@ -85,12 +85,18 @@ class MainScreen(Screen[None]):
         """Start the bridge and the tickers; focus the pods panel."""
         gc_pause.freeze_long_lived()  # the panels are filled: cluster and rows are long-lived
         gc_pause.resume(self._gc_was_enabled)
+        self._gc_was_enabled = False
         self.run_worker(self.bridge.run(), name="bridge", group="bridge", exit_on_error=False)
         self.set_interval(AGE_TICK, self.tick_ages)
         self.set_interval(STATUS_TICK, self.update_status)
         self.update_status()
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.query_one("#pods-table").focus()
+
+    def on_unmount(self) -> None:
+        """A screen that closes before it was mounted still gives the collector back."""
+        gc_pause.resume(self._gc_was_enabled)
+        self._gc_was_enabled = False
 
     # -- store → view ---------------------------------------------------------------------
     @property
