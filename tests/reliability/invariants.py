@@ -7,7 +7,8 @@ by a controller and its helper still shows. Two kinds of checks:
 * :class:`Watcher` subscribes to the store and judges every creation/deletion as it happens
   (OrderedReady creation order, claims of a new pod, Retain claims never deleted);
 * :func:`check_state` judges a snapshot (identities, IPs, Endpoints, DNS) and returns the
-  violations as readable strings.
+  violations as readable strings; :class:`StateChecker` runs it after every step, skipping
+  states it has already passed (the store's resourceVersion has not moved).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.cluster import Cluster
-from engine.dns.resolver import resolve
+from engine.dns.resolver import Resolver
 from engine.objects import Obj
 from engine.store import WatchEvent
 
@@ -126,14 +127,45 @@ class Watcher:
 
 
 # -- snapshot checks ------------------------------------------------------------------------------
+class StateChecker:
+    """:func:`check_state` after every step, skipped while the store has not changed.
+
+    Every snapshot invariant is a function of the store's objects alone (the DNS zone changes
+    only on store events; the resolver's shuffle only reorders records), and every write to
+    the store, deletions included, hands out a new resourceVersion. So a state that passed
+    at resourceVersion N passes again as long as the store is still at N: steps that change
+    nothing (a fault on a pod already gone, time passing with no timer due) cost nothing.
+    """
+
+    def __init__(self, cluster: Cluster) -> None:
+        self.cluster = cluster
+        self._passed_at: int | None = None
+
+    def __call__(self) -> Violations:
+        """The violations of the current state (empty when all hold)."""
+        version = self.cluster.store.resource_version
+        if version == self._passed_at:
+            return []
+        out = check_state(self.cluster)
+        self._passed_at = None if out else version
+        return out
+
+
 def check_state(cluster: Cluster) -> Violations:
     """Every snapshot invariant; returns the violations (empty when all hold)."""
     pods = cluster.store.list("Pod")
+    services = cluster.store.list("Service", "default")
+    expected = {
+        svc["metadata"]["name"]: expected_addresses(svc, pods)
+        for svc in services
+        if (svc.get("spec") or {}).get("selector")
+    }
+    resolver = Resolver(cluster)
     return [
         *_identities(pods),
         *_ips(pods),
-        *_endpoints(cluster, pods),
-        *_dns(cluster, pods),
+        *_endpoints(cluster, expected),
+        *_dns(resolver, services, pods, expected),
     ]
 
 
@@ -168,7 +200,10 @@ def _ips(pods: list[Obj]) -> Violations:
     return out
 
 
-def expected_addresses(svc: Obj, pods: list[Obj]) -> tuple[set[str], set[str]]:
+Addresses = tuple[set[str], set[str]]
+
+
+def expected_addresses(svc: Obj, pods: list[Obj]) -> Addresses:
     """(ready, notReady) IPs the Endpoints of ``svc`` must list (k8s-semantics.md §4.2)."""
     publish = bool((svc.get("spec") or {}).get("publishNotReadyAddresses"))
     ready_ips: set[str] = set()
@@ -182,51 +217,50 @@ def expected_addresses(svc: Obj, pods: list[Obj]) -> tuple[set[str], set[str]]:
     return ready_ips, unready
 
 
-def _endpoints(cluster: Cluster, pods: list[Obj]) -> Violations:
+def _endpoints(cluster: Cluster, expected: dict[str, Addresses]) -> Violations:
+    """The Endpoints of every selecting Service list exactly ``expected``."""
     out: Violations = []
-    for svc in cluster.store.list("Service", "default"):
-        if not (svc.get("spec") or {}).get("selector"):
-            continue
-        name = svc["metadata"]["name"]
+    for name, want in expected.items():
         ep = cluster.store.get("Endpoints", "default", name)
         got_ready: set[str] = set()
         got_unready: set[str] = set()
         for subset in (ep or {}).get("subsets") or []:
             got_ready |= {a["ip"] for a in subset.get("addresses") or []}
             got_unready |= {a["ip"] for a in subset.get("notReadyAddresses") or []}
-        want = expected_addresses(svc, pods)
         if (got_ready, got_unready) != want:
             out.append(f"endpoints {name}: {(got_ready, got_unready)} != expected {want}")
     return out
 
 
-def _a_set(cluster: Cluster, qname: str) -> set[str] | None:
+def _a_set(resolver: Resolver, qname: str) -> set[str] | None:
     """The A records for ``qname`` (None for NXDOMAIN)."""
-    answer = resolve(cluster, qname, "A")
+    answer = resolver.resolve(qname, "A")
     if answer.nxdomain:
         return None
     return {r.rdata for r in answer.answer if r.rdtype == "A"}
 
 
-def _dns(cluster: Cluster, pods: list[Obj]) -> Violations:
+def _dns(
+    resolver: Resolver, services: list[Obj], pods: list[Obj], expected: dict[str, Addresses]
+) -> Violations:
     out: Violations = []
-    for svc in cluster.store.list("Service", "default"):
+    for svc in services:
         spec: dict[str, Any] = svc.get("spec") or {}
         name = svc["metadata"]["name"]
         fqdn = f"{name}.default.svc.cluster.local"
-        got = _a_set(cluster, fqdn)
+        got = _a_set(resolver, fqdn)
         if spec.get("clusterIP") != "None":
             if got != {spec.get("clusterIP")}:
                 out.append(f"dns {fqdn}: {got} != ClusterIP {spec.get('clusterIP')}")
             continue
-        ready_ips, _ = expected_addresses(svc, pods)
+        ready_ips = expected[name][0] if name in expected else set()
         if got != (ready_ips or None):
             out.append(f"dns {fqdn}: {got} != expected {ready_ips or 'NXDOMAIN'}")
-        out.extend(_pod_names(cluster, svc, pods, ready_ips))
+        out.extend(_pod_names(resolver, svc, pods, ready_ips))
     return out
 
 
-def _pod_names(cluster: Cluster, svc: Obj, pods: list[Obj], ready_ips: set[str]) -> Violations:
+def _pod_names(resolver: Resolver, svc: Obj, pods: list[Obj], ready_ips: set[str]) -> Violations:
     """``<hostname>.<svc>`` resolves to the pod's IP exactly while it is a ready endpoint."""
     out: Violations = []
     name = svc["metadata"]["name"]
@@ -236,7 +270,7 @@ def _pod_names(cluster: Cluster, svc: Obj, pods: list[Obj], ready_ips: set[str])
             continue
         fqdn = f"{hostname}.{name}.default.svc.cluster.local"
         want = {ip_of(pod)} if ip_of(pod) in ready_ips else None
-        got = _a_set(cluster, fqdn)
+        got = _a_set(resolver, fqdn)
         if got != want:
             out.append(f"dns {fqdn}: {got} != expected {want or 'NXDOMAIN'}")
     return out

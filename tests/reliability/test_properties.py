@@ -7,26 +7,40 @@ of each pod management policy and a Deployment. After every step the invariants 
 :mod:`tests.reliability.invariants` must hold; the ``converge`` rule stops every fault, lets
 time pass and demands the desired state.
 
-Profiles (see conftest): ``ci`` 500 sequences of up to 50 steps (the default), ``long``::
-
-    HYPOTHESIS_PROFILE=long pytest tests/reliability/test_properties.py -q
+The sequences are split over shards, independent hypothesis runs that pytest-xdist spreads over
+the cores; each shard counts the sequences and steps it really executed and the run's summary
+adds them up (profiles and shards: :mod:`tests.reliability.conftest`; the long run:
+tests/reliability/README.md).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import seed
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from engine import kubectl
 from engine.cluster import Cluster
 from engine.objects import Obj
-from tests.reliability.conftest import PROFILE
-from tests.reliability.invariants import Watcher, check_state, healthy, owner
+from tests.reliability.conftest import PER_SHARD, PROFILE, SHARDS, STEPS
+from tests.reliability.invariants import StateChecker, Watcher, check_state, healthy, owner
 from tests.reliability.workloads import IMAGES, WORKLOADS, busy_cluster
 
 NS = "default"
 STATEFULSETS = ("web", "par")
 REVISION = "controller-revision-hash"
+#: the user property a shard reports its :class:`Tally` under (summed by tests/conftest.py)
+TALLY = "property_tally"
 
 
 def converged(cluster: Cluster) -> list[str]:
@@ -76,14 +90,43 @@ def _ordinal_key(pod: Obj) -> int:
     return int(pod["metadata"]["name"].rsplit("-", 1)[1])
 
 
+@dataclass
+class Tally:
+    """What one shard really ran (not what it was asked to run)."""
+
+    sequences: int = 0
+    steps: int = 0
+    #: sequences that ran all :data:`STEPS` steps
+    full: int = 0
+
+    def record(self, steps: int) -> None:
+        """One sequence ended after ``steps`` checked steps."""
+        self.sequences += 1
+        self.steps += steps
+        self.full += steps >= STEPS
+
+    def as_tuple(self) -> tuple[int, int, int]:
+        """(sequences, steps, full-length sequences), as the test report carries it."""
+        return self.sequences, self.steps, self.full
+
+
 class PlaygroundMachine(RuleBasedStateMachine):
     """Random user intents and faults against a busy cluster."""
 
-    def __init__(self) -> None:
+    def __init__(self, tally: Tally | None = None) -> None:
         super().__init__()
         self.cluster = busy_cluster()
         self.watcher = Watcher(self.cluster)
+        self.check_state = StateChecker(self.cluster)
         self.steps = 0
+        self.tally = tally
+        #: invariant checks so far: one after set-up, then one after every step
+        self.checks = 0
+
+    def teardown(self) -> None:
+        """Count the sequence and the steps whose invariants were checked."""
+        if self.tally is not None:
+            self.tally.record(self.checks - 1)
 
     # -- helpers -----------------------------------------------------------------------------
     def _pod(self, index: int) -> Obj | None:
@@ -159,9 +202,26 @@ class PlaygroundMachine(RuleBasedStateMachine):
     @invariant()
     def nothing_broken(self) -> None:
         self.steps += 1
+        self.checks += 1
         assert self.watcher.violations == []
-        assert check_state(self.cluster) == []
+        assert self.check_state() == []
 
 
-TestPlayground = PlaygroundMachine.TestCase
-TestPlayground.settings = PROFILE
+@pytest.mark.heavy
+@pytest.mark.parametrize("shard", range(SHARDS), ids=lambda k: f"shard-{k}")
+def test_playground(shard: int, request: pytest.FixtureRequest) -> None:
+    """One shard: :data:`PER_SHARD` random sequences of up to :data:`STEPS` steps."""
+    tally = Tally()
+
+    def machine() -> PlaygroundMachine:
+        return PlaygroundMachine(tally)
+
+    factory: Callable[[], PlaygroundMachine] = machine
+    forced = request.config.getoption("hypothesis_seed", None)
+    if forced is not None:  # every shard would draw the same sequences from one seed
+        factory = seed(f"{forced}/{shard}")(machine)
+    try:
+        run_state_machine_as_test(factory, settings=PROFILE)
+    finally:
+        request.node.user_properties.append((TALLY, tally.as_tuple()))
+    assert tally.sequences >= PER_SHARD, f"ran {tally.sequences} sequences, not {PER_SHARD}"
