@@ -12,7 +12,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from engine.cluster import Cluster
-from engine.dns import tools
 from engine.objects import name_of, namespace_of
 from engine.result import CommandResult
 
@@ -44,6 +43,8 @@ def run(cluster: Cluster, argv: list[str], namespace: str) -> CommandResult:
 
     Engine failures come back as a result with the error on stderr, never as an exception.
     """
+    from engine.dns import tools  # dnspython is imported on the first query, not at app start
+
     runner = {"nslookup": tools.run_nslookup, "dig": tools.run_dig, "host": tools.run_host}
     try:
         return runner[argv[0]](cluster, argv[1:], namespace)

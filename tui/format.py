@@ -15,6 +15,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
+from rich.cells import cell_len
+
 from engine.format import human_duration, pod_status_column
 from engine.objects import Obj, annotations_of, is_pod_ready
 from engine.pod_runtime import READINESS_ANNOTATION
@@ -62,8 +64,10 @@ def plain(cell: Cell) -> str:
     return cell.text if isinstance(cell, Styled) else cell
 
 
+@lru_cache(maxsize=1024)
 def symbolled(tag: str, text: str) -> Styled:
-    """``text`` prefixed with the symbol of ``tag``."""
+    """``text`` prefixed with the symbol of ``tag`` (one shared value per pair: rows of a
+    large table mostly repeat a few statuses)."""
     return Styled(f"{SYMBOLS[tag][0]} {text}", tag)
 
 
@@ -108,16 +112,40 @@ def seconds_since(ts: str | None, now: datetime) -> float | None:
 
 def age(ts: str | None, now: datetime) -> str:
     """kubectl's AGE for an RFC 3339 timestamp at simulated time ``now``."""
-    since = seconds_since(ts, now)
-    return "<unknown>" if since is None else human_duration(since)
+    return _age(ts, now) if ts else "<unknown>"
+
+
+@lru_cache(maxsize=4096)
+def _age(ts: str, now: datetime) -> str:
+    """Objects created together share a timestamp, so a table's ages repeat."""
+    return human_duration(now.timestamp() - _parse(ts))
 
 
 _DIGITS = re.compile(r"(\d+)")
 
 
 def natural_key(text: str) -> tuple[object, ...]:
-    """Sort key that orders ``web-2`` before ``web-10``."""
-    return tuple(int(p) if p.isdigit() else p for p in _DIGITS.split(text))
+    """Sort key that orders ``web-2`` before ``web-10``.
+
+    ``re.split`` with a capturing group alternates text and digit runs (text first, possibly
+    empty), so the odd positions are exactly the numbers: no per-part test is needed.
+    """
+    parts: list[object] = _DIGITS.split(text)
+    parts[1::2] = map(int, parts[1::2])  # type: ignore[arg-type]
+    return tuple(parts)
+
+
+_ASCII_RUNS = re.compile(r"[\x00-\x7f]+")
+
+
+def text_width(text: str) -> int:
+    """Terminal cells ``text`` takes: ``len`` for ASCII (the common case); otherwise one per
+    ASCII character plus Rich's width of the rest, which is short and repeats (``├ └ ● …``)
+    so Rich's cache answers it, where whole strings like ``├ web-42`` are all different."""
+    if text.isascii():
+        return len(text)
+    rest = _ASCII_RUNS.sub("", text)
+    return len(text) - len(rest) + cell_len(rest)
 
 
 def short_uid_name(name: str, keep: int = 12) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
+from functools import partial
 from operator import itemgetter
 from typing import Any, NamedTuple, TypeVar
 
@@ -176,21 +177,27 @@ def stopped_nodes(store: Store) -> frozenset[str]:
 
 def pod_line(pod: Obj, now: datetime, down: frozenset[str] = frozenset()) -> Line:
     """One pod row; a node in ``down`` is marked ✖ (its kubelet is stopped)."""
-    status = pod.get("status") or {}
+    meta, status = pod["metadata"], pod.get("status") or {}
+    ns, name = meta.get("namespace", ""), meta["name"]
     node = (pod.get("spec") or {}).get("nodeName") or "<none>"
     restarts = pod_restarts_column(pod, "", seconds_since(last_termination(pod), now))
+    stamp = meta.get("creationTimestamp")
     cells: tuple[Cell, ...] = (
-        name_of(pod),
+        name,
         pod_ready_column(pod),
         pod_status_cell(pod),
         restarts,
         status.get("podIP") or "<none>",
         Styled(f"{node} ✖", "bad") if node in down else node,
-        age(pod["metadata"].get("creationTimestamp"), now),
+        age(stamp, now),
         owner_text(pod),
     )
-    key = f"Pod/{namespace_of(pod)}/{name_of(pod)}"
-    return Line(key, ref_of(pod), cells, pod["metadata"].get("creationTimestamp"))
+    return Line(f"Pod/{ns}/{name}", Ref("Pod", ns, name), cells, stamp)
+
+
+def _pod_entry(pod: Obj, now: datetime, down: frozenset[str]) -> tuple[tuple[object, ...], Line]:
+    line = pod_line(pod, now, down)
+    return (line.cells[-1], natural_key(line.ref.name)), line  # pod_sort_key, owner reused
 
 
 def pod_lines(
@@ -199,16 +206,14 @@ def pod_lines(
     """Every pod, grouped by owner (rows of unchanged pods come from ``memo``)."""
     memo = memo or Memo()
     down = stopped_nodes(store)
-
-    def entry(pod: Obj) -> tuple[tuple[object, ...], Line]:
-        node_down = (pod.get("spec") or {}).get("nodeName") in down
-        return memo.get(
-            ("Pod", namespace_of(pod), name_of(pod)),
-            (version_of(pod), node_down),
-            lambda: (pod_sort_key(pod), pod_line(pod, now, down)),
-        )
-
-    entries = sorted((entry(p) for p in store.list("Pod", namespace)), key=itemgetter(0))
+    entries = []
+    for pod in store.list("Pod", namespace):
+        meta = pod["metadata"]
+        node_down = bool(down) and (pod.get("spec") or {}).get("nodeName") in down
+        version = (meta.get("resourceVersion", ""), node_down)
+        key = ("Pod", meta.get("namespace", ""), meta["name"])
+        entries.append(memo.get(key, version, partial(_pod_entry, pod, now, down)))
+    entries.sort(key=itemgetter(0))
     memo.sweep()
     return [line for _, line in entries]
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from functools import partial
+from operator import itemgetter
 
 from engine.objects import Obj, name_of, namespace_of
 from engine.store import Store
 from tui.format import Cell, Styled, age, natural_key, short_uid_name, symbolled
-from tui.rows import Line, Memo, ref_of, version_of
+from tui.rows import Line, Memo, Ref, ref_of, version_of
 
 SortKey = tuple[object, ...]
 
@@ -39,10 +40,11 @@ def claim_users(store: Store, namespace: str | None) -> dict[tuple[str, str], li
     """(namespace, claim name) -> names of the pods whose volumes use that claim."""
     users: dict[tuple[str, str], list[str]] = {}
     for pod in store.list("Pod", namespace):
-        for vol in (pod.get("spec") or {}).get("volumes") or []:
+        meta = pod["metadata"]
+        for vol in (pod.get("spec") or {}).get("volumes") or ():
             claim = (vol.get("persistentVolumeClaim") or {}).get("claimName")
             if claim:
-                users.setdefault((namespace_of(pod), claim), []).append(name_of(pod))
+                users.setdefault((meta.get("namespace", ""), claim), []).append(meta["name"])
     return users
 
 
@@ -54,30 +56,37 @@ def volume_lines(
     users = claim_users(store, namespace)
     claims = []
     for pvc in store.list("PersistentVolumeClaim", namespace):
-        pods = tuple(users.get((namespace_of(pvc), name_of(pvc)), ()))
-        key = ("PVC", namespace_of(pvc), name_of(pvc))
-        claims.append(memo.get(key, (version_of(pvc), pods), partial(_pvc_entry, pvc, pods, now)))
-    volumes = [
-        memo.get(("PV", name_of(pv)), version_of(pv), partial(_pv_entry, pv, now))
-        for pv in store.list("PersistentVolume")
-    ]
+        meta = pvc["metadata"]
+        ns, name = meta.get("namespace", ""), meta["name"]
+        pods = tuple(users.get((ns, name), ()))
+        version = (meta.get("resourceVersion", ""), pods)
+        claims.append(memo.get(("PVC", ns, name), version, partial(_pvc_entry, pvc, pods, now)))
+    volumes = []
+    for pv in store.list("PersistentVolume"):
+        meta = pv["metadata"]
+        key, version = ("PV", meta["name"]), meta.get("resourceVersion", "")
+        volumes.append(memo.get(key, version, partial(_pv_entry, pv, now)))
     memo.sweep()
-    return [line for _, line in sorted(claims)] + [line for _, line in sorted(volumes)]
+    claims.sort(key=itemgetter(0))
+    volumes.sort(key=itemgetter(0))
+    return [line for _, line in claims] + [line for _, line in volumes]
 
 
 def _pvc_entry(pvc: Obj, pods: tuple[str, ...], now: datetime) -> tuple[SortKey, Line]:
-    spec, status = pvc.get("spec") or {}, pvc.get("status") or {}
+    meta, spec, status = pvc["metadata"], pvc.get("spec") or {}, pvc.get("status") or {}
+    ns, name = meta.get("namespace", ""), meta["name"]
+    stamp = meta.get("creationTimestamp")
     cells: tuple[Cell, ...] = (
-        f"pvc/{name_of(pvc)}",
+        f"pvc/{name}",
         _phase_cell(pvc),
         short_uid_name(spec.get("volumeName") or "") or Styled("-", "dim"),
         (status.get("capacity") or {}).get("storage", ""),
         ",".join(pods) or Styled("-", "dim"),
-        age(pvc["metadata"].get("creationTimestamp"), now),
+        age(stamp, now),
     )
-    key = f"PVC/{namespace_of(pvc)}/{name_of(pvc)}"
-    line = Line(key, ref_of(pvc), cells, pvc["metadata"].get("creationTimestamp"))
-    return (namespace_of(pvc), natural_key(name_of(pvc)), key), line
+    key = f"PVC/{ns}/{name}"
+    line = Line(key, Ref("PersistentVolumeClaim", ns, name), cells, stamp)
+    return (ns, natural_key(name), key), line
 
 
 def _pv_entry(pv: Obj, now: datetime) -> tuple[SortKey, Line]:
@@ -90,18 +99,19 @@ def _pv_sort_key(pv: Obj) -> tuple[object, ...]:
 
 
 def _pv_line(pv: Obj, now: datetime) -> Line:
-    spec = pv.get("spec") or {}
+    meta, spec = pv["metadata"], pv.get("spec") or {}
+    name, stamp = meta["name"], meta.get("creationTimestamp")
     claim = spec.get("claimRef") or {}
     claim_text = f"{claim.get('namespace', '')}/{claim.get('name', '')}" if claim else "-"
     cells: tuple[Cell, ...] = (
-        f"pv/{short_uid_name(name_of(pv))}",
+        f"pv/{short_uid_name(name)}",
         _phase_cell(pv),
         claim_text,
         (spec.get("capacity") or {}).get("storage", ""),
         "",
-        age(pv["metadata"].get("creationTimestamp"), now),
+        age(stamp, now),
     )
-    return Line(f"PV//{name_of(pv)}", ref_of(pv), cells, pv["metadata"].get("creationTimestamp"))
+    return Line(f"PV//{name}", Ref("PersistentVolume", "", name), cells, stamp)
 
 
 def _event_time(ev: Obj) -> str:

@@ -20,6 +20,7 @@ MEASUREMENTS: dict[str, Callable[..., dict[str, Any]]] = {
     "dns_service_lookup": engine_figures.dns_service_lookup,
     "first_frame": tui_figures.first_frame,
     "key_latency": tui_figures.key_latency,
+    "record_demo": tui_figures.record_demo,
 }
 
 

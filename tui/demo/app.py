@@ -8,7 +8,8 @@ and is then handled as usual (the keyboard is theirs). Keys the script presses i
 recognised (:class:`~tui.demo.keys.ScriptedKeys`) and pass untouched.
 
 When ``recording``, the cursor does not blink and notifications are cleared by the recorder
-at each step, so the frames depend on the simulated clock only.
+at each step, so the frames depend on the simulated clock only; and the main screen is a
+:class:`RecordingScreen`, which does not render the partial updates nobody sees.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ PAUSE_KEYS = ("space",)
 STEP_KEYS = ("right",)
 
 
+class RecordingScreen(MainScreen):
+    """The main screen of a headless recording: updates are not rendered between frames.
+
+    After each change Textual renders the changed regions of the screen and hands them to
+    the driver, which, headless, drops them. A recording shows only the frames the recorder
+    renders itself, whole (:func:`tui.demo.cast.screen_ansi`), so rendering the updates in
+    between is wasted work (profiled: about a fifth of a recording's CPU time). The widgets'
+    own line caches still know what changed, so the recorder's full render is the same.
+    """
+
+    def _compositor_refresh(self) -> None:
+        self._compositor._dirty_regions.clear()
+        self._dirty_widgets.clear()
+
+
 class DemoApp(PlaygroundApp):
     """The playground with a scenario playing in it."""
 
@@ -49,6 +65,12 @@ class DemoApp(PlaygroundApp):
         self.scripted = ScriptedKeys()
         self.player: AppPlayer | None = None
         self.TITLE = f"statefulset-playground · {scenario.title}"
+
+    def make_main_screen(self) -> MainScreen:
+        """A :class:`RecordingScreen` when recording headlessly."""
+        if self.recording and self.is_headless:
+            return RecordingScreen(self.cluster, self.namespace, self.dns_address)
+        return super().make_main_screen()
 
     def on_mount(self) -> None:
         """After the main screen is up: mount the caption bar (and start playing)."""

@@ -7,6 +7,7 @@ over.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Label, Static
@@ -41,5 +42,8 @@ class CaptionBar(Vertical):
         parts = [f"demo step {step}/{self.total}", state]
         if hint:
             parts.append(HINT)
-        self.query_one("#demo-caption-state", Label).update("   ".join(parts))
+        label = self.query_one("#demo-caption-state", Label)
+        text = "   ".join(parts)
+        # an auto-width label: the screen is laid out again only when the width changes
+        label.update(text, layout=cell_len(text) != cell_len(str(label.content)))
         self.set_class(not hint, "-handed-over")

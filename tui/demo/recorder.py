@@ -13,20 +13,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from textual._wait import wait_for_idle
-from textual.pilot import Pilot
-
 from engine.clock import VirtualClock
 from engine.scenarios import Scenario, Step, build_cluster
 from tui.demo.app import DemoApp
 from tui.demo.cast import CastWriter, screen_ansi
 from tui.demo.pacing import RecordPacer
 from tui.demo.player import AppPlayer
+from tui.demo.settle import NeverSettled, settle
+from tui.gc_pause import collect_young, gc_paused
 from tui.screens.main import MainScreen
 
 DEFAULT_SIZE = (140, 46)
-#: renders to try before a screen must have settled
-STABLE_TRIES = 10
 
 
 class RecordingFailed(RuntimeError):
@@ -62,45 +59,62 @@ async def record(
     """
     cluster = build_cluster(scenario, VirtualClock())
     app = DemoApp(cluster, scenario, autoplay=False, recording=True)
+    app.scripted.settle = settle
     writer = CastWriter(size[0], size[1], speed or scenario.speed, scenario.title)
     recording = Recording("")
-    async with app.run_test(headless=True, size=size) as pilot:
-        await _until_ready(pilot, app)
-
-        last: list[object] = [None]
-
-        async def capture() -> None:
-            signature = _signature(app)
-            if signature == last[0]:
-                writer.frame(cluster.clock.now(), writer.pending_or_shown())
-                return
-            last[0] = signature
-            writer.frame(cluster.clock.now(), await _stable_screen(pilot, app))
-            recording.frames += 1
-
-        player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
-
-        def after_step(step: Step) -> None:
-            app.clear_notifications()
-            if svg:
-                name = f"{step.number:02d}-{step.kind}.svg"
-                recording.svgs[name] = app.export_screenshot(title=scenario.title)
-
-        player.on_step = after_step
-        app.player = player
-        await player.run()
-        if player.state != "done":
-            raise RecordingFailed(player.error or f"the demo stopped ({player.state})")
+    with gc_paused():
+        async with app.run_test(headless=True, size=size):
+            await _play(app, scenario, writer, recording, svg=svg, steps=steps)
     recording.cast = writer.text()
     return recording
 
 
-async def _until_ready(pilot: Pilot[None], app: DemoApp) -> None:
-    for _ in range(200):
-        if app.demo_ready:
-            await _sync(pilot, app)
+async def _play(
+    app: DemoApp,
+    scenario: Scenario,
+    writer: CastWriter,
+    recording: Recording,
+    *,
+    svg: bool,
+    steps: int | None,
+) -> None:
+    """The recording proper: the player's steps, a frame captured at each change."""
+    cluster = app.cluster
+    await _until_ready(app)
+
+    last: list[object] = [None]
+
+    async def capture() -> None:
+        signature = _signature(app)
+        if signature == last[0]:
+            writer.frame(cluster.clock.now(), writer.pending_or_shown())
             return
-        await pilot.pause()
+        last[0] = signature
+        writer.frame(cluster.clock.now(), await _settled_screen(app))
+        recording.frames += 1
+        collect_young()
+
+    player = AppPlayer(app, scenario, RecordPacer(cluster, capture, writer.hold), last=steps)
+
+    def after_step(step: Step) -> None:
+        app.clear_notifications()
+        if svg:
+            name = f"{step.number:02d}-{step.kind}.svg"
+            recording.svgs[name] = app.export_screenshot(title=scenario.title)
+
+    player.on_step = after_step
+    app.player = player
+    await player.run()
+    if player.state != "done":
+        raise RecordingFailed(player.error or f"the demo stopped ({player.state})")
+
+
+async def _until_ready(app: DemoApp) -> None:
+    for _ in range(200):
+        await settle(app)
+        if app.demo_ready:
+            await _sync(app)
+            return
     raise RecordingFailed("the app did not show the caption bar")
 
 
@@ -117,27 +131,20 @@ def _signature(app: DemoApp) -> object:
     )
 
 
-async def _stable_screen(pilot: Pilot[None], app: DemoApp) -> str:
-    """The screen once it stops changing (two renders in a row agree)."""
-    await _sync(pilot, app)
-    screen = screen_ansi(app)
-    for _ in range(STABLE_TRIES):
-        await pilot.pause()
-        again = screen_ansi(app)
-        if again == screen:
-            return screen
-        screen = again
-    raise RecordingFailed("the screen kept changing without the cluster changing")
+async def _settled_screen(app: DemoApp) -> str:
+    """The screen once the app has caught up with the cluster (see :mod:`tui.demo.settle`)."""
+    try:
+        await _sync(app)
+    except NeverSettled as exc:
+        raise RecordingFailed(f"the screen never settled: {exc}") from None
+    return screen_ansi(app)
 
 
-async def _sync(pilot: Pilot[None], app: DemoApp) -> None:
+async def _sync(app: DemoApp) -> None:
     """Let the bridge deliver every store change and the panels redraw, ages included."""
+    await settle(app)
     screen = app.screen
-    for _ in range(100):
-        await wait_for_idle(0)
-        if not isinstance(screen, MainScreen) or screen.bridge.idle:
-            break
     if isinstance(screen, MainScreen):
         screen.tick_ages()
         screen.update_status()
-    await pilot.pause()
+        await settle(app)

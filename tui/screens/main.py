@@ -25,7 +25,7 @@ from textual.screen import Screen
 
 from engine.clock import RealClock
 from engine.cluster import Cluster
-from tui import intents
+from tui import gc_pause, intents
 from tui.bridge import Bridge
 from tui.dialogs.confirm import ConfirmDialog
 from tui.messages import IntentRequested, ObjectsChanged
@@ -61,9 +61,11 @@ class MainScreen(Screen[None]):
         self.bridge = Bridge(cluster.store, self)
         self._pending: ObjectsChanged | None = None
         self._frame = FRAME if isinstance(cluster.clock, RealClock) else 0.0
+        self._gc_was_enabled = False
 
     def compose(self) -> ComposeResult:
         """Panels in two columns, then the bars."""
+        self._gc_was_enabled = gc_pause.pause()  # until on_mount: the first fill allocates a lot
         ns, cluster = self.namespace, self.cluster
         with Horizontal(id="body"):
             with Vertical(id="left"):
@@ -81,12 +83,20 @@ class MainScreen(Screen[None]):
 
     def on_mount(self) -> None:
         """Start the bridge and the tickers; focus the pods panel."""
+        gc_pause.freeze_long_lived()  # the panels are filled: cluster and rows are long-lived
+        gc_pause.resume(self._gc_was_enabled)
+        self._gc_was_enabled = False
         self.run_worker(self.bridge.run(), name="bridge", group="bridge", exit_on_error=False)
         self.set_interval(AGE_TICK, self.tick_ages)
         self.set_interval(STATUS_TICK, self.update_status)
         self.update_status()
         self.app.theme_changed_signal.subscribe(self, self._restyle)
         self.query_one("#pods-table").focus()
+
+    def on_unmount(self) -> None:
+        """A screen that closes before it was mounted still gives the collector back."""
+        gc_pause.resume(self._gc_was_enabled)
+        self._gc_was_enabled = False
 
     # -- store → view ---------------------------------------------------------------------
     @property

@@ -24,6 +24,7 @@ from textual.widgets import Input
 from engine.cluster import Cluster
 from engine.store import Store
 from tui.format import plain
+from tui.gc_pause import gc_paused
 from tui.keys import bindings
 from tui.messages import IntentRequested
 from tui.rows import Line, Memo
@@ -91,10 +92,11 @@ class ResourcePanel(Vertical):
     def refresh_view(self) -> None:
         """Re-read the store and update the table in place."""
         now = self.cluster.clock.wall()
-        lines = self.build_lines(self.cluster.store, self.namespace, now)
-        shown = self._filtered(lines) if self.filter_text else lines
-        self.table.show_lines(shown, now)
         table = self.table
+        with gc_paused():
+            lines = self.build_lines(self.cluster.store, self.namespace, now)
+            shown = self._filtered(lines) if self.filter_text else lines
+            table.show_lines(shown, now)
         title = f"{self.TITLE} · {self.summary(lines)}"
         subtitle = ""
         if self.filter_text:

@@ -30,7 +30,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from tui.format import TAGS, Cell, Styled, age, plain
+from tui.format import TAGS, Cell, Styled, age, plain, text_width
 from tui.keys import bindings
 from tui.rows import Line, Ref
 from tui.widgets.styling import text_style
@@ -125,21 +125,23 @@ class ResourceTable(ScrollView, can_focus=True):
         """Make the table show exactly ``lines`` at time ``now``, touching only what changed."""
         selected = self.selected_key
         cells: dict[str, tuple[Cell, ...]] = {}
+        refs: dict[str, Ref] = {}
+        stamps: dict[str, str | None] = {}
         ages: dict[str, str] = {}
-        for line in lines:
-            row = line.cells
-            if self._age_index is not None and line.stamp is not None:
-                i = self._age_index
-                text = ages.get(line.stamp)
+        known, i = self._cells, self._age_index
+        for key, ref, row, stamp in lines:
+            if i is not None and stamp is not None:
+                text = ages.get(stamp)
                 if text is None:
-                    text = ages[line.stamp] = age(line.stamp, now)
-                row = (*row[:i], text, *row[i + 1 :])
-            old = self._cells.get(line.key)
-            cells[line.key] = old if old == row else row
-        self._cells = cells
-        self._refs = {line.key: line.ref for line in lines}
-        self._stamps = {line.key: line.stamp for line in lines}
-        self._order = [line.key for line in lines]
+                    text = ages[stamp] = age(stamp, now)
+                if row[i] != text:
+                    row = (*row[:i], text, *row[i + 1 :])
+            old = known.get(key)
+            cells[key] = old if old is not None and (old is row or old == row) else row
+            refs[key] = ref
+            stamps[key] = stamp
+        self._cells, self._refs, self._stamps = cells, refs, stamps
+        self._order = list(cells)
         if selected in cells:
             self.cursor_row = self._order.index(selected)
         self.cursor_row = max(0, min(self.cursor_row, len(self._order) - 1))
@@ -152,6 +154,7 @@ class ResourceTable(ScrollView, can_focus=True):
         if i is None:
             return
         changed = False
+        width = self._widths[i]
         ages: dict[str, str] = {}
         for key, row in self._cells.items():
             stamp = self._stamps[key]
@@ -162,8 +165,13 @@ class ResourceTable(ScrollView, can_focus=True):
                 text = ages[stamp] = age(stamp, now)
             if row[i] != text:
                 self._cells[key] = (*row[:i], text, *row[i + 1 :])
-                self._widths[i] = max(self._widths[i], cell_len(text))
+                width = max(width, text_width(text))
                 changed = True
+        if width != self._widths[i]:  # a wider AGE column moves every cell after it
+            self._widths[i] = width
+            self._strips.clear()
+            size = self.virtual_size
+            self._resize_content(Size(sum(self._widths) + 2 * len(self._widths), size.height))
         if changed:
             self.refresh()
 
@@ -186,7 +194,7 @@ class ResourceTable(ScrollView, can_focus=True):
         for key, row in self._cells.items():
             hit = known.get(key)
             if hit is None or hit[0] is not row:
-                hit = (row, tuple(cell_len(plain(c)) for c in row))
+                hit = (row, tuple([text_width(plain(c)) for c in row]))
             fresh[key] = hit
         self._row_widths = fresh
         widths = [
@@ -197,7 +205,23 @@ class ResourceTable(ScrollView, can_focus=True):
             self._strips.clear()
         size = Size(sum(widths) + 2 * len(widths), len(self._order) + 1)
         if size != self.virtual_size:
+            self._resize_content(size)
+
+    def _resize_content(self, size: Size) -> None:
+        """New content size: a screen layout only when the table's own size follows it.
+
+        Setting ``virtual_size`` lays the whole screen out again (tens of milliseconds), but
+        a table whose height and width come from the CSS (``1fr``, ``70vh``) keeps its size
+        when rows come and go; only its scroll range and scrollbars change, which
+        ``_scroll_update`` handles (it asks for a layout itself if a scrollbar appears or
+        goes). An ``auto``-sized table (the workloads panel) still takes the layout path.
+        """
+        height, width = self.styles.height, self.styles.width
+        if height is None or width is None or height.is_auto or width.is_auto:
             self.virtual_size = size
+        else:
+            self.set_reactive(ResourceTable.virtual_size, size)
+            self._scroll_update(size)
 
     # -- rendering ----------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
