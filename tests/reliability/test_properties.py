@@ -216,17 +216,15 @@ class PlaygroundMachine(RuleBasedStateMachine):
 
 @pytest.mark.heavy
 @pytest.mark.parametrize("shard", range(SHARDS), ids=lambda k: f"shard-{k}")
-def test_playground(shard: int, request: pytest.FixtureRequest) -> None:
-    """One shard: :data:`PER_SHARD` random sequences of up to :data:`STEPS` steps."""
+def test_playground(shard: int, property_seed: str, request: pytest.FixtureRequest) -> None:
+    """One shard: :data:`PER_SHARD` random sequences of up to :data:`STEPS` steps, from the
+    run's seed (tests/conftest.py) and the shard's number."""
     tally = Tally()
 
     def machine() -> PlaygroundMachine:
         return PlaygroundMachine(tally)
 
-    factory: Callable[[], PlaygroundMachine] = machine
-    forced = request.config.getoption("hypothesis_seed", None)
-    if forced is not None:  # every shard would draw the same sequences from one seed
-        factory = seed(f"{forced}/{shard}")(machine)
+    factory: Callable[[], PlaygroundMachine] = seed(f"{property_seed}/{shard}")(machine)
     try:
         run_state_machine_as_test(factory, settings=PROFILE)
     finally:
