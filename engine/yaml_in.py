@@ -41,12 +41,23 @@ MANIFEST_SUFFIXES = (".json", ".yaml", ".yml")
 
 
 class YAMLInputError(ValueError):
-    """The text is not valid YAML (or cannot be read); ``line`` is 1-based when known."""
+    """The text is not valid YAML (or cannot be read); ``line`` is 1-based when known, and
+    ``document`` (1-based) is named when the problem is past the source's first document."""
 
-    def __init__(self, source: str, message: str, line: int | None = None) -> None:
-        where = f"{source}: line {line}: " if line else f"{source}: " if source else ""
-        super().__init__(f"{where}{message}")
-        self.source, self.detail, self.line = source, message, line
+    def __init__(
+        self, source: str, message: str, line: int | None = None, document: int | None = None
+    ) -> None:
+        doc = f"document {document}" if document and document > 1 else ""
+        where = ", ".join(part for part in (doc, f"line {line}" if line else "") if part)
+        prefix = ": ".join(part for part in (source, where) if part)
+        super().__init__(f"{prefix}: {message}" if prefix else message)
+        self.source, self.detail, self.line, self.document = source, message, line, document
+
+    def in_document(self, document: int) -> YAMLInputError:
+        """The same error, naming ``document`` (when it is not the first)."""
+        if document <= 1 or self.document:
+            return self
+        return YAMLInputError(self.source, self.detail, self.line, document)
 
     @property
     def problem(self) -> str:
@@ -300,26 +311,28 @@ def _parse(source: str, text: str) -> list[Document]:
             builder = _Builder(loader, source)
             value = builder.build(node, ())
             docs.append(Document(source, index, value, builder.lines, node.start_mark.line + 1))
-    except yaml.MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line = mark.line + 1 if mark else None
-        yaml_line = f"line {line}: " if line else ""
-        raise YAMLInputError(
-            source,
-            f"error converting YAML to JSON: yaml: {yaml_line}{_problem_text(err)}",
-            line,
-        ) from None
-    except yaml.reader.ReaderError as err:
-        raise _reader_error(source, text, err) from None
-    except yaml.YAMLError as err:
-        raise YAMLInputError(source, f"error converting YAML to JSON: yaml: {err}") from None
-    except RecursionError:  # a last resort: the depth checks above should come first
-        raise YAMLInputError(
-            source, "error converting YAML to JSON: yaml: document nested too deeply"
-        ) from None
+    except YAMLInputError as err:  # the builder's, in the document just composed
+        raise err.in_document(index) from None
+    except (yaml.YAMLError, RecursionError) as err:  # composing the next document
+        raise _yaml_error(source, text, err).in_document(index + 1) from None
     finally:
         loader.dispose()
     return docs
+
+
+def _yaml_error(source: str, text: str, err: Exception) -> YAMLInputError:
+    """A PyYAML failure in go-yaml's words, with its line."""
+    if isinstance(err, yaml.MarkedYAMLError):
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        yaml_line = f"line {line}: " if line else ""
+        detail = f"error converting YAML to JSON: yaml: {yaml_line}{_problem_text(err)}"
+        return YAMLInputError(source, detail, line)
+    if isinstance(err, yaml.reader.ReaderError):
+        return _reader_error(source, text, err)
+    if isinstance(err, RecursionError):  # a last resort: the depth checks come first
+        return YAMLInputError(source, "error converting YAML to JSON: yaml: nested too deeply")
+    return YAMLInputError(source, f"error converting YAML to JSON: yaml: {err}")
 
 
 def _reader_error(source: str, text: str, err: yaml.reader.ReaderError) -> YAMLInputError:

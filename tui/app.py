@@ -52,6 +52,7 @@ class PlaygroundApp(App[None]):
         self.dns_address = dns_address
         self.save_plan = save_plan or saving.SavePlan()
         """Where saves go (tui.saving); the default saves nothing on quit."""
+        saving.track_session(cluster, namespace)
         self.theme = THEMES[0]
 
     def on_mount(self) -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import functools
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -40,7 +39,7 @@ def default_manifest() -> Path:
     return Path(str(packaged))
 
 
-def _cluster_options(parser: argparse.ArgumentParser) -> None:
+def _cluster_options(parser: argparse.ArgumentParser, namespace: str | None = "default") -> None:
     parser.add_argument(
         "-f",
         "--filename",
@@ -54,7 +53,7 @@ def _cluster_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "-n",
         "--namespace",
-        default="default",
+        default=namespace,
         help="namespace commands and DNS queries run from (default: default)",
     )
 
@@ -83,11 +82,11 @@ def _save_options(parser: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (top level plus subcommands)."""
     parser = argparse.ArgumentParser(prog="stsplay", description=DESCRIPTION)
-    _cluster_options(parser)
+    _cluster_options(parser, namespace=None)  # None: not given (a resumed session's wins)
     parser.add_argument(
         "--speed",
         type=float,
-        default=1.0,
+        default=None,
         help="simulated seconds per real second (default: 1; '<'/'>' change it live)",
     )
     parser.add_argument(
@@ -224,8 +223,11 @@ def run_app(args: argparse.Namespace) -> int:
     from engine.clock import RealClock
     from engine.cluster import Cluster
     from tui import resume
-    from tui.saving import SavePlan
+    from tui.saving import SavePlan, save_on_exit
 
+    given = resume.Given(namespace=args.namespace is not None, speed=args.speed is not None)
+    args.namespace = args.namespace or "default"
+    args.speed = 1.0 if args.speed is None else args.speed
     problem = resume.option_problem(args)
     saved_from = resume.source_path(args)
     loaded: Cluster | None = None
@@ -234,6 +236,8 @@ def run_app(args: argparse.Namespace) -> int:
             loaded = resume.load(saved_from, resume=args.resume, speed=args.speed)
         except resume.ResumeError as exc:
             problem = str(exc)
+        else:
+            resume.continue_session(loaded, args, given)
     if problem is not None:
         sys.stderr.write(f"stsplay: {problem}\n")
         return 2
@@ -247,12 +251,22 @@ def run_app(args: argparse.Namespace) -> int:
         cluster = Cluster(seed=args.seed, nodes=args.nodes, clock=RealClock(speed=args.speed))
         paths = list(args.filename or [str(default_manifest())])
         errors = _load_manifests(cluster, paths, args.namespace)
-    make = functools.partial(_make_app, args, cluster, errors, plan, loaded is not None)
-    if args.dns_port is None:
-        make().run()
-        status = 0
-    else:
-        status = asyncio.run(_run_app_with_dns(args, cluster, make))
+    apps: list[PlaygroundApp] = []
+
+    def make(dns_address: str | None = None) -> PlaygroundApp:
+        app = _make_app(args, cluster, errors, plan, loaded is not None, dns_address)
+        apps.append(app)
+        return app
+
+    try:
+        if args.dns_port is None:
+            make().run()
+            status = 0
+        else:
+            status = asyncio.run(_run_app_with_dns(args, cluster, make))
+    finally:
+        if apps:  # the app's cluster (an exercise reset replaces it)
+            save_on_exit(apps[-1].cluster, plan)
     for message in plan.messages:
         sys.stderr.write(f"stsplay: {message}\n")
     return 1 if plan.messages else status

@@ -38,7 +38,7 @@ from engine.exercises.runner import Progress
 from tui import messages
 from tui.app import PlaygroundApp
 from tui.dialogs.confirm import ConfirmDialog
-from tui.saving import SavePlan
+from tui.saving import SavePlan, save_on_exit, track_session
 from tui.screens.main import MainScreen
 from tui.widgets.command_bar import CommandOutput
 from tui.widgets.exercise_panel import ExercisePanel
@@ -184,6 +184,7 @@ class ExerciseApp(PlaygroundApp):
             after.hints_shown = before.hints_shown
         self.started_at = cluster.clock.now()
         saved.track(cluster, self.progress, self.started_at)
+        track_session(cluster, self.namespace)
         if speed is not None:
             self.run_worker(cluster.run(), name="engine", group="engine", exit_on_error=False)
         # the old screen must be gone before the new one (same id) is mounted
@@ -210,7 +211,11 @@ def run_exercise_app(
         return 2
     target = Path(save).expanduser() if save else None
     plan = SavePlan(target=target, autosave=persist.default_path())
-    ExerciseApp(exercise, cluster, seed=seed, speed=speed, save_plan=plan).run()
+    app = ExerciseApp(exercise, cluster, seed=seed, speed=speed, save_plan=plan)
+    try:
+        app.run()
+    finally:
+        save_on_exit(app.cluster, plan)
     for message in plan.messages:
         sys.stderr.write(f"stsplay: {message}\n")
     return 1 if plan.messages else 0

@@ -6,14 +6,16 @@ save reopens the exercise app on the same exercise, with its done tasks and show
 
 Combinations are checked before anything is loaded (:func:`option_problem`): ``--load`` and
 ``--resume`` exclude each other and ``-f`` (a save is a whole cluster; apply more files from
-the command bar once it is open); ``--seed``/``--nodes`` are the save's own. A file that is
-missing, corrupt or truncated is refused with one message naming the file and the problem
-(exit status 2); nothing is half-loaded.
+the command bar once it is open); ``--seed``/``--nodes`` are the save's own, and the saved
+session's namespace, speed and pause apply unless ``-n``/``--speed`` say otherwise
+(:func:`continue_session`). A file that is missing, corrupt or truncated is refused with one
+message naming the file and the problem (exit status 2); nothing is half-loaded.
 """
 
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from engine import persist
@@ -21,7 +23,7 @@ from engine.clock import RealClock
 from engine.cluster import Cluster
 from engine.exercises import saved
 from tui.app import PlaygroundApp
-from tui.saving import SavePlan
+from tui.saving import SavePlan, resumed_session
 
 
 class ResumeError(Exception):
@@ -64,6 +66,32 @@ def load(path: Path, *, resume: bool, speed: float) -> Cluster:
         return persist.load(path, clock=RealClock(speed=speed))
     except persist.SaveFileError as exc:
         raise ResumeError(f"cannot load {path}: {_after_name(str(exc), path)}") from None
+
+
+@dataclass(frozen=True)
+class Given:
+    """Which view options the command line gave (they win over the saved session)."""
+
+    namespace: bool = False
+    speed: bool = False
+
+
+def continue_session(cluster: Cluster, args: argparse.Namespace, given: Given) -> None:
+    """Take the saved session's namespace, speed and pause (see :mod:`tui.saving`) where the
+    command line did not say: ``args.namespace``/``args.speed`` and the clock are updated."""
+    session = resumed_session(cluster)
+    if session is None:
+        return
+    if not given.namespace:
+        args.namespace = session.namespace
+    clock = cluster.clock
+    if not isinstance(clock, RealClock):
+        return
+    if not given.speed and session.speed is not None:
+        clock.set_speed(session.speed)
+        args.speed = session.speed
+    if session.paused:
+        clock.pause()
 
 
 def _after_name(message: str, path: Path) -> str:

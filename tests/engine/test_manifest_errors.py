@@ -27,8 +27,8 @@ def test_yaml_syntax_error_names_its_line(cluster: Cluster) -> None:
 def test_bad_indentation_in_second_document(cluster: Cluster) -> None:
     text = SVC + "---\napiVersion: v1\nkind: Service\n metadata: {}\n"
     assert rejected(cluster, text) == (
-        "x.yaml: line 15: error converting YAML to JSON: yaml: line 15: mapping values are not "
-        "allowed in this context"
+        "x.yaml: document 2, line 15: error converting YAML to JSON: yaml: line 15: mapping "
+        "values are not allowed in this context"
     )
 
 

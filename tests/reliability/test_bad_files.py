@@ -20,7 +20,7 @@ from engine.scenarios.loader import MANIFESTS, ScenarioError, parse_scenario
 DEMOS = Path(__file__).parents[2] / "demos"
 SCENARIOS = sorted((DEMOS / "scenarios").glob("*.yaml"))
 EXERCISES = sorted((DEMOS / "exercises").glob("*.yaml"))
-TIME_BOUND = 10.0
+TIME_BOUND = 10.0  # seconds of CPU time
 
 LAUGHS = "a: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
     f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]\n" for p, n in zip("abcdefgh", "bcdefghi", strict=True)
@@ -91,10 +91,10 @@ def _params() -> Iterator[object]:
 @pytest.mark.parametrize(("kind", "text"), list(_params()))
 def test_bad_file_gets_the_loaders_error(kind: str, text: str) -> None:
     load, error = LOADERS[kind]
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(error) as info:
         load(text)
-    assert time.perf_counter() - start < TIME_BOUND
+    assert time.process_time() - start < TIME_BOUND
     assert "bad.yaml" in str(info.value)
 
 

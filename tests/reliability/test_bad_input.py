@@ -34,7 +34,8 @@ COMMANDS = [
     for line in (CORPUS / "commands.txt").read_text(encoding="utf-8").splitlines()
     if line.strip() and not line.startswith("#")
 ]
-#: wall-clock bound per input (generous: CI machines are shared) and peak traced memory
+#: CPU-time bound per input (CPU, not wall time: a loaded machine must not fail it) and peak
+#: traced memory
 TIME_BOUND = 10.0
 MEMORY_BOUND = 64 * 1024 * 1024
 
@@ -60,14 +61,14 @@ def cluster() -> Cluster:
 
 
 def bounded(action: Callable[[], Any]) -> tuple[Any, float, int]:
-    """Run ``action``; returns (its result or the exception it raised, seconds, peak bytes)."""
+    """Run ``action``; returns (its result or the exception it raised, CPU seconds, peak bytes)."""
     tracemalloc.start()
-    start = time.perf_counter()
+    start = time.process_time()
     try:
         outcome: Any = action()
     except Exception as exc:
         outcome = exc
-    elapsed = time.perf_counter() - start
+    elapsed = time.process_time() - start
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return outcome, elapsed, peak
@@ -119,10 +120,10 @@ def test_long_line_manifest(cluster: Cluster) -> None:
     scanner is linear but slow under tracemalloc)."""
     text = "apiVersion: v1\nkind: Service\nmetadata: {name: big}\nspec: {x: " + "x" * 500_000
     before = fingerprint(cluster)
-    start = time.perf_counter()
+    start = time.process_time()
     with pytest.raises(ManifestError, match=r"long\.yaml: line 4"):
         cluster.apply("long.yaml", text)
-    assert time.perf_counter() - start < TIME_BOUND
+    assert time.process_time() - start < TIME_BOUND
     assert fingerprint(cluster) == before
 
 
@@ -456,3 +457,16 @@ def test_a_huge_command_line_is_refused_like_execve_does(cluster: Cluster) -> No
         "patch: Argument list too long (the line has 900,020 characters; at most 131,072)\n"
     )
     assert fingerprint(cluster) == before
+
+
+def test_yaml_error_past_the_first_document_names_the_document() -> None:
+    text = "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n---\n" + "spec: " + "[" * 200
+    with pytest.raises(YAMLInputError) as info:
+        parse_documents("two.yaml", text)
+    assert str(info.value) == (
+        "two.yaml: document 2, line 5: error converting YAML to JSON: yaml: line 5: "
+        f"exceeded max depth of {MAX_DEPTH}"
+    )
+    text = "a: 1\n---\nb: 1\nb: 2\n"
+    with pytest.raises(YAMLInputError, match=r'(?s)^two\.yaml: document 2, line 4: .*"b" already'):
+        parse_documents("two.yaml", text)

@@ -21,10 +21,11 @@ from typing import Any
 import pytest
 
 from engine import kubectl, persist
+from engine.clock import RealClock
 from engine.cluster import Cluster
 from engine.exercises import build_cluster, load_exercise, manifests_dir, saved
 from tests.tui.conftest import sync_view
-from tui import cli, resume
+from tui import cli, resume, saving
 from tui.app import PlaygroundApp
 from tui.exercise_app import ExerciseApp
 from tui.saving import SavePlan
@@ -53,9 +54,9 @@ def assert_same_state(loaded: Cluster, live: Cluster, *, real_clock: bool = Fals
     before, after = persist.snapshot(live), persist.snapshot(loaded)
     before.pop("extensions")
     after.pop("extensions")
-    if real_clock:  # a RealClock has moved on a little since the load
-        assert 0 <= after.pop("clock")["now"] - before.pop("clock")["now"] < 30
-        assert 0 <= loaded.clock.now() - live.clock.now() < 30
+    if real_clock:  # a RealClock has moved on a little between the save and the load
+        assert abs(after.pop("clock")["now"] - before.pop("clock")["now"]) < 30
+        assert abs(loaded.clock.now() - live.clock.now()) < 30
     keyed = {(o["kind"], o["metadata"].get("namespace", ""), o["metadata"]["name"]): o
              for o in before["store"]["objects"]}  # fmt: skip
     assert {
@@ -300,6 +301,28 @@ def test_load_opens_the_saved_cluster(
     assert app.save_plan.autosave == state_home
 
 
+def test_an_app_that_ends_without_a_quit_still_saves(
+    tmp_path: Path, state_home: Path, opened: list[PlaygroundApp]
+) -> None:
+    """``opened`` ends the app without the quit action (as an error would): the command
+    line runs the quit's saves afterwards."""
+    assert cli.main(["--save", str(tmp_path / "t.json")]) == 0
+    (app,) = opened
+    docs = [json.loads(p.read_text()) for p in (state_home, tmp_path / "t.json")]
+    assert docs[0]["store"] == docs[1]["store"] == persist.snapshot(app.cluster)["store"]
+    assert persist.load(state_home).store.get("StatefulSet", "default", "web") is not None
+
+
+def test_after_a_quit_the_exit_does_not_save_again(tmp_path: Path) -> None:
+    cluster = web_cluster()
+    plan = SavePlan(autosave=tmp_path / "a.json")
+    assert saving.save_on_quit(cluster, plan) is None
+    assert plan.done
+    (tmp_path / "a.json").unlink()
+    saving.save_on_exit(cluster, plan)
+    assert not (tmp_path / "a.json").exists()
+
+
 def test_resume_opens_the_autosave(state_home: Path, opened: list[PlaygroundApp]) -> None:
     cluster = web_cluster()
     persist.save(cluster, state_home)
@@ -313,7 +336,8 @@ def test_a_new_session_autosaves_without_save(
     state_home: Path, opened: list[PlaygroundApp]
 ) -> None:
     assert cli.main([]) == 0
-    assert opened[0].save_plan == SavePlan(target=None, autosave=state_home)
+    plan = opened[0].save_plan
+    assert (plan.target, plan.autosave) == (None, state_home)
 
 
 @pytest.mark.parametrize(
@@ -350,6 +374,56 @@ def test_bad_save_options_and_files_exit_2(
     assert opened == []
 
 
+def _session_save(path: Path) -> Cluster:
+    """A save made by an app in kube-system, running ×4, paused."""
+    cluster = Cluster(seed=4, clock=RealClock(speed=4))
+    cluster.apply(WEB)
+    PlaygroundApp(cluster, namespace="kube-system")  # the app tracks its session
+    assert isinstance(cluster.clock, RealClock)
+    cluster.clock.pause()
+    persist.save(cluster, path)
+    return cluster
+
+
+def test_resume_continues_the_session(state_home: Path, opened: list[PlaygroundApp]) -> None:
+    _session_save(state_home)
+    assert cli.main(["--resume"]) == 0
+    (app,) = opened
+    clock = app.cluster.clock
+    assert isinstance(clock, RealClock)
+    assert (app.namespace, clock.speed, clock.paused) == ("kube-system", 4, True)
+
+
+def test_options_given_win_over_the_saved_session(
+    state_home: Path, opened: list[PlaygroundApp]
+) -> None:
+    _session_save(state_home)
+    assert cli.main(["--resume", "-n", "default", "--speed", "0.5"]) == 0
+    (app,) = opened
+    clock = app.cluster.clock
+    assert isinstance(clock, RealClock)
+    assert (app.namespace, clock.speed, clock.paused) == ("default", 0.5, True)
+
+
+@pytest.mark.parametrize(
+    ("session", "problem"),
+    [
+        ({"speed": 2}, 'session needs a "namespace"'),
+        ({"namespace": "default", "speed": -1}, 'session "speed" must be a positive number'),
+        ({"namespace": "default", "paused": "no"}, 'session "paused" must be true or false'),
+    ],
+)
+def test_malformed_session_is_a_corrupt_save(
+    tmp_path: Path, session: dict[str, Any], problem: str
+) -> None:
+    _session_save(tmp_path / "s.json")
+    doc = json.loads((tmp_path / "s.json").read_text())
+    doc["extensions"]["session"] = session
+    (tmp_path / "s.json").write_text(json.dumps(doc))
+    with pytest.raises(persist.SaveFileError, match=problem):
+        persist.load(tmp_path / "s.json")
+
+
 def test_a_corrupt_autosave_is_named(state_home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     state_home.parent.mkdir(parents=True)
     state_home.write_bytes(b"\x00\xff")
@@ -359,11 +433,15 @@ def test_a_corrupt_autosave_is_named(state_home: Path, capsys: pytest.CaptureFix
     )
 
 
-def test_exercise_command_takes_save(monkeypatch: pytest.MonkeyPatch, state_home: Path) -> None:
+def test_exercise_command_takes_save(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state_home: Path
+) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
     plans: list[SavePlan] = []
     monkeypatch.setattr(ExerciseApp, "run", lambda self, **_: plans.append(self.save_plan))
     assert cli.main(["exercise", "02-scaling", "--save", "~/x.json"]) == 0
-    assert plans == [SavePlan(target=Path("~/x.json").expanduser(), autosave=state_home)]
+    assert [(p.target, p.autosave) for p in plans] == [(tmp_path / "x.json", state_home)]
+    assert saved.resumed(persist.load(tmp_path / "x.json")) is not None  # saved on exit
 
 
 # -- atomicity ----------------------------------------------------------------------------------
