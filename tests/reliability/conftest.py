@@ -2,8 +2,9 @@
 
 A *profile* names the total number of sequences (each of up to 50 steps); the total is split
 over :data:`SHARDS` independent hypothesis runs (``test_playground[shard-k]``), so
-``pytest -n 2`` (pytest-xdist, on in the default options) runs them on both cores. Each shard
-draws its own random seed; a fixed ``--hypothesis-seed=N`` gives shard *k* the seed ``N/k``.
+``pytest -n 2`` (pytest-xdist, on in the default options) runs them on both cores. Shard *k*
+runs from the seed ``<run seed>/<k>`` (the run seed: ``--hypothesis-seed`` or drawn at random,
+printed in the summary line; :mod:`tests.conftest`).
 
 ==========  =========  ===============================================================
 profile     sequences  use
