@@ -54,6 +54,11 @@ class WorkQueue:
         return bool(self._items)
 
 
+#: client-go DefaultControllerRateLimiter's per-item back-off: 5 ms doubling to 1000 s.
+BACKOFF_BASE = 0.005
+BACKOFF_CAP = 1000.0
+
+
 class Controller:
     """Base class: subclasses set ``name``, register watches in ``setup`` and implement
     ``sync``."""
@@ -66,6 +71,7 @@ class Controller:
         self.clock = cluster.clock
         self.queue = WorkQueue()
         self._delayed: dict[str, TimerHandle] = {}
+        self._failures: dict[str, int] = {}
         self.errors: list[str] = []
 
     def setup(self) -> None:
@@ -93,6 +99,17 @@ class Controller:
             self.enqueue(key)
 
         self._delayed[key] = self.clock.call_at(when, fire)
+
+    def retry_later(self, key: str) -> None:
+        """A sync of ``key`` failed (a create refused, a conflict): try again after the
+        workqueue's per-item back-off, ``AddRateLimited`` (5 ms, doubling, at most 1000 s)."""
+        failures = self._failures.get(key, 0)
+        self._failures[key] = failures + 1
+        self.enqueue_after(key, min(BACKOFF_BASE * 2 ** min(failures, 40), BACKOFF_CAP))
+
+    def forget(self, key: str) -> None:
+        """A sync of ``key`` succeeded (or it is gone): its back-off starts over (``Forget``)."""
+        self._failures.pop(key, None)
 
     def process(self, budget: int = 1_000_000) -> int:
         """Sync queued keys (at most ``budget``); returns how many were processed.

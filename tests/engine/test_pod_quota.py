@@ -5,14 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from engine.cluster import Cluster
 from engine.config import ClusterConfig
+from engine.manifest_check import ManifestError
 from engine.pod_quota import QuotaExceeded
-from engine.store import StoreError
 
 WEB = (Path(__file__).parents[2] / "demos" / "manifests" / "web.yaml").read_text()
-DEPLOYMENT = (Path(__file__).parents[2] / "demos" / "manifests" / "deployment.yaml").read_text()
 INT32_MAX = 2**31 - 1
 
 
@@ -47,9 +47,7 @@ def test_a_huge_statefulset_stops_at_the_quota_and_says_why(policy: str) -> None
     cluster.settle(timeout=600)
     pods = cluster.store.list("Pod")
     assert len(pods) == 12
-    assert sorted(p["metadata"]["name"] for p in pods) == [f"web-{i}" for i in range(12)] or (
-        policy == "Parallel"
-    )
+    assert {p["metadata"]["name"] for p in pods} == {f"web-{i}" for i in range(12)}
     (message, *_) = _failed_creates(cluster, "StatefulSet", "web")
     assert message.startswith("create Pod web-")
     assert (
@@ -58,29 +56,6 @@ def test_a_huge_statefulset_stops_at_the_quota_and_says_why(policy: str) -> None
     )
     sts = cluster.store.must_get("StatefulSet", "default", "web")
     assert sts["status"]["replicas"] == 12
-
-
-def test_scaling_down_frees_room_and_creates_go_on() -> None:
-    cluster = _cluster(max_pods=5)
-    cluster.apply("web.yaml", WEB.replace("replicas: 2", "replicas: 7"))
-    cluster.settle(timeout=600)
-    assert sorted(p["metadata"]["name"] for p in cluster.store.list("Pod")) == [
-        f"web-{i}" for i in range(5)
-    ]
-    cluster.apply("deploy.yaml", DEPLOYMENT)
-    cluster.settle(timeout=600)
-    assert _failed_creates(cluster, "ReplicaSet", _replica_set(cluster))
-    cluster.scale("StatefulSet", "default", "web", 2)
-    cluster.settle(timeout=600)
-    deployment = cluster.store.list("Deployment", "default")[0]
-    want = deployment["spec"]["replicas"]
-    assert deployment["status"].get("readyReplicas") == want
-    assert len(cluster.store.list("Pod")) == 2 + want
-
-
-def _replica_set(cluster: Cluster) -> str:
-    (rs,) = cluster.store.list("ReplicaSet", "default")
-    return str(rs["metadata"]["name"])
 
 
 def test_updates_and_deletes_are_never_limited() -> None:
@@ -97,10 +72,16 @@ def test_a_direct_create_past_the_quota_is_forbidden() -> None:
     cluster = _cluster(max_pods=2)
     cluster.apply("web.yaml", WEB)
     cluster.settle(timeout=120)
-    with pytest.raises(QuotaExceeded) as info:
+    with pytest.raises(ManifestError) as info:
         cluster.apply("bare.yaml", BARE_POD)
-    assert isinstance(info.value, StoreError)
-    assert info.value.reason == "Forbidden"
+    assert str(info.value) == (
+        'bare.yaml: document 1 (Pod "bare"), line 2: pods "bare" is forbidden: exceeded quota: '
+        "playground, requested: pods=1, used: pods=2, limited: pods=2"
+    )
+    with pytest.raises(QuotaExceeded) as direct:
+        cluster.store.create(yaml.safe_load(BARE_POD))
+    assert direct.value.reason == "Forbidden"
+    assert cluster.store.get("Pod", "default", "bare") is None
 
 
 def test_no_limit_when_none() -> None:

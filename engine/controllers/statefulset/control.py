@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from engine.controllers.statefulset import identity, retention, spec
 from engine.controllers.statefulset.revisions import with_revision
@@ -196,7 +196,10 @@ class _Planner:
         """The replica ordinals worth visiting, ascending: suspects and missing ones."""
         suspects = sorted(o for o in self.roster.suspects if self.start <= o < self.end)
         last = None
-        for ordinal in heapq.merge(suspects, self.roster.missing(self.start, self.end)):
+        missing: Iterable[int] = self.roster.missing(self.start, self.end)
+        if self.inp.create_limit is not None:
+            missing = itertools.islice(missing, self.inp.create_limit)
+        for ordinal in heapq.merge(suspects, missing):
             if ordinal != last:
                 yield ordinal
             last = ordinal

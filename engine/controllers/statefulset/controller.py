@@ -61,10 +61,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: client-go DefaultControllerRateLimiter's per-item back-off.
-BACKOFF_BASE = 0.005
-BACKOFF_CAP = 1000.0
-
 
 class StatefulSetController(Controller):
     """Keeps each StatefulSet's pods, claims, revisions and status in line with its spec."""
@@ -75,7 +71,6 @@ class StatefulSetController(Controller):
         super().__init__(cluster)
         self.pod_control = PodControl(cluster)
         self.history = History(cluster.store)
-        self._failures: dict[str, int] = {}
         self._waiting: dict[str, str] = {}
         self.tracker = Tracker()
         #: the last resolved revisions per set, with what they were resolved from
@@ -144,7 +139,7 @@ class StatefulSetController(Controller):
         namespace, name = split_key(key)
         sts = self.store.get("StatefulSet", namespace, name)
         if sts is None:
-            self._failures.pop(key, None)
+            self.forget(key)
             self._waiting.pop(key, None)
             self._resolved.pop(key, None)
             self._matchers.pop(key, None)
@@ -159,11 +154,9 @@ class StatefulSetController(Controller):
                 self.errors.append(message)
             return
         if errors:
-            failures = self._failures.get(key, 0)
-            self._failures[key] = failures + 1
-            self.enqueue_after(key, min(BACKOFF_BASE * 2**failures, BACKOFF_CAP))
+            self.retry_later(key)
         else:
-            self._failures.pop(key, None)
+            self.forget(key)
 
     def _sync_set(self, sts: Obj) -> list[str]:
         matcher = self._selector(sts)
@@ -181,7 +174,7 @@ class StatefulSetController(Controller):
 
         roster = self._roster(key, sts, matcher, revs)
         now, parse = self.clock.now(), self.clock.parse_timestamp
-        inputs = control.Inputs(sts, [], revs, claim, now, parse)
+        inputs = control.Inputs(sts, [], revs, claim, now, parse, self._create_limit())
         plan = control.plan(inputs, roster)
         if plan.waiting is None:
             self._waiting.pop(key, None)
@@ -193,6 +186,11 @@ class StatefulSetController(Controller):
         if plan.available_at is not None:
             self.enqueue_after(key, plan.available_at - self.clock.now())
         return errors
+
+    def _create_limit(self) -> int | None:
+        """Room under the playground's pod quota, plus one create that records why it failed."""
+        limit = self.cluster.config.max_pods
+        return None if limit is None else max(0, limit - self.store.count("Pod")) + 1
 
     def _resolve(self, key: str, sts: Obj, revisions: list[Obj]) -> Revisions:
         """:func:`resolve`, remembered while its inputs (template, collision count, current

@@ -75,6 +75,11 @@ class Inputs:
     claim: Callable[[str], Obj | None]
     now: float
     parse: Callable[[str], float]
+    #: at most this many missing pods are planned for creation (None: all). The playground's
+    #: pod quota (engine/pod_quota.py) refuses creates past its room anyway, and execution
+    #: stops at the first failing batch, so planning more than room + 1 would only cost time
+    #: (and ``--replicas=2147483647`` would never finish planning).
+    create_limit: int | None = None
 
 
 def batch_of(position: int) -> int:
