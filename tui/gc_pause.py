@@ -21,21 +21,10 @@ collections took about a sixth of a recording's CPU time).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 
+from engine.cluster import gc_paused
 
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Disable the cyclic collector inside the block (nesting-safe; restores the old state)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
+__all__ = ["collect_young", "freeze_long_lived", "gc_paused", "pause", "resume"]
 
 
 def pause() -> bool:
