@@ -104,6 +104,10 @@ class PodRun:
     probe: ProbeRun = field(default_factory=ProbeRun)
     done: bool = False
     final_phase: str = ""
+    #: bumped whenever a stage enters or fires: the record may render differently
+    version: int = 0
+    #: what the kubelet last rendered and stored for this run (see ``engine.pod_status``)
+    last_status: Any = None
 
     @property
     def all_containers(self) -> list[ContainerRun]:

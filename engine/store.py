@@ -141,14 +141,12 @@ class Store:
         self._streams: list[tuple[frozenset[str] | None, asyncio.Queue[WatchEvent]]] = []
         self._pending: deque[WatchEvent] = deque()
         self._dispatching = False
-        self._indexes: dict[str, dict[str, tuple[IndexFunc, dict[str, dict[Key, Obj]]]]] = {
-            kind: {} for kind in KINDS
-        }
+        self._indexes: dict[str, dict[str, _Index]] = {kind: {} for kind in KINDS}
         self._admission: dict[str, list[Admission]] = {kind: [] for kind in KINDS}
         #: equal leaf dicts/lists of stored objects are one object (see _NOT_INTERNED)
         self._interner = Interner()
         for kind in KINDS:
-            self.add_index(kind, "owner", _owner_index)
+            self.add_index(kind, "owner", _owner_index, reads=["metadata.ownerReferences"])
 
     def add_admission(self, kind: str, hook: Admission) -> None:
         """Run ``hook(new, old)`` on every create/update of ``kind`` (defaulting, validation,
@@ -203,13 +201,22 @@ class Store:
         """Number of objects of ``kind``."""
         return len(self._objects[kind])
 
-    def add_index(self, kind: str, name: str, func: IndexFunc) -> None:
-        """Maintain an index of ``kind`` objects by the values ``func`` returns."""
+    def add_index(
+        self, kind: str, name: str, func: IndexFunc, *, reads: Iterable[str] | None = None
+    ) -> None:
+        """Maintain an index of ``kind`` objects by the values ``func`` returns.
+
+        ``reads`` (optional) names every field ``func`` looks at, as dotted paths
+        (``"spec.nodeName"``, ``"metadata.ownerReferences"``): an update that leaves each of
+        them equal (the same object, or an equal value) keeps the object's index values
+        without asking ``func`` about the old version.
+        """
         table: dict[str, dict[Key, Obj]] = {}
         for key, obj in self._objects[kind].items():
             for value in func(obj):
                 table.setdefault(value, {})[key] = obj
-        self._indexes[kind][name] = (func, table)
+        paths = tuple(tuple(path.split(".")) for path in reads) if reads is not None else None
+        self._indexes[kind][name] = (func, table, paths)
 
     def by_index(self, kind: str, name: str, value: str) -> builtins.list[Obj]:
         """Objects of ``kind`` whose index ``name`` contains ``value``."""
@@ -404,20 +411,24 @@ class Store:
         if kind not in _NOT_INTERNED:
             self._interner.share(new, old)
         self._objects[kind][key] = new
-        for func, table in self._indexes[kind].values():
+        for func, table, reads in self._indexes[kind].values():
+            values = func(new)
             if old is not None:
-                for value in func(old):
-                    bucket = table.get(value)
-                    if bucket is not None:
-                        bucket.pop(key, None)
-                        if not bucket:
-                            del table[value]
-            for value in func(new):
+                if reads is None or not _same_fields(old, new, reads):
+                    old_values = func(old)
+                    if old_values != values:
+                        _unindex(table, key, old_values)
+                        for value in values:
+                            table.setdefault(value, {})[key] = new
+                        continue
+                _reindex(table, key, values, new)
+                continue
+            for value in values:
                 table.setdefault(value, {})[key] = new
 
     def _drop(self, kind: str, key: Key, last: Obj) -> None:
         old = self._objects[kind].pop(key)
-        for func, table in self._indexes[kind].values():
+        for func, table, _reads in self._indexes[kind].values():
             for value in func(old):
                 bucket = table.get(value)
                 if bucket is not None:
@@ -492,6 +503,46 @@ def _spec_changed(kind: str, old: Obj, new: Obj) -> bool:
         old_spec = {k: v for k, v in old_spec.items() if k != "nodeName"}
         new_spec = {k: v for k, v in new_spec.items() if k != "nodeName"}
     return bool(old_spec != new_spec)
+
+
+#: an index: its function, value → {key: object}, and the field paths the function reads
+_Index = tuple[IndexFunc, dict[str, dict[Key, Obj]], "tuple[tuple[str, ...], ...] | None"]
+
+
+def _same_fields(old: Obj, new: Obj, paths: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether every field at ``paths`` is the same object or an equal value in both."""
+    for path in paths:
+        a: Any = old
+        b: Any = new
+        for part in path:
+            a = a.get(part) if type(a) is dict else None
+            b = b.get(part) if type(b) is dict else None
+        if a is not b and a != b:
+            return False
+    return True
+
+
+def _reindex(table: dict[str, dict[Key, Obj]], key: Key, values: Iterable[str], new: Obj) -> None:
+    """Point ``key``'s entries at ``new`` where its values did not change, in the order a
+    removal and re-insertion leaves them (the key last in its buckets, a bucket it was
+    alone in last in the table): readers iterate buckets and tables."""
+    for value in values:
+        bucket = table[value]
+        if len(bucket) == 1:
+            del table[value]
+            table[value] = {key: new}
+        else:
+            del bucket[key]
+            bucket[key] = new
+
+
+def _unindex(table: dict[str, dict[Key, Obj]], key: Key, values: Iterable[str]) -> None:
+    for value in values:
+        bucket = table.get(value)
+        if bucket is not None:
+            bucket.pop(key, None)
+            if not bucket:
+                del table[value]
 
 
 def _owner_index(obj: Obj) -> list[str]:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from engine import scheduling
 from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.node_ranking import NodeRanking, Rank
 from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of, thaw
 from engine.store import WatchEvent
 
@@ -30,6 +31,9 @@ _RETRY_KINDS = ["Node", "PersistentVolumeClaim", "PersistentVolume", "StorageCla
 NODE_INDEX = "scheduler-occupied-node"
 #: store index: Pod → ``<node>|<controller uid>`` (siblings per node, for scoring)
 OWNER_INDEX = "scheduler-node-owner"
+#: the fields the indexes read (see ``Store.add_index``)
+_OCCUPANCY = ["spec.nodeName", "status.phase"]
+_OWNERS = "metadata.ownerReferences"
 
 
 def _pending(pod: Obj) -> bool:
@@ -71,6 +75,10 @@ class Scheduler(Controller):
         #: retry after each of thousands of claim events costs what changed, not the backlog
         self._idle: dict[str, None] = {}
         self._node_facts: list[scheduling.NodeFacts] | None = None
+        #: the nodes without taints and not cordoned, then the others (see _nodes)
+        self._plain: list[scheduling.NodeFacts] = []
+        self._special: list[scheduling.NodeFacts] = []
+        self._ranking = NodeRanking()
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
@@ -78,9 +86,11 @@ class Scheduler(Controller):
         self.store.subscribe(self._forget_nodes, kinds=["Node"])
         self.store.subscribe(lambda _ev: self._retry_all(), kinds=_RETRY_KINDS)
         if not self.store.has_index("Pod", NODE_INDEX):
-            self.store.add_index("Pod", NODE_INDEX, _occupied_nodes)
+            self.store.add_index("Pod", NODE_INDEX, _occupied_nodes, reads=_OCCUPANCY)
         if not self.store.has_index("Pod", OWNER_INDEX):
-            self.store.add_index("Pod", OWNER_INDEX, _occupied_node_owners)
+            self.store.add_index(
+                "Pod", OWNER_INDEX, _occupied_node_owners, reads=[*_OCCUPANCY, _OWNERS]
+            )
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -95,6 +105,12 @@ class Scheduler(Controller):
             if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
                 self._enqueue_new(key)
             return
+        if (
+            old is not None
+            and _occupies(old)
+            and (ev.type == "DELETED" or _occupied_node_owners(old) != _occupied_node_owners(pod))
+        ):
+            self._ranking.reset()  # a node's counts went down: the heaps may sort wrongly
         self._pending.pop(key, None)
         self._idle.pop(key, None)
         freed = ev.type == "DELETED" and _occupies(pod)
@@ -104,6 +120,7 @@ class Scheduler(Controller):
 
     def _forget_nodes(self, _ev: WatchEvent) -> None:
         self._node_facts = None
+        self._ranking.reset()
 
     def _enqueue_new(self, key: str) -> None:
         delay = self.cluster.timings.schedule
@@ -140,9 +157,47 @@ class Scheduler(Controller):
         if volumes.error:
             self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
             return
+        fit = scheduling.PodFit(pod, volumes)
+        best = self._quick_best(key, pod, fit)
+        if best is None:
+            best = self._scan_best(key, pod, fit, nodes)
+            if best is None:
+                return
+        if volumes.delayed:
+            self._assume(key, pod, best, volumes.delayed)
+        else:
+            self._bind(pod, best)
+
+    def _quick_best(self, key: str, pod: Obj, fit: scheduling.PodFit) -> str | None:
+        """The node :meth:`_scan_best` would pick, without trying every node, for a pod whose
+        only Filter on a plain node is a free pod slot (see :mod:`node_ranking`); None when
+        that does not apply or no node fits (the scan then writes the reasons)."""
+        if fit.any_affinity or fit.requests_something or fit.volumes.pv_terms:
+            return None
+        if any(k != key for k in self._assumed):
+            return None  # assumed pods count on their nodes: the scan knows them
+        ref = controller_ref(pod)
+        owner = str(ref.get("uid") or "") if ref else ""
+        occupied = self.store.index_buckets("Pod", NODE_INDEX)
+        owned = self.store.index_buckets("Pod", OWNER_INDEX)
+        best: Rank | None = self._ranking.best(owner, occupied, owned)
+        suffix = "|" + owner
+        for facts in self._special:
+            bucket = occupied.get(facts.name)
+            on_node: Collection[Obj] = bucket.values() if bucket is not None else ()
+            if not fit.check(facts, on_node):
+                siblings = len(owned.get(facts.name + suffix, ())) if owner else 0
+                rank = (siblings, len(on_node), facts.name)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best is not None else None
+
+    def _scan_best(
+        self, key: str, pod: Obj, fit: scheduling.PodFit, nodes: list[scheduling.NodeFacts]
+    ) -> str | None:
+        """Filter and Score over every node; None after writing the failure when none fits."""
         occupied = self.store.index_buckets("Pod", NODE_INDEX)
         assumed = self._assumed_by_node(exclude=key)
-        fit = scheduling.PodFit(pod, volumes)
         reasons: dict[str, list[str]] = {}
         feasible: list[tuple[str, int]] = []  # (node, pods on it)
         for facts in nodes:
@@ -157,19 +212,18 @@ class Scheduler(Controller):
                 feasible.append((facts.name, len(on_node)))
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
-            return
+            return None
         siblings = self._siblings_by_node(pod, key)
-        best = min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
-        if volumes.delayed:
-            self._assume(key, pod, best, volumes.delayed)
-        else:
-            self._bind(pod, best)
+        return min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
 
     def _nodes(self) -> list[scheduling.NodeFacts]:
         """The Filter plugins' facts of every node, by name; kept until a Node changes."""
         if self._node_facts is None:
             nodes = sorted(self.store.list("Node"), key=name_of)
             self._node_facts = [scheduling.node_facts(n) for n in nodes]
+            self._plain = [f for f in self._node_facts if not f.unschedulable and not f.taints]
+            self._special = [f for f in self._node_facts if f.unschedulable or f.taints]
+            self._ranking.reset(self._plain)
         return self._node_facts
 
     def _siblings_by_node(self, pod: Obj, exclude: str) -> Callable[[str], int]:

@@ -49,7 +49,9 @@ class PVCProtectionController(Controller):
         self.store.subscribe(lambda ev: self.enqueue("pv:" + name_of(ev.obj)), ["PersistentVolume"])
         self.store.subscribe(self._on_pod, ["Pod"])
         if not self.store.has_index("Pod", CLAIM_INDEX):
-            self.store.add_index("Pod", CLAIM_INDEX, _claim_keys)
+            self.store.add_index(
+                "Pod", CLAIM_INDEX, _claim_keys, reads=["metadata.namespace", "spec.volumes"]
+            )
 
     def _on_pod(self, ev: WatchEvent) -> None:
         for vol in (ev.obj.get("spec") or {}).get("volumes") or []:

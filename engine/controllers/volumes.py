@@ -93,7 +93,9 @@ class VolumeController(Controller):
         self.store.subscribe(self._on_class, ["StorageClass"])
         self.store.subscribe(self._on_pod, ["Pod"])
         if not self.store.has_index("PersistentVolume", CLAIM_REF_INDEX):
-            self.store.add_index("PersistentVolume", CLAIM_REF_INDEX, _claim_ref_key)
+            self.store.add_index(
+                "PersistentVolume", CLAIM_REF_INDEX, _claim_ref_key, reads=["spec.claimRef"]
+            )
 
     # -- watch handlers ---------------------------------------------------------------
     def _on_claim(self, ev: WatchEvent) -> None:
