@@ -217,18 +217,30 @@ def select(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     """
     if run.done:
         return None
-    candidates = [s for f in STAGES if (s := f(run, pod, ctx)) is not None]
-    stop = next((s for s in candidates if s.name == "stop"), None)
-    if stop is not None:
-        candidates = [stop]
+    candidates = []
+    for f in STAGES:
+        s = f(run, pod, ctx)
+        if s is not None:
+            if s.name == "stop":
+                # stop preempts everything: the other stages would only set anchors that
+                # are dropped below, so they are not asked
+                candidates = [s]
+                break
+            candidates.append(s)
     live = {s.ident for s in candidates}
-    for ident in [i for i in run.anchors if i not in live]:
-        del run.anchors[ident]
-    run.entered &= live
+    anchors = run.anchors
+    if len(anchors) > len(live) or any(i not in live for i in anchors):
+        for ident in [i for i in anchors if i not in live]:
+            del anchors[ident]
+    if run.entered and not run.entered <= live:
+        run.entered &= live
     if not candidates:
         return None
-    due_now = [s for s in candidates if s.due <= ctx.now() + 1e-9]
-    return due_now[0] if due_now else min(candidates, key=lambda s: s.due)
+    limit = ctx.now() + 1e-9
+    for s in candidates:
+        if s.due <= limit:
+            return s
+    return min(candidates, key=lambda s: s.due)
 
 
 def fired(run: PodRun, stage: Stage) -> None:

@@ -146,7 +146,7 @@ class Store:
         #: equal leaf dicts/lists of stored objects are one object (see _NOT_INTERNED)
         self._interner = Interner()
         for kind in KINDS:
-            self.add_index(kind, "owner", _owner_index, reads=["metadata.ownerReferences"])
+            self.add_index(kind, "owner", _owner_index)
 
     def add_admission(self, kind: str, hook: Admission) -> None:
         """Run ``hook(new, old)`` on every create/update of ``kind`` (defaulting, validation,
@@ -258,15 +258,17 @@ class Store:
         md = new.setdefault("metadata", {})
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(kind, md.get("namespace", ""), md["generateName"])
-        if is_namespaced(kind):
+        if kind not in _CLUSTER_SCOPED:
             md.setdefault("namespace", "default")
         else:
             md.pop("namespace", None)
         key = (md.get("namespace", ""), md["name"])
         if key in self._objects[kind]:
             raise AlreadyExists(kind, key[0], key[1])
-        for hook in self._admission[kind]:
-            hook(new, None)
+        hooks = self._admission[kind]
+        if hooks:
+            for hook in hooks:
+                hook(new, None)
         md["uid"] = md.get("uid") or self.new_uid()
         md["resourceVersion"] = self._next_rv()
         md["creationTimestamp"] = md.get("creationTimestamp") or self.clock.timestamp()
@@ -439,21 +441,27 @@ class Store:
         self._emit(WatchEvent("DELETED", kind, last, old))
 
     def _emit(self, event: WatchEvent) -> None:
-        self._pending.append(event)
-        if self._dispatching:
-            return
+        pending = self._pending
+        if self._dispatching or pending:  # behind the events still waiting, in order
+            pending.append(event)
+            if self._dispatching:
+                return
+            event = pending.popleft()
         self._dispatching = True
         try:
-            while self._pending:
-                ev = self._pending.popleft()
-                handlers = self._dispatch.get(ev.kind)
+            while True:
+                handlers = self._dispatch.get(event.kind)
                 if handlers is None:
-                    handlers = self._handlers_for(ev.kind)
+                    handlers = self._handlers_for(event.kind)
                 for handler in handlers:
-                    handler(ev)
-                for kinds, queue in self._streams:
-                    if kinds is None or ev.kind in kinds:
-                        queue.put_nowait(ev)
+                    handler(event)
+                if self._streams:
+                    for kinds, queue in self._streams:
+                        if kinds is None or event.kind in kinds:
+                            queue.put_nowait(event)
+                if not pending:
+                    return
+                event = pending.popleft()
         finally:
             self._dispatching = False
 

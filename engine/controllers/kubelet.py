@@ -115,7 +115,7 @@ class Kubelet(Controller):
         self.store.subscribe(self._on_pod, kinds=["Pod"])
         self.store.subscribe(self._on_node, kinds=["Node"])
         if not self.store.has_index("Pod", NODE_NAME_INDEX):
-            self.store.add_index("Pod", NODE_NAME_INDEX, _node_name, reads=["spec.nodeName"])
+            self.store.add_index("Pod", NODE_NAME_INDEX, _node_name)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:

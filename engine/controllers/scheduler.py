@@ -31,9 +31,6 @@ _RETRY_KINDS = ["Node", "PersistentVolumeClaim", "PersistentVolume", "StorageCla
 NODE_INDEX = "scheduler-occupied-node"
 #: store index: Pod → ``<node>|<controller uid>`` (siblings per node, for scoring)
 OWNER_INDEX = "scheduler-node-owner"
-#: the fields the indexes read (see ``Store.add_index``)
-_OCCUPANCY = ["spec.nodeName", "status.phase"]
-_OWNERS = "metadata.ownerReferences"
 
 
 def _pending(pod: Obj) -> bool:
@@ -57,6 +54,17 @@ def _occupied_nodes(pod: Obj) -> list[str]:
 def _occupied_node_owners(pod: Obj) -> list[str]:
     node, ref = _occupies(pod), controller_ref(pod)
     return [f"{node}|{ref['uid']}"] if node and ref and ref.get("uid") else []
+
+
+def _owner_changed(old: Obj | None, new: Obj) -> bool:
+    """Whether the pod's controller owner (the siblings it counts for) changed."""
+    if old is None:
+        return True
+    refs, old_refs = new["metadata"].get("ownerReferences"), old["metadata"].get("ownerReferences")
+    if refs is old_refs:
+        return False
+    ref, old_ref = controller_ref(new), controller_ref(old)
+    return (ref or {}).get("uid") != (old_ref or {}).get("uid")
 
 
 class Scheduler(Controller):
@@ -86,11 +94,9 @@ class Scheduler(Controller):
         self.store.subscribe(self._forget_nodes, kinds=["Node"])
         self.store.subscribe(lambda _ev: self._retry_all(), kinds=_RETRY_KINDS)
         if not self.store.has_index("Pod", NODE_INDEX):
-            self.store.add_index("Pod", NODE_INDEX, _occupied_nodes, reads=_OCCUPANCY)
+            self.store.add_index("Pod", NODE_INDEX, _occupied_nodes)
         if not self.store.has_index("Pod", OWNER_INDEX):
-            self.store.add_index(
-                "Pod", OWNER_INDEX, _occupied_node_owners, reads=[*_OCCUPANCY, _OWNERS]
-            )
+            self.store.add_index("Pod", OWNER_INDEX, _occupied_node_owners)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -105,16 +111,16 @@ class Scheduler(Controller):
             if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
                 self._enqueue_new(key)
             return
-        if (
-            old is not None
-            and _occupies(old)
-            and (ev.type == "DELETED" or _occupied_node_owners(old) != _occupied_node_owners(pod))
-        ):
+        was = _occupies(old) if old is not None else ""
+        now = _occupies(pod)
+        if was and (ev.type == "DELETED" or was != now or _owner_changed(old, pod)):
             self._ranking.reset()  # a node's counts went down: the heaps may sort wrongly
-        self._pending.pop(key, None)
-        self._idle.pop(key, None)
-        freed = ev.type == "DELETED" and _occupies(pod)
-        finished = old is not None and _occupies(old) and not _occupies(pod)
+        if self._pending:
+            self._pending.pop(key, None)
+        if self._idle:
+            self._idle.pop(key, None)
+        freed = ev.type == "DELETED" and now
+        finished = was and not now
         if freed or finished:
             self._retry_all()
 
