@@ -566,8 +566,10 @@ def _same(old: Obj, new: Obj) -> bool:
         if k == "metadata":
             if not _same_metadata(old["metadata"], v):
                 return False
-        elif old[k] != v:
-            return False
+        else:
+            prior = old[k]
+            if prior is not v and prior != v:
+                return False
     return True
 
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from engine import scheduling
 from engine.controllers.base import Controller, make_key, split_key
 from engine.controllers.node_ranking import NodeRanking, Rank
-from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of, thaw
+from engine.objects import Obj, controller_ref, name_of, namespace_of, thaw
 from engine.store import WatchEvent
 
 if TYPE_CHECKING:
@@ -314,11 +314,14 @@ class Scheduler(Controller):
 
 
 def _status_copy(pod: Obj) -> Obj:
-    """``pod`` with a copy of its status to edit; the rest is shared with the stored pod
-    (the store copies only what changed, see :mod:`engine.store`)."""
+    """``pod`` with a fresh status dict and conditions list to edit (the conditions
+    themselves are replaced, never edited); the rest is shared with the stored pod, so
+    the store copies only what changed (see :mod:`engine.store`)."""
     updated = dict(pod)
     if "status" in pod:
-        updated["status"] = copy_obj(pod["status"])
+        status = updated["status"] = dict(pod["status"])
+        if isinstance(status.get("conditions"), list):
+            status["conditions"] = list(status["conditions"])
     return updated
 
 
@@ -327,7 +330,7 @@ def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
     status = pod.setdefault("status", {})
     status.setdefault("phase", "Pending")
     conditions: list[dict[str, Any]] = status.setdefault("conditions", [])
-    for cond in conditions:
+    for i, cond in enumerate(conditions):
         if cond.get("type") == "PodScheduled":
             same = all(cond.get(k) == v for k, v in fields.items())
             if not same:
@@ -336,9 +339,8 @@ def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
                     if cond.get("status") != fields["status"]
                     else cond.get("lastTransitionTime", now)
                 )
-                cond.clear()
-                cond.update({"type": "PodScheduled", **fields, "lastProbeTime": None})
-                cond["lastTransitionTime"] = since
+                conditions[i] = {"type": "PodScheduled", **fields, "lastProbeTime": None}
+                conditions[i]["lastTransitionTime"] = since
             return
     conditions.append(
         {"type": "PodScheduled", **fields, "lastProbeTime": None, "lastTransitionTime": now}
