@@ -23,9 +23,9 @@ web-7c9b6f5d4 to 1 from 2`` afterwards (the wording of current controllers).
 
 A sync that could not create the new ReplicaSet (the API refused it, or its name collided
 with a set that is not ours) returns an error in the real controller; ``handleErr`` then
-requeues the Deployment with the workqueue's back-off (5 ms doubling) at most ``maxRetries``
-(15) times — the last try about 82 s after the first — and drops it from the queue after that
-until something about it changes. :meth:`DeploymentController.sync` does the same. (Pods are
+requeues the Deployment with the workqueue's back-off (5 ms doubling; the longest wait is
+82 s) at most ``maxRetries`` (15) times, and drops it from the queue after that until
+something about it changes. :meth:`DeploymentController.sync` does the same. (Pods are
 the ReplicaSet controller's business: a pod quota never fails a Deployment sync.)
 
 :func:`rollback` is ``kubectl rollout undo`` (client-side, as kubectl does it) and
