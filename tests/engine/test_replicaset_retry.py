@@ -292,3 +292,11 @@ def test_a_deployment_whose_replicaset_is_refused_retries_fifteen_times() -> Non
     assert elapsed == pytest.approx(sum(gaps))  # then dropped: no timer keeps settle busy
     assert cluster.clock.next_due() is None
     assert cluster.store.list("ReplicaSet") == []
+    cluster.advance(10.0)
+    cluster.scale("Deployment", "default", name, 2)  # a change brings it back, from 5 ms
+    cluster.settle()
+    assert len(refused.seen) == 32
+    # The condition is already there, so no status write requeues it at once this time: the
+    # sixteen tries are 5 ms, 10 ms, 20 ms … 81.92 s apart.
+    again = refused.gaps()[len(gaps) + 1 :]
+    assert again == pytest.approx([0.005 * 2**k for k in range(15)])
