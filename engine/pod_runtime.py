@@ -17,6 +17,7 @@ import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.objects import Obj
@@ -202,6 +203,7 @@ def _adopt(
 
 
 # -- images -------------------------------------------------------------------------------
+@lru_cache(maxsize=1024)  # a pure function of a few distinct images, asked on every render
 def normalize_image(image: str) -> str:
     """The fully qualified reference containerd reports.
 
@@ -267,6 +269,7 @@ def image_size(image: str) -> int:
     return 20_000_000 + zlib.crc32(normalize_image(image).encode()) % 60_000_000
 
 
+@lru_cache(maxsize=8192)  # each pod's IDs are asked again on every render of its status
 def digest_of(text: str) -> str:
     """A stable sha256 hex digest standing in for image and container IDs."""
     return hashlib.sha256(text.encode()).hexdigest()

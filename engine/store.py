@@ -279,12 +279,17 @@ class Store:
         self._emit(WatchEvent("ADDED", kind, new, None))
         return new
 
-    def update(self, obj: Obj, *, check_version: bool = False) -> Obj:
+    def update(self, obj: Obj, *, check_version: bool = False, adopt: bool = False) -> Obj:
         """Replace an existing object with ``obj`` (copied); returns the stored value.
 
         Keeps the server-owned metadata (uid, creationTimestamp, deletionTimestamp) and bumps
         ``generation`` when the spec changed. An object that is being deleted and has no
         finalizers left is removed (for pods: once the grace period was cut to 0).
+
+        With ``adopt`` the store keeps ``obj`` and its values as they are, no copy: for a
+        writer that built ``obj`` for this call (``{**stored, "status": fresh}``, or
+        :func:`engine.objects.thaw` and edits) and never touches it again. Every value in it
+        must be either built for this call or a stored, read-only one.
         """
         kind = obj["kind"]
         md_in = obj["metadata"]
@@ -302,9 +307,15 @@ class Store:
                 "the object has been modified; please apply your changes to the latest version "
                 "and try again"
             )
-        new = copy_sharing(obj, old)
-        md = new["metadata"] = copy_sharing(new["metadata"], old["metadata"])
         old_md = old["metadata"]
+        if adopt:
+            new = obj if obj is not old else dict(old)
+            md = new["metadata"]
+            if md is old_md:
+                md = new["metadata"] = dict(md)
+        else:
+            new = copy_sharing(obj, old)
+            md = new["metadata"] = copy_sharing(new["metadata"], old_md)
         for field in (
             "uid",
             "creationTimestamp",

@@ -260,7 +260,7 @@ class Kubelet(Controller):
             return
         self._own_write = (key, pod)
         try:
-            stored = self.store.update({**pod, "status": status})  # copies only the status
+            stored = self.store.update({**pod, "status": status}, adopt=True)
         finally:
             self._own_write = None
         remember(run, pod, stored["status"], status, host_ip)

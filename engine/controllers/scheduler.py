@@ -301,7 +301,7 @@ class Scheduler(Controller):
         updated = _status_copy(pod)
         updated["spec"] = {**pod["spec"], "nodeName": node}
         _set_condition(updated, {"status": "True"}, self.clock.timestamp())
-        stored = self.store.update(updated)
+        stored = self.store.update(updated, adopt=True)
         message = f"Successfully assigned {namespace_of(pod)}/{name_of(pod)} to {node}"
         self.cluster.events.normal(stored, "Scheduled", message, self.name)
 
@@ -309,7 +309,7 @@ class Scheduler(Controller):
         updated = _status_copy(pod)
         cond = {"status": "False", "reason": "Unschedulable", "message": message}
         _set_condition(updated, cond, self.clock.timestamp())
-        stored = self.store.update(updated) if updated != pod else pod
+        stored = self.store.update(updated, adopt=True) if updated != pod else pod
         self.cluster.events.warning(stored, "FailedScheduling", message, self.name)
 
 

@@ -85,7 +85,7 @@ class PVCProtectionController(Controller):
         if not deleting and finalizer not in finalizers:
             new = thaw(obj, "metadata")
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
-            self.store.update(new)
+            self.store.update(new, adopt=True)
         elif deleting and finalizer in finalizers and not in_use():
             new = thaw(obj, "metadata")
             rest = [f for f in finalizers if f != finalizer]
@@ -93,4 +93,4 @@ class PVCProtectionController(Controller):
                 new["metadata"]["finalizers"] = rest
             else:
                 new["metadata"].pop("finalizers", None)
-            self.store.update(new)
+            self.store.update(new, adopt=True)
