@@ -94,8 +94,7 @@ def _conditions(
     out: list[dict[str, Any]] = []
     for ctype in _KUBELET_CONDITIONS:
         flag, why, text = wanted[ctype]
-        cond = _condition(previous.get(ctype), ctype, flag, why, text, clock)
-        out.append({"observedGeneration": generation, **cond})
+        out.append(_condition(previous.get(ctype), ctype, flag, why, text, generation, clock))
     scheduled = previous.get("PodScheduled") or {
         "type": "PodScheduled",
         "observedGeneration": generation,
@@ -109,15 +108,26 @@ def _conditions(
 
 
 def _condition(
-    prev: dict[str, Any] | None, ctype: str, flag: bool, reason: str, message: str, clock: Clock
+    prev: dict[str, Any] | None,
+    ctype: str,
+    flag: bool,
+    reason: str,
+    message: str,
+    generation: int,
+    clock: Clock,
 ) -> dict[str, Any]:
     status = "True" if flag else "False"
     if prev is not None and prev.get("status") == status:
         since = prev.get("lastTransitionTime") or clock.timestamp()
     else:
         since = clock.timestamp()
-    cond: dict[str, Any] = {"type": ctype, "status": status, "lastProbeTime": None}
-    cond["lastTransitionTime"] = since
+    cond: dict[str, Any] = {
+        "observedGeneration": generation,
+        "type": ctype,
+        "status": status,
+        "lastProbeTime": None,
+        "lastTransitionTime": since,
+    }
     if reason:
         cond["reason"] = reason
     if message:

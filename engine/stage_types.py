@@ -78,11 +78,17 @@ def since(run: PodRun, ident: str, ctx: StageContext) -> float:
 def spec_container(pod: Obj, name: str) -> dict[str, Any]:
     """The spec of the (init) container called ``name`` (empty dict when gone)."""
     spec = pod.get("spec") or {}
-    for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
-        if c.get("name") == name:
-            found: dict[str, Any] = c
-            return found
-    return {}
+    if spec is not _by_name[0]:  # the stages ask about one stored, read-only spec in a row
+        table: dict[Any, dict[str, Any]] = {}
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+            table.setdefault(c.get("name"), c)
+        _by_name[0], _by_name[1] = spec, table
+    found = _by_name[1].get(name)
+    return found if found is not None else {}
+
+
+#: the spec :func:`spec_container` last indexed (held, so its id is not reused) and the index
+_by_name: list[Any] = [None, {}]
 
 
 def grace_period(pod: Obj) -> float:

@@ -42,8 +42,12 @@ def _pending(pod: Obj) -> bool:
 
 def _occupies(pod: Obj) -> str:
     """The node a pod takes a slot on ("" when none)."""
-    phase = (pod.get("status") or {}).get("phase")
-    return "" if phase in _TERMINAL else str((pod.get("spec") or {}).get("nodeName") or "")
+    status = pod.get("status")
+    if status and status.get("phase") in _TERMINAL:
+        return ""
+    spec = pod.get("spec")
+    node = spec.get("nodeName") if spec else None
+    return str(node) if node else ""
 
 
 def _occupied_nodes(pod: Obj) -> list[str]:

@@ -325,7 +325,7 @@ class VolumeController(Controller):
             return
         pv = vb.provisioned_volume(pvc, sc, node)
         if self.store.get("PersistentVolume", "", name_of(pv)) is None:
-            self.store.create(pv)
+            self.store.create(pv, adopt=True)  # built for this call
             self.cluster.volume_data.setdefault(name_of(pv), {})
         self.cluster.events.normal(
             pvc,
