@@ -59,18 +59,58 @@ def _node_name(pod: Obj) -> list[str]:
     return [str(node)] if node else []
 
 
+#: store index: Pod → ``<spec.nodeName>|<status.podIP>`` (the addresses taken on a node)
+NODE_POD_IP_INDEX = "kubelet-node-pod-ip"
+
+
+def _node_pod_ip(pod: Obj) -> list[str]:
+    spec, status = pod.get("spec"), pod.get("status")
+    node = spec.get("nodeName") if spec else None
+    ip = status.get("podIP") if status else None
+    return [f"{node}|{ip}"] if node and ip else []
+
+
 class RunTable(dict[str, PodRun]):
     """Pod key → its run, also indexed by the run's node (IP allocation asks per node)."""
 
     def __init__(self) -> None:
         super().__init__()
         self._by_node: dict[str, dict[str, PodRun]] = {}
+        #: node → pod IP → how many runs hold it; key → the (node, IP) its run holds
+        self._ips: dict[str, dict[str, int]] = {}
+        self._held: dict[str, tuple[str, str]] = {}
 
     def __setitem__(self, key: str, run: PodRun) -> None:
         if key in self:
             self._unindex(key)
         super().__setitem__(key, run)
         self._by_node.setdefault(run.node, {})[key] = run
+        if run.ip:
+            self.hold(key, run.ip)
+
+    def hold(self, key: str, ip: str) -> None:
+        """The run of ``key`` now has the pod IP ``ip`` (on its node)."""
+        self._release(key)
+        if ip:
+            node = self[key].node
+            self._held[key] = (node, ip)
+            ips = self._ips.setdefault(node, {})
+            ips[ip] = ips.get(ip, 0) + 1
+
+    def ip_taken(self, node: str, ip: str) -> bool:
+        """Whether a run on ``node`` holds ``ip``."""
+        return ip in self._ips.get(node, ())
+
+    def _release(self, key: str) -> None:
+        held = self._held.pop(key, None)
+        if held is not None:
+            node, ip = held
+            ips = self._ips[node]
+            ips[ip] -= 1
+            if not ips[ip]:
+                del ips[ip]
+                if not ips:
+                    del self._ips[node]
 
     def __delitem__(self, key: str) -> None:
         self._unindex(key)
@@ -87,6 +127,7 @@ class RunTable(dict[str, PodRun]):
         return list(self._by_node.get(node, {}).values())
 
     def _unindex(self, key: str) -> None:
+        self._release(key)
         runs = self._by_node.get(self[key].node)
         if runs is not None:
             runs.pop(key, None)
@@ -116,6 +157,8 @@ class Kubelet(Controller):
         self.store.subscribe(self._on_node, kinds=["Node"])
         if not self.store.has_index("Pod", NODE_NAME_INDEX):
             self.store.add_index("Pod", NODE_NAME_INDEX, _node_name)
+        if not self.store.has_index("Pod", NODE_POD_IP_INDEX):
+            self.store.add_index("Pod", NODE_POD_IP_INDEX, _node_pod_ip)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -277,19 +320,34 @@ class Kubelet(Controller):
                 ipam = fresh
                 self._ipams[node_name] = ipam
             self._ipam_cidrs[node_name] = cidr
-        in_use = set()
-        for p in self.store.index_view("Pod", NODE_NAME_INDEX, node_name):
-            status = p.get("status")
-            ip = status.get("podIP") if status else None
-            if ip:
-                in_use.add(str(ip))
-        in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
-        ipam.observe(in_use)
-        return ipam.allocate(in_use)
+        if not ipam.seeded:  # the first address on this node: seed from those in use
+            in_use = set()
+            for p in self.store.index_view("Pod", NODE_NAME_INDEX, node_name):
+                status = p.get("status")
+                ip = status.get("podIP") if status else None
+                if ip:
+                    in_use.add(str(ip))
+            in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
+            ipam.observe(in_use)
+        return ipam.allocate(_TakenOn(self, node_name))
 
     def node_images(self, node: str) -> set[str]:
         """Normalised image references present on ``node``."""
         return self._images.setdefault(node, set())
+
+
+class _TakenOn:
+    """``ip in taken``: whether a pod on the node (its stored ``podIP``) or a run on it holds
+    ``ip`` — asked of indexes, one address at a time, instead of listing the node's pods."""
+
+    def __init__(self, kubelet: Kubelet, node: str) -> None:
+        self.store, self.runs, self.node = kubelet.store, kubelet._runs, node
+
+    def __contains__(self, ip: object) -> bool:
+        taken = f"{self.node}|{ip}"
+        return bool(self.store.index_count("Pod", NODE_POD_IP_INDEX, taken)) or (
+            self.runs.ip_taken(self.node, str(ip))
+        )
 
 
 class _Context:
@@ -317,7 +375,7 @@ class _Context:
 
     def allocate_ip(self) -> str:
         try:
-            return self.kubelet.allocate_ip(self.node)
+            ip = self.kubelet.allocate_ip(self.node)
         except RangeExhausted as exc:
             sandbox = digest_of(f"{self.run.uid}/sandbox")
             self.event(
@@ -328,6 +386,9 @@ class _Context:
                 f"failed to allocate for range 0: {exc}",
             )
             return ""
+        if self.kubelet._runs.get(self.run.key) is self.run:  # it takes it: ``run.ip = ip``
+            self.kubelet._runs.hold(self.run.key, ip)
+        return ip
 
     def terminated(self, c: ContainerRun) -> dict[str, object]:
         return terminated_state(self.run, c, self.kubelet.clock)

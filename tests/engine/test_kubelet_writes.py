@@ -97,3 +97,28 @@ def test_reuse_stored_never_edits_what_it_is_given() -> None:
     assert new["b"][0] is not stored["b"][0]
     assert reuse_stored(dict(last), last, stored) is stored
     assert reuse_stored([1, 2], [1], [1]) == [1, 2]  # other lengths: nothing to share
+
+
+def test_an_address_a_pod_or_a_run_on_the_node_holds_is_skipped() -> None:
+    from engine.config import ClusterConfig
+    from engine.pod_runtime import new_run
+
+    cluster = Cluster(ClusterConfig(nodes=2), seed=1, strict=True)
+    kubelet = _kubelet(cluster)
+    node = cluster.store.must_get("Node", "", "worker-1")
+    prefix = node["spec"]["podCIDR"].rsplit(".", 1)[0]
+    assert kubelet.allocate_ip(node) == f"{prefix}.2"
+    held = make_pod("held", node="worker-1")
+    held["status"] = {"podIP": f"{prefix}.3"}
+    cluster.store.create(held)  # not synced yet: only its stored address counts
+    elsewhere = make_pod("elsewhere", node="worker-2")
+    elsewhere["status"] = {"podIP": f"{prefix}.4"}
+    cluster.store.create(elsewhere)  # another node's pod does not take this node's address
+    assert kubelet.allocate_ip(node) == f"{prefix}.4"
+    run = new_run(make_pod("runner", node="worker-1"), "worker-1", 0.0)
+    run.ip = f"{prefix}.5"
+    kubelet._runs["default/runner"] = run
+    assert kubelet.allocate_ip(node) == f"{prefix}.6"
+    del kubelet._runs["default/runner"]
+    cluster.store.delete("Pod", "default", "held", grace_period=0)
+    assert not kubelet._runs.ip_taken("worker-1", f"{prefix}.5")
