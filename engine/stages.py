@@ -45,6 +45,23 @@ def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
     return probe_spec(containers[0] if containers else {}, timings.ready_after)
 
 
+#: container spec id → (the spec, ready_after, its ProbeSpec): specs are stored, read-only
+#: values and are held here, so an id is not reused while cached
+_PROBES: dict[int, tuple[dict[str, object], float, ProbeSpec]] = {}
+
+
+def _probe_of(container: dict[str, object], ready_after: float) -> ProbeSpec:
+    """:func:`probe_spec` of a stored container spec, worked out once per spec."""
+    cached = _PROBES.get(id(container))
+    if cached is not None and cached[0] is container and cached[1] == ready_after:
+        return cached[2]
+    if len(_PROBES) >= 4096:
+        _PROBES.clear()
+    spec = probe_spec(container, ready_after)
+    _PROBES[id(container)] = (container, ready_after, spec)
+    return spec
+
+
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
     # regular containers first, then sidecars in reverse order (KEP-753 termination order)
@@ -163,7 +180,7 @@ def _ready_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     for c in run.containers:
         if c.state != "running" or c.ready:
             continue
-        spec = probe_spec(spec_container(pod, c.name), ctx.timings.ready_after)
+        spec = _probe_of(spec_container(pod, c.name), ctx.timings.ready_after)
         due = (c.started_at or 0.0) + spec.initial_delay
         cleared = run.probe.cleared_at
         if cleared is not None and cleared > (c.started_at or 0.0):
