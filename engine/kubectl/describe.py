@@ -232,12 +232,7 @@ def describe_deployment(cluster: Cluster, dep: Obj) -> str:
             f"{rolling.get('maxSurge', '25%')} max surge\n",
         )
     pod_template(w, spec.get("template") or {})
-    conditions = status.get("conditions") or []
-    if conditions:
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in conditions:
-            w.write(1, f"{c.get('type')} \t{c.get('status')}\t{c.get('reason', '')}\n")
+    w.workload_conditions(status.get("conditions"))
     owned = [
         rs
         for rs in cluster.store.list("ReplicaSet", dep["metadata"].get("namespace"))
@@ -268,5 +263,6 @@ def describe_replicaset(cluster: Cluster, rs: Obj) -> str:
     w.write(0, f"Replicas:\t{current} current / {spec.get('replicas', 1)} desired\n")
     w.write(0, f"Pods Status:\t{pod_status_counts(owned_pods(cluster, rs))}\n")
     pod_template(w, spec.get("template") or {})
+    w.workload_conditions((rs.get("status") or {}).get("conditions"))
     w.events(events_for(cluster, rs))
     return w.text()

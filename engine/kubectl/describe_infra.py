@@ -187,6 +187,7 @@ def describe_pvc(cluster: Cluster, pvc: Obj) -> str:
         w.line("<none>")
     for i, name in enumerate(sorted(users)):
         w.write(0, f"{chr(9) if i else ''}{name}\n")
+    w.timed_conditions(status.get("conditions"), "lastProbeTime", "LastProbeTime")
     w.events(events_for(cluster, pvc))
     return w.text()
 
