@@ -172,6 +172,7 @@ def describe_pod(cluster: Cluster, pod: Obj) -> str:
     describe_containers(
         w, "Containers", spec.get("containers") or [], status.get("containerStatuses") or []
     )
+    _readiness_gates(w, spec.get("readinessGates") or [], status.get("conditions") or [])
     _pod_conditions(w, status.get("conditions") or [])
     describe_volumes(w, spec.get("volumes") or [])
     w.write(0, f"QoS Class:\t{qos_class(pod)}\n")
@@ -179,6 +180,19 @@ def describe_pod(cluster: Cluster, pod: Obj) -> str:
     tolerations(w, "Tolerations", spec.get("tolerations"))
     w.events(events_for(cluster, pod))
     return w.text()
+
+
+def _readiness_gates(
+    w: Writer, gates: list[dict[str, Any]], conditions: list[dict[str, Any]]
+) -> None:
+    """``Readiness Gates:``: each gate's condition status, ``<none>`` while it has none."""
+    if not gates:
+        return
+    w.write(0, "Readiness Gates:\n  Type\tStatus\n")
+    for gate in gates:
+        ctype = gate.get("conditionType")
+        found = next((c for c in conditions if c.get("type") == ctype), None)
+        w.write(1, f"{ctype} \t{'<none>' if found is None else found.get('status')} \n")
 
 
 def _pod_conditions(w: Writer, conditions: list[dict[str, Any]]) -> None:

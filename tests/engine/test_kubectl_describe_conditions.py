@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 
 from engine.cluster import Cluster
+from engine.objects import copy_obj
 from tests.engine.fake_kubelet import isolated_cluster
 from tests.engine.kubectl_helpers import ok
 from tests.engine.test_replicaset_retry import bare_pod, replicaset
 from tests.engine.test_volumes import _bound_claim, _resize
+from tests.helpers import set_pod_status
 
 POD_NAME = re.compile(r"\bweb-[bcdfghjklmnpqrstvwxz2456789]{5}\b")
 
@@ -175,3 +177,68 @@ def test_node_conditions(cluster: Cluster) -> None:
         "                 kubelet is posting ready status\n"
         "Addresses:\n"
     ) in text
+
+
+def test_pod_readiness_gates_come_before_the_conditions() -> None:
+    cluster = isolated_cluster()
+    gated = bare_pod("gated")
+    gated["spec"]["readinessGates"] = [
+        {"conditionType": "example.com/load-balancer-ready"},
+        {"conditionType": "example.com/warmed"},
+    ]
+    cluster.store.create(gated)
+    cluster.drain()
+    set_pod_status(cluster, "default", "gated", node="worker-1", ip="10.244.1.7", ready=False)
+    pod = copy_obj(cluster.store.must_get("Pod", "default", "gated"))
+    pod["status"]["conditions"].append(
+        {"type": "example.com/load-balancer-ready", "status": "False"}
+    )
+    cluster.store.update(pod)
+    text = ok(cluster, "describe pod gated")
+    assert (
+        "    Mounts:         <none>\n"
+        "Readiness Gates:\n"
+        "  Type                              Status\n"
+        "  example.com/load-balancer-ready   False \n"
+        "  example.com/warmed                <none> \n"
+        "Conditions:\n"
+        "  Type                              Status\n"
+        "  PodScheduled                      True \n"
+        "  Initialized                       True \n"
+        "  ContainersReady                   False \n"
+        "  Ready                             False \n"
+        "  example.com/load-balancer-ready   False \n"
+        "Volumes:                            <none>\n"
+    ) in text
+    cluster.store.create(bare_pod("plain"))
+    assert "Readiness Gates:" not in ok(cluster, "describe pod plain")
+
+
+def test_namespace_conditions_when_it_has_them(cluster: Cluster) -> None:
+    cluster.apply("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n")
+    assert "Status:       Active\n\nNo resource quota." in ok(cluster, "describe ns shop")
+    ns = copy_obj(cluster.store.must_get("Namespace", "", "shop"))
+    ns["status"]["conditions"] = [
+        {
+            "type": "NamespaceContentRemaining",
+            "status": "True",
+            "lastTransitionTime": cluster.clock.timestamp(),
+            "reason": "SomeResourcesRemain",
+            "message": "Some resources are remaining: pods. has 1 resource instances",
+        }
+    ]
+    cluster.store.update(ns)
+    assert ok(cluster, "describe ns shop").endswith(
+        "Status:       Active\n"
+        "Conditions:\n"
+        "  Type                       Status  LastTransitionTime               Reason"
+        "               Message\n"
+        "  ----                       ------  ------------------               ------"
+        "               -------\n"
+        "  NamespaceContentRemaining  True    Mon, 06 Jul 2026 10:00:00 +0000  SomeResourcesRemain"
+        "  Some resources are remaining: pods. has 1 resource instances\n"
+        "\n"
+        "No resource quota.\n"
+        "\n"
+        "No LimitRange resource.\n"
+    )
