@@ -9,15 +9,12 @@ depend on the controllers; the scenario tests (``test_scenarios.py``) run the re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from engine.clock import Clock, VirtualClock
 from engine.cluster import Cluster
 from engine.objects import Obj, is_pod_ready, owner_reference
 from tests.helpers import set_pod_status
-
-NS = "default"
-
+from tests.worlds import NS, add_bound_claim, endpoint_slice
 
 WEB_YAML = "demos/manifests/web.yaml"
 
@@ -98,36 +95,7 @@ def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> 
     name = f"web-{ordinal}"
     claim = f"www-{name}"
     pv = f"pvc-0000000{ordinal}-8b4d-4c1e-9f2a-5d7e8a9b0c11"
-    cluster.store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": pv},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Delete",
-                "storageClassName": "standard",
-                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
-                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
-            },
-            "status": {"phase": "Bound"},
-        }
-    )
-    cluster.store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim, "namespace": NS, "labels": {"app": "nginx"}},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": "1Gi"}},
-                "storageClassName": "standard",
-                "volumeName": pv,
-            },
-            "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
-        }
-    )
+    add_bound_claim(cluster, claim, pv, f"vol-{ordinal}")
     pod: Obj = {
         "apiVersion": "v1",
         "kind": "Pod",
@@ -151,31 +119,8 @@ def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> 
 
 def set_endpoints(cluster: Cluster, pods: list[Obj]) -> None:
     """Write the nginx EndpointSlice for ``pods`` (ready per the pod's Ready condition)."""
-    from engine.objects import is_pod_ready
-
-    endpoints: list[dict[str, Any]] = [
-        {
-            "addresses": [p["status"]["podIP"]],
-            "conditions": {"ready": is_pod_ready(p), "serving": True, "terminating": False},
-            "hostname": p["metadata"]["name"],
-            "nodeName": p["spec"].get("nodeName"),
-            "targetRef": {"kind": "Pod", "namespace": NS, "name": p["metadata"]["name"]},
-        }
-        for p in pods
-    ]
     existing = cluster.store.get("EndpointSlice", NS, "nginx-abcde")
-    slice_obj: Obj = {
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {
-            "name": "nginx-abcde",
-            "namespace": NS,
-            "labels": {"kubernetes.io/service-name": "nginx"},
-        },
-        "addressType": "IPv4",
-        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
-        "endpoints": endpoints,
-    }
+    slice_obj = endpoint_slice("nginx-abcde", pods)
     if existing is None:
         cluster.store.create(slice_obj)
     else:
