@@ -35,18 +35,6 @@ def cluster() -> Cluster:
     return fake_kubelet_cluster()
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
-@pytest.fixture
-def log(cluster: Cluster) -> EventLog:
-    """Every StatefulSet event of the test."""
-    return EventLog(cluster)
-
-
 def test_creates_one_pod_at_a_time_in_ordinal_order(cluster: Cluster, inv: Invariants) -> None:
     create_sts(cluster)
     assert names(cluster) == ["web-0"]
