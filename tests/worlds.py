@@ -3,10 +3,10 @@
 Store-level worlds (the TUI panels' :func:`tests.tui.fixtures.store_cluster`, the benchmarks'
 :func:`tests.benchmarks.world.store_world`, the DNS server tests' pods) build the seed's
 objects without the controllers, the way controller unit tests in Kubernetes use fakes. The
-bodies are what the controllers and the kubelet would have written: a StatefulSet pod's bound
-claim and volume (:func:`add_bound_claim`), a Running and Ready pod's status
-(:func:`running_status`), the Service's EndpointSlice (:func:`endpoint_slice`). The workload
-tests' Deployment manifest is :func:`deployment`.
+bodies are what the controllers and the kubelet would have written: a StatefulSet pod
+(:func:`web_pod`) with its bound claim and volume (:func:`add_bound_claim`), a Running and
+Ready pod's status (:func:`running_status`), the Service's EndpointSlice
+(:func:`endpoint_slice`).
 """
 
 from __future__ import annotations
@@ -53,6 +53,34 @@ def add_bound_claim(cluster: Cluster, claim: str, pv: str, handle: str) -> None:
             "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
         }
     )
+
+
+def web_pod(
+    sts: Obj, ordinal: int, *, image: str, node: str | None = None, status: Obj | None = None
+) -> Obj:
+    """Pod ``web-<ordinal>`` as the StatefulSet controller creates it for ``sts`` (identity
+    labels, hostname and subdomain, claim ``www-web-<ordinal>``), on ``node`` and with
+    ``status`` when given."""
+    name = f"web-{ordinal}"
+    spec: dict[str, Any] = {"hostname": name, "subdomain": "nginx"}
+    if node is not None:
+        spec["nodeName"] = node
+    spec["containers"] = [{"name": "nginx", "image": image}]
+    spec["volumes"] = [{"name": "www", "persistentVolumeClaim": {"claimName": f"www-{name}"}}]
+    pod: Obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {
+            "name": name,
+            "namespace": NS,
+            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
+            "ownerReferences": [owner_reference(sts)],
+        },
+        "spec": spec,
+    }
+    if status is not None:
+        pod["status"] = status
+    return pod
 
 
 def running_status(now: str, ip: str, *, host_ip: str | None = None) -> dict[str, Any]:

@@ -14,14 +14,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from engine.bootstrap import node_manifest
 from engine.cluster import Cluster
-from engine.objects import Obj, owner_reference
-from tests.worlds import IMAGE, NS, add_bound_claim, endpoint_slice, running_status
+from engine.objects import Obj
+from tests.worlds import IMAGE, NS, add_bound_claim, endpoint_slice, running_status, web_pod
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_YAML = ROOT / "demos" / "manifests" / "web.yaml"
@@ -87,24 +86,7 @@ def store_world(n: int) -> Cluster:
 
 
 def _write_pod(cluster: Cluster, sts: Obj, ordinal: int) -> Obj:
-    name, claim, pv = f"web-{ordinal}", f"www-web-{ordinal}", f"pvc-{ordinal:08d}"
-    add_bound_claim(cluster, claim, pv, f"vol-{ordinal}")
-    pod: dict[str, Any] = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": NS,
-            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
-            "ownerReferences": [owner_reference(sts)],
-        },
-        "spec": {
-            "hostname": name,
-            "subdomain": "nginx",
-            "nodeName": f"worker-{ordinal % 3 + 1}",
-            "containers": [{"name": "nginx", "image": IMAGE}],
-            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
-        },
-        "status": running_status(cluster.clock.timestamp(), pod_ip(ordinal)),
-    }
-    return cluster.store.create(pod)
+    add_bound_claim(cluster, f"www-web-{ordinal}", f"pvc-{ordinal:08d}", f"vol-{ordinal}")
+    status = running_status(cluster.clock.timestamp(), pod_ip(ordinal))
+    node = f"worker-{ordinal % 3 + 1}"
+    return cluster.store.create(web_pod(sts, ordinal, image=IMAGE, node=node, status=status))

@@ -12,9 +12,9 @@ from collections.abc import Callable
 
 from engine.clock import Clock, VirtualClock
 from engine.cluster import Cluster
-from engine.objects import Obj, is_pod_ready, owner_reference
+from engine.objects import Obj, is_pod_ready
 from tests.helpers import set_pod_status
-from tests.worlds import NS, add_bound_claim, endpoint_slice
+from tests.worlds import NS, add_bound_claim, endpoint_slice, web_pod
 
 WEB_YAML = "demos/manifests/web.yaml"
 
@@ -93,26 +93,9 @@ def _statefulset(replicas: int) -> Obj:
 def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> Obj:
     """Create pod ``web-<ordinal>`` with its claim and volume, Running (and Ready)."""
     name = f"web-{ordinal}"
-    claim = f"www-{name}"
     pv = f"pvc-0000000{ordinal}-8b4d-4c1e-9f2a-5d7e8a9b0c11"
-    add_bound_claim(cluster, claim, pv, f"vol-{ordinal}")
-    pod: Obj = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": NS,
-            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
-            "ownerReferences": [owner_reference(sts)],
-        },
-        "spec": {
-            "hostname": name,
-            "subdomain": "nginx",
-            "containers": [{"name": "nginx", "image": "nginx-slim:0.24"}],
-            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
-        },
-    }
-    cluster.store.create(pod)
+    add_bound_claim(cluster, f"www-{name}", pv, f"vol-{ordinal}")
+    cluster.store.create(web_pod(sts, ordinal, image="nginx-slim:0.24"))
     ip = f"10.244.{ordinal % 3 + 1}.{10 + ordinal}"
     return set_pod_status(cluster, NS, name, ready=ready, ip=ip, node=f"worker-{ordinal % 3 + 1}")
 
