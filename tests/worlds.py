@@ -6,7 +6,7 @@ objects without the controllers, the way controller unit tests in Kubernetes use
 bodies are what the controllers and the kubelet would have written: a StatefulSet pod
 (:func:`web_pod`) with its bound claim and volume (:func:`add_bound_claim`), a Running and
 Ready pod's status (:func:`running_status`), the Service's EndpointSlice
-(:func:`endpoint_slice`).
+(:func:`endpoint_slice`). The workload tests' Deployment manifest is :func:`deployment`.
 """
 
 from __future__ import annotations
@@ -133,4 +133,33 @@ def endpoint_slice(name: str, pods: list[Obj], owner: Obj | None = None) -> Obj:
             }
             for p in pods
         ],
+    }
+
+
+def deployment(
+    replicas: int = 3,
+    image: str = "nginx:1.27",
+    *,
+    name: str = "web",
+    namespace: str | None = "default",
+    pod_spec: dict[str, Any] | None = None,
+    **spec: Any,
+) -> Obj:
+    """Deployment ``name`` (pods labelled ``app=<name>``, one container ``nginx``) as a user
+    writes it; ``pod_spec`` adds pod template fields, ``spec`` Deployment spec fields, and
+    ``namespace=None`` leaves the namespace to the one it is applied in."""
+    metadata = {"name": name} if namespace is None else {"name": name, "namespace": namespace}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": metadata,
+        "spec": {
+            "replicas": replicas,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {**(pod_spec or {}), "containers": [{"name": "nginx", "image": image}]},
+            },
+            **spec,
+        },
     }
