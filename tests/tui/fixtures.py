@@ -137,3 +137,13 @@ def store_cluster(replicas: int = 2, clock: Clock | None = None) -> Cluster:
         )
     cluster.events.normal(svc, "Created", "headless service created", "playground")
     return cluster
+
+
+def crowded_cluster(pods: int) -> Cluster:
+    """:func:`store_cluster` of 3 replicas plus pods ``web-3`` … ``web-<pods - 1>`` (Running,
+    Ready, with claims): a pods panel longer than any screen."""
+    cluster = store_cluster(3)
+    sts = cluster.store.must_get("StatefulSet", NS, "web")
+    for ordinal in range(3, pods):
+        add_pod(cluster, sts, ordinal)
+    return cluster
