@@ -19,6 +19,15 @@ from engine.objects import Obj, is_pod_ready, owner_reference
 NS = "default"
 IMAGE = "registry.k8s.io/nginx-slim:0.24"
 
+#: a pod no workload owns, as a manifest
+BARE_POD = """
+apiVersion: v1
+kind: Pod
+metadata: {name: bare}
+spec:
+  containers: [{name: c, image: nginx}]
+"""
+
 
 def add_bound_claim(cluster: Cluster, claim: str, pv: str, handle: str) -> None:
     """Create PersistentVolume ``pv`` (network CSI volume ``handle``) bound to claim ``claim``
