@@ -16,8 +16,10 @@ Objects handed out are the store's own values: treat them as read-only (see
 :mod:`engine.objects`). That is what lets writes be cheap: an update copies its input except
 the parts that still *are* the stored version's (:func:`engine.objects.copy_sharing`), so a
 writer that builds ``{**pod, "status": new_status}`` copies only the status, and versions
-share what did not change. Admission hooks may therefore see sub-values shared with the old
-version; they only fill what is missing (defaulting is idempotent), so they never change them.
+share what did not change; a writer that built its object for the call and never touches it
+again passes ``adopt=True`` (to ``create`` or ``update``) and nothing is copied. Admission
+hooks may therefore see sub-values shared with the old version; they only fill what is
+missing (defaulting is idempotent), so they never change them.
 After admission, equal small leaf dicts and lists are shared among objects too
 (:mod:`engine.interning`): a stored value may be part of many objects.
 """

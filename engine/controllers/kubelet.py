@@ -16,10 +16,11 @@ The fault verbs: :meth:`Kubelet.set_readiness_fault` stores its state in the pod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine import stages
 from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.kubelet_runs import RunTable
 from engine.ipam import NodeIPAM, RangeExhausted
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.pod_runtime import (
@@ -68,71 +69,6 @@ def _node_pod_ip(pod: Obj) -> list[str]:
     node = spec.get("nodeName") if spec else None
     ip = status.get("podIP") if status else None
     return [f"{node}|{ip}"] if node and ip else []
-
-
-class RunTable(dict[str, PodRun]):
-    """Pod key → its run, also indexed by the run's node (IP allocation asks per node)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._by_node: dict[str, dict[str, PodRun]] = {}
-        #: node → pod IP → how many runs hold it; key → the (node, IP) its run holds
-        self._ips: dict[str, dict[str, int]] = {}
-        self._held: dict[str, tuple[str, str]] = {}
-
-    def __setitem__(self, key: str, run: PodRun) -> None:
-        if key in self:
-            self._unindex(key)
-        super().__setitem__(key, run)
-        self._by_node.setdefault(run.node, {})[key] = run
-        if run.ip:
-            self.hold(key, run.ip)
-
-    def hold(self, key: str, ip: str) -> None:
-        """The run of ``key`` now has the pod IP ``ip`` (on its node)."""
-        self._release(key)
-        if ip:
-            node = self[key].node
-            self._held[key] = (node, ip)
-            ips = self._ips.setdefault(node, {})
-            ips[ip] = ips.get(ip, 0) + 1
-
-    def ip_taken(self, node: str, ip: str) -> bool:
-        """Whether a run on ``node`` holds ``ip``."""
-        return ip in self._ips.get(node, ())
-
-    def _release(self, key: str) -> None:
-        held = self._held.pop(key, None)
-        if held is not None:
-            node, ip = held
-            ips = self._ips[node]
-            ips[ip] -= 1
-            if not ips[ip]:
-                del ips[ip]
-                if not ips:
-                    del self._ips[node]
-
-    def __delitem__(self, key: str) -> None:
-        self._unindex(key)
-        super().__delitem__(key)
-
-    def pop(self, key: str, *default: Any) -> Any:
-        """dict.pop, keeping the node index."""
-        if key in self:
-            self._unindex(key)
-        return super().pop(key, *default)
-
-    def on_node(self, node: str) -> list[PodRun]:
-        """The runs on ``node``."""
-        return list(self._by_node.get(node, {}).values())
-
-    def _unindex(self, key: str) -> None:
-        self._release(key)
-        runs = self._by_node.get(self[key].node)
-        if runs is not None:
-            runs.pop(key, None)
-            if not runs:
-                del self._by_node[self[key].node]
 
 
 class Kubelet(Controller):
