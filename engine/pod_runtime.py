@@ -28,7 +28,7 @@ READINESS_ANNOTATION = "playground.local/readiness"
 KUBELET_ANNOTATION = "playground.local/kubelet"
 
 
-@dataclass
+@dataclass(slots=True)
 class ContainerRun:
     """One container as the runtime sees it."""
 
@@ -72,7 +72,7 @@ class ContainerRun:
         return self.state != "running" and not self.created and not self.final
 
 
-@dataclass
+@dataclass(slots=True)
 class ProbeRun:
     """The pod's readiness probe as the prober worker tracks it."""
 
@@ -85,7 +85,7 @@ class ProbeRun:
     cleared_at: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRun:
     """One pod as the kubelet runs it."""
 
@@ -269,7 +269,7 @@ def image_size(image: str) -> int:
     return 20_000_000 + zlib.crc32(normalize_image(image).encode()) % 60_000_000
 
 
-@lru_cache(maxsize=8192)  # each pod's IDs are asked again on every render of its status
+@lru_cache(maxsize=256)  # image digests: a few images, asked on every render
 def digest_of(text: str) -> str:
     """A stable sha256 hex digest standing in for image and container IDs."""
     return hashlib.sha256(text.encode()).hexdigest()

@@ -60,15 +60,14 @@ def _node_name(pod: Obj) -> list[str]:
     return [str(node)] if node else []
 
 
-#: store index: Pod → ``<spec.nodeName>|<status.podIP>`` (the addresses taken on a node)
-NODE_POD_IP_INDEX = "kubelet-node-pod-ip"
+#: store index: Pod → its ``status.podIP`` (who holds an address; the node is checked)
+POD_IP_INDEX = "kubelet-pod-ip"
 
 
-def _node_pod_ip(pod: Obj) -> list[str]:
-    spec, status = pod.get("spec"), pod.get("status")
-    node = spec.get("nodeName") if spec else None
+def _pod_ip(pod: Obj) -> list[str]:
+    status = pod.get("status")
     ip = status.get("podIP") if status else None
-    return [f"{node}|{ip}"] if node and ip else []
+    return [str(ip)] if ip else []
 
 
 class Kubelet(Controller):
@@ -93,8 +92,8 @@ class Kubelet(Controller):
         self.store.subscribe(self._on_node, kinds=["Node"])
         if not self.store.has_index("Pod", NODE_NAME_INDEX):
             self.store.add_index("Pod", NODE_NAME_INDEX, _node_name)
-        if not self.store.has_index("Pod", NODE_POD_IP_INDEX):
-            self.store.add_index("Pod", NODE_POD_IP_INDEX, _node_pod_ip)
+        if not self.store.has_index("Pod", POD_IP_INDEX):
+            self.store.add_index("Pod", POD_IP_INDEX, _pod_ip)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
@@ -280,10 +279,12 @@ class _TakenOn:
         self.store, self.runs, self.node = kubelet.store, kubelet._runs, node
 
     def __contains__(self, ip: object) -> bool:
-        taken = f"{self.node}|{ip}"
-        return bool(self.store.index_count("Pod", NODE_POD_IP_INDEX, taken)) or (
-            self.runs.ip_taken(self.node, str(ip))
-        )
+        for pod in self.store.index_view("Pod", POD_IP_INDEX, str(ip)):
+            spec = pod.get("spec")
+            node = spec.get("nodeName") if spec else None
+            if node and str(node) == self.node:
+                return True
+        return self.runs.ip_taken(self.node, str(ip))
 
 
 class _Context:

@@ -20,9 +20,9 @@ class RunTable(dict[str, PodRun]):
     def __init__(self) -> None:
         super().__init__()
         self._by_node: dict[str, dict[str, PodRun]] = {}
-        #: node → pod IP → how many runs hold it; key → the (node, IP) its run holds
+        #: node → pod IP → how many runs hold it; key → the IP its run (on its node) holds
         self._ips: dict[str, dict[str, int]] = {}
-        self._held: dict[str, tuple[str, str]] = {}
+        self._held: dict[str, str] = {}
 
     def __setitem__(self, key: str, run: PodRun) -> None:
         if key in self:
@@ -36,9 +36,8 @@ class RunTable(dict[str, PodRun]):
         """The run of ``key`` now has the pod IP ``ip`` (on its node)."""
         self._release(key)
         if ip:
-            node = self[key].node
-            self._held[key] = (node, ip)
-            ips = self._ips.setdefault(node, {})
+            self._held[key] = ip
+            ips = self._ips.setdefault(self[key].node, {})
             ips[ip] = ips.get(ip, 0) + 1
 
     def ip_taken(self, node: str, ip: str) -> bool:
@@ -46,9 +45,10 @@ class RunTable(dict[str, PodRun]):
         return ip in self._ips.get(node, ())
 
     def _release(self, key: str) -> None:
-        held = self._held.pop(key, None)
-        if held is not None:
-            node, ip = held
+        """Drop what the run now under ``key`` holds (call before it leaves the table)."""
+        ip = self._held.pop(key, None)
+        if ip is not None:
+            node = self[key].node
             ips = self._ips[node]
             ips[ip] -= 1
             if not ips[ip]:
