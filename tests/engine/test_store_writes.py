@@ -93,3 +93,20 @@ def test_a_binding_is_not_validated_but_a_spec_edit_with_it_is() -> None:
         cluster.store.update({**other, "spec": bad})
     with pytest.raises(AdmissionInvalid):  # a second binding changes a bound pod's spec
         cluster.store.update({**bound, "spec": {**bound["spec"], "nodeName": "worker-2"}})
+
+
+def test_an_adopted_update_keeps_the_writers_object_and_copies_nothing() -> None:
+    store = Store(VirtualClock())
+    stored = store.create(_pod("a", phase="Pending"))
+    status = {"phase": "Running", "conditions": [{"type": "Ready", "status": "True"}]}
+    new = {**stored, "status": status}
+    kept = store.update(new, adopt=True)
+    assert kept is new
+    assert kept["status"] is status
+    assert kept["spec"] is stored["spec"]  # the stored version's part, shared
+    assert kept["metadata"] is not stored["metadata"]  # the server-owned fields are new
+    assert kept["metadata"]["resourceVersion"] != stored["metadata"]["resourceVersion"]
+    assert stored["status"] == {"phase": "Pending"}  # the old version is untouched
+    assert store.update({**kept}, adopt=True) is kept  # a no-op write stores nothing
+    copied = store.update({**kept, "status": {"phase": "Succeeded"}})
+    assert copied["status"] == {"phase": "Succeeded"}
