@@ -258,6 +258,45 @@ def test_a_settled_set_restores_claim_ownership(monkeypatch: pytest.MonkeyPatch)
     assert checker.skipped > 0
 
 
+def back_off_then_settle(cluster: Cluster) -> None:
+    """web-0 Ready (Available 10 s later); web-1's create fails (a foreign pod holds the name)
+    and is retried after 5 ms; the foreign pod goes and an edit of the set brings web-1 before
+    the retry, so the back-off timer stands in for the minReadySeconds one (an earlier request
+    wins) and fires when the set is settled."""
+    create_sts(cluster, replicas=1, minReadySeconds=10, podManagementPolicy="Parallel")
+    ready(cluster, "web-0")
+    foreign: Obj = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "web-1", "namespace": NS, "labels": {"app": "other"}},
+        "spec": {"containers": [{"name": "c", "image": "busybox"}]},
+    }
+    cluster.store.create(foreign)
+    cluster.scale("StatefulSet", NS, "web", 2)
+    cluster.store.remove("Pod", NS, "web-1")
+    cluster.patch_annotations("StatefulSet", NS, "web", note="edited")
+    cluster.drain()
+    assert pod(cluster, "web-1")["metadata"]["labels"]["app"] == "nginx"
+    assert get_sts(cluster)["status"]["availableReplicas"] == 0
+
+
+def test_a_skipped_sync_rearms_the_min_ready_timer() -> None:
+    cluster = fake_kubelet_cluster()
+    back_off_then_settle(cluster)
+    cluster.advance(20)
+    assert get_sts(cluster)["status"]["availableReplicas"] == 1
+
+
+def test_a_skipped_sync_rearms_the_min_ready_timer_checked(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cluster = fake_kubelet_cluster()
+    checker = SkipChecker(cluster, monkeypatch)
+    back_off_then_settle(cluster)
+    cluster.advance(20)
+    assert checker.skipped > 0
+
+
 # -- real engine ------------------------------------------------------------------------------
 WEB = """\
 apiVersion: v1
