@@ -219,20 +219,41 @@ class StatefulSetController(Controller):
             kept.settled = (stored, self._volatile(roster), plan.available_at)
 
     def _sync_set(self, key: str, sts: Obj) -> list[str]:
-        version = self.store.resource_version
+        store = self.store
+        version = store.resource_version
         matcher = self._selector(sts)
+        revisions, revs = self._revisions(key, sts, matcher)
+        roster = self._roster(key, sts, matcher, revs)
+        plan = self._plan(key, sts, revs, roster)
+        errors = self.pod_control.execute(plan)
+        acted = store.resource_version != version
+        version = store.resource_version
+        write_status(store, sts, plan.status)
+        status_written = store.resource_version != version
+        version = store.resource_version
+        truncate(self.history, sts, roster.labels(), revisions, revs)
+        if plan.available_at is not None:
+            self.enqueue_after(key, plan.available_at - self.clock.now())
+        if not errors and not acted and store.resource_version == version:
+            self._settle(key, sts, roster, plan, status_written)
+        return errors
+
+    def _revisions(self, key: str, sts: Obj, matcher: Matcher) -> tuple[list[Obj], Revisions]:
+        """The set's revisions (adopting orphans), sorted, and the current and update ones."""
         listed = self.history.list(sts, matcher)
         orphans = [r for r in listed if controller_ref(r) is None]
         for revision in orphans:
             self.history.adopt(sts, revision)
         revisions = sort_revisions(self.history.list(sts, matcher) if orphans else listed)
-        revs = self._resolve(key, sts, revisions)
+        return revisions, self._resolve(key, sts, revisions)
+
+    def _plan(self, key: str, sts: Obj, revs: Revisions, roster: Roster) -> control.Plan:
+        """Plan the sync (:func:`control.plan`) and remember what holds the set back."""
         ns = namespace_of(sts)
 
         def claim(name: str) -> Obj | None:
             return self.store.get("PersistentVolumeClaim", ns, name)
 
-        roster = self._roster(key, sts, matcher, revs)
         now, parse = self.clock.now(), self.clock.parse_timestamp
         inputs = control.Inputs(sts, [], revs, claim, now, parse, self._create_limit())
         plan = control.plan(inputs, roster)
@@ -240,16 +261,7 @@ class StatefulSetController(Controller):
             self._waiting.pop(key, None)
         else:
             self._waiting[key] = plan.waiting
-        errors = self.pod_control.execute(plan)
-        acted = self.store.resource_version - version
-        wrote = write_status(self.store, sts, plan.status)
-        truncate(self.history, sts, roster.labels(), revisions, revs)
-        if plan.available_at is not None:
-            self.enqueue_after(key, plan.available_at - self.clock.now())
-        written = self.store.resource_version - version
-        if not errors and not acted and written <= wrote:
-            self._settle(key, sts, roster, plan, status=written == 1)
-        return errors
+        return plan
 
     def _create_limit(self) -> int | None:
         """Room under the playground's pod quota, plus one create that records why it failed."""
