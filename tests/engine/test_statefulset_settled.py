@@ -107,6 +107,12 @@ def test_pod_changes_that_matter(change: Callable[[Obj], None], matters: bool) -
     assert pod_change_matters(modified(pod_v1(), change)) is matters
 
 
+def test_pending_with_a_true_ready_condition_to_running_matters() -> None:
+    ready_pending = modified(pod_v1(), ready_at("t1")).obj
+    ready_pending["status"]["phase"] = "Pending"
+    assert pod_change_matters(modified(ready_pending, set_path("status", "phase", "Running")))
+
+
 def test_pod_changes_that_matter_once_running() -> None:
     running = modified(pod_v1(), ready_at("t1")).obj
     assert pod_change_matters(modified(running, ready_at("t2")))  # the Ready time
@@ -202,7 +208,9 @@ def annotate_claim(cluster: Cluster, ordinal: int) -> None:
 ORDINAL = st.integers(0, 6)
 MORE_OPS = st.one_of(
     OPS,
-    st.tuples(st.sampled_from(["touch", "annotate", "pending", "unready"]), ORDINAL),
+    st.tuples(
+        st.sampled_from(["touch", "annotate", "pending", "unready", "ready-pending"]), ORDINAL
+    ),
 )
 
 
@@ -225,6 +233,9 @@ def test_skipped_syncs_would_do_nothing(
                 touch_pod(cluster, arg)
             elif op == "annotate":
                 annotate_claim(cluster, arg)
+            elif op == "ready-pending":  # a True Ready condition before the phase says Running
+                if cluster.store.get("Pod", NS, f"web-{arg}") is not None:
+                    ready(cluster, f"web-{arg}", phase="Pending")
             else:
                 step(cluster, op, arg)
         assert checker.full > 0
@@ -255,6 +266,19 @@ def test_a_settled_set_restores_claim_ownership(monkeypatch: pytest.MonkeyPatch)
     cluster.drain()
     stored = cluster.store.must_get("PersistentVolumeClaim", NS, "www-web-1")
     assert stored["metadata"]["ownerReferences"] == owners
+    assert checker.skipped > 0
+
+
+def test_a_settled_set_sees_a_ready_pending_pod_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Pending pod whose Ready condition is already True turns Running (its Ready time
+    unchanged): it is now Running and Ready, so OrderedReady creates the next pod."""
+    cluster = fake_kubelet_cluster()
+    checker = SkipChecker(cluster, monkeypatch)
+    create_sts(cluster, replicas=2)
+    ready(cluster, "web-0", phase="Pending")
+    assert cluster.store.get("Pod", NS, "web-1") is None
+    ready(cluster, "web-0")
+    assert cluster.store.get("Pod", NS, "web-1") is not None
     assert checker.skipped > 0
 
 

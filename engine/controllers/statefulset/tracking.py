@@ -168,8 +168,8 @@ def _phase(pod: Obj) -> str:
 def pod_change_matters(ev: WatchEvent) -> bool:
     """The pod event changes something a sync reads: the pod came or went; its uid, labels,
     ownerReferences, deletionTimestamp or volumes changed; it turned Ready or unready (or its
-    Ready time changed); its phase changed, except from Pending to Running. A binding, an IP,
-    container states do not matter.
+    Ready time changed); its phase changed, except from Pending to Running without a True Ready
+    condition. A binding, an IP, container states do not matter.
 
     Pending to Running changes one verdict: a Pending pod's missing claims are created
     (``claims``), a Running one's are not. The last sync, which wrote nothing, found none
@@ -184,10 +184,14 @@ def pod_change_matters(ev: WatchEvent) -> bool:
         return True
     if old.get("status") is new.get("status"):
         return False
-    if _ready_since(old) != _ready_since(new):
+    ready = _ready_since(new)
+    if _ready_since(old) != ready:
         return True
     old_phase, new_phase = _phase(old), _phase(new)
-    return old_phase != new_phase and (old_phase, new_phase) != ("Pending", "Running")
+    if old_phase == new_phase:
+        return False
+    # Running with a True Ready condition is Running and Ready: that matters
+    return (old_phase, new_phase) != ("Pending", "Running") or ready[0]
 
 
 def claim_change_matters(ev: WatchEvent) -> bool:
