@@ -215,7 +215,7 @@ MORE_OPS = st.one_of(
 
 
 @settings(
-    max_examples=40,
+    max_examples=100,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
