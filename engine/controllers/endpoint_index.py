@@ -234,15 +234,20 @@ def _invisible(event: WatchEvent) -> bool:
     )
 
 
-_FEEDS: weakref.WeakKeyDictionary[Store, PodServiceFeed] = weakref.WeakKeyDictionary()
+#: store → its feed, weakly both ways: the feed lives as long as the store, whose subscriptions
+#: hold it, and its listeners (the controllers) hold the store; a strong value would keep the
+#: key (and its whole cluster) alive for ever
+_FEEDS: weakref.WeakKeyDictionary[Store, weakref.ref[PodServiceFeed]] = weakref.WeakKeyDictionary()
 
 
 def pod_feed(store: Store) -> PodServiceFeed:
     """The store's :class:`PodServiceFeed` (created, with the indexes, on first use)."""
-    feed = _FEEDS.get(store)
+    ref = _FEEDS.get(store)
+    feed = ref() if ref is not None else None
     if feed is None:
         ensure_indexes(store)
-        feed = _FEEDS[store] = PodServiceFeed(store)
+        feed = PodServiceFeed(store)
+        _FEEDS[store] = weakref.ref(feed)
     return feed
 
 

@@ -228,13 +228,17 @@ class ClusterZone:
             del self._by_ip[ip]
 
 
-_ZONES: weakref.WeakKeyDictionary[Cluster, ClusterZone] = weakref.WeakKeyDictionary()
+#: cluster → its zone, weakly both ways: the zone lives as long as the cluster's store, whose
+#: subscription holds it, and holds the cluster itself; a strong value would keep the key (and
+#: every cluster that ever answered a query) alive for ever
+_ZONES: weakref.WeakKeyDictionary[Cluster, weakref.ref[ClusterZone]] = weakref.WeakKeyDictionary()
 
 
 def zone_for(cluster: Cluster) -> ClusterZone:
     """The cluster's DNS zone (created, and subscribed to the store, on first use)."""
-    zone = _ZONES.get(cluster)
+    ref = _ZONES.get(cluster)
+    zone = ref() if ref is not None else None
     if zone is None:
         zone = ClusterZone(cluster)
-        _ZONES[cluster] = zone
+        _ZONES[cluster] = weakref.ref(zone)
     return zone
