@@ -63,6 +63,21 @@ class SliceState:
         """The endpoints as written: by IP string, then pod UID."""
         return sorted(self.endpoints.values(), key=_endpoint_order)
 
+    def adopt(self, stored: Obj) -> None:
+        """Hold the stored slice's own endpoint dicts and ports (equal to this state's) from
+        now on, so the next write hands the store what it already holds and it copies only
+        the endpoints that changed."""
+        for ep in stored.get("endpoints") or ():
+            pod = (ep.get("targetRef") or {}).get("name")
+            if not isinstance(pod, str):
+                continue
+            mine = self.endpoints.get(pod)
+            if mine is not None and mine is not ep and mine == ep:
+                self.endpoints[pod] = ep
+        ports = stored.get("ports") or []
+        if ports is not self.ports and ports == self.ports:
+            self.ports = ports
+
 
 def _endpoint_order(ep: dict[str, Any]) -> tuple[str, str]:
     return (ep["addresses"][0], (ep.get("targetRef") or {}).get("uid", ""))

@@ -120,6 +120,57 @@ def test_a_pod_change_rewrites_only_its_slice(big: Cluster) -> None:
     assert ep["conditions"] == {"ready": False, "serving": False, "terminating": False}
 
 
+def _addresses(endpoints: Obj) -> dict[str, dict[str, Any]]:
+    return {
+        a["targetRef"]["name"]: a
+        for subset in endpoints.get("subsets") or []
+        for field in ("addresses", "notReadyAddresses")
+        for a in subset.get(field) or []
+    }
+
+
+def _copied(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """Names whose dict in ``after`` is not the very one ``before`` holds."""
+    return {name for name, value in after.items() if value is not before.get(name)}
+
+
+def test_a_pod_change_copies_only_its_address_and_endpoint(big: Cluster) -> None:
+    """The controllers hand the store the dicts it holds for unchanged pods, so the new
+    versions share them and only the changed pod's address and endpoint are new."""
+    home = slice_of(big, "p17")
+    ep_before = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    slice_before = big.store.must_get("EndpointSlice", "default", home)
+    run(big, "p17", ip_of(17), ready=False)
+    big.drain()
+    ep_after = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(ep_before, ep_after) == {"p17"}
+    slice_after = big.store.must_get("EndpointSlice", "default", home)
+    by_pod = {e["targetRef"]["name"]: e for e in slice_after["endpoints"]}
+    assert _copied({e["targetRef"]["name"]: e for e in slice_before["endpoints"]}, by_pod) == {
+        "p17"
+    }
+    assert slice_after["ports"] is slice_before["ports"]
+
+
+def test_after_a_bulk_change_the_addresses_are_still_shared(big: Cluster) -> None:
+    """A sync of many pods re-sorts its lists at once: the unchanged pods keep the stored
+    dicts, and the object equals what a full reconcile writes."""
+    before = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    add_pods(big, range(250, 400))
+    after = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(before, after) == {f"p{i}" for i in range(250, 400)}
+    seen = writes(big, "Endpoints")
+    controller = big.controller("endpoint-controller")
+    assert isinstance(controller, ServicePodTracker)
+    controller.resync("default/app")
+    big.drain()
+    assert seen == []
+    run(big, "p3", ip_of(3), ready=False)
+    big.drain()
+    again = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(after, again) == {"p3"}
+
+
 def test_new_endpoint_goes_to_the_slice_it_fits_best(big: Cluster) -> None:
     """getSliceToFill: of the unchanged slices, the one closest to full once it is added."""
     home = slice_of(big, "p3")

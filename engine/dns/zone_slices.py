@@ -1,0 +1,138 @@
+"""What cluster DNS makes of one EndpointSlice, kept so that an update costs what it changed.
+
+:class:`Endpoint` is a ready endpoint address with what answers need precomputed. A
+:class:`SliceView` remembers, for one indexed slice, the Endpoints made of each of its endpoint
+dicts, keyed by the dict's identity: the store hands out read-only objects and the
+EndpointSlice controller rewrites a slice with the very dicts the stored version holds for the
+pods that did not change (the store shares them), so an update is diffed by identity, and only
+new dicts are turned into Endpoints. :meth:`SliceView.update` declines (the zone then re-indexes
+the slice from scratch) when a dict is listed twice or the kept endpoints changed order, so the
+result is always the one a rebuild gives.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+from typing import Any, NamedTuple
+
+from engine.dns.records import TTL, Record
+from engine.objects import Obj
+
+SvcKey = tuple[str, str]
+Ports = tuple[tuple[str, int, str], ...]
+
+
+@functools.lru_cache(maxsize=65536)
+def ip_version(host: str) -> int:
+    """4 or 6 for an IP address, 0 for anything else (cached: answers repeat addresses)."""
+    try:
+        return ipaddress.ip_address(host).version
+    except ValueError:
+        return 0
+
+
+class Endpoint(NamedTuple):
+    """A ready endpoint address as DNS sees it, with what its answers need precomputed when
+    its slice changes (so a lookup builds no per-endpoint objects)."""
+
+    ip: str
+    hostname: str
+    ports: Ports  # (name, port, protocol); port -1 when none
+    #: the endpoint label: hostname, else the dashed IP (CDNS ``endpointHostname``)
+    name: str
+    version: int  # ip_version(ip): 4, 6, or 0 for an address that is no IP
+    #: the A record of ``<svc>.<ns>.svc.<domain>.`` for this address (None unless IPv4)
+    service_a: Record | None
+
+
+def slice_ports(ports: list[dict[str, Any]] | None) -> Ports:
+    """A slice's ports as its Endpoints carry them (one port -1 entry when it has none)."""
+    return tuple(
+        (str(p.get("name") or ""), int(p.get("port", -1)), str(p.get("protocol", "TCP")))
+        for p in ports or []
+    ) or (("", -1, ""),)
+
+
+#: one endpoint dict of a slice and the Endpoints made of it (none when not ready)
+Part = tuple[dict[str, Any], list[Endpoint]]
+#: an update's outcome: the previous Endpoints, the new ones, those added and those removed
+Change = tuple[list[Endpoint], list[Endpoint], list[Endpoint], list[Endpoint]]
+
+
+class SliceView:
+    """One indexed slice: its Service, ports and the Endpoints of each endpoint dict."""
+
+    __slots__ = ("endpoints", "fqdn", "parts", "ports", "raw_ports", "service", "size")
+
+    def __init__(self, service: SvcKey, slice_obj: Obj, domain: str) -> None:
+        self.service = service
+        self.raw_ports: Any = slice_obj.get("ports")
+        self.ports = slice_ports(self.raw_ports)
+        self.fqdn = f"{service[1]}.{service[0]}.svc.{domain}."
+        #: id(endpoint dict) → the dict (held, so the id stays its own) and its Endpoints
+        self.parts: dict[int, Part] = {}
+        #: the slice's Endpoints in order
+        self.endpoints: list[Endpoint] = []
+        #: how many endpoint dicts the slice lists (more than ``parts`` when one is repeated)
+        self.size = 0
+
+    def fits(self, service: SvcKey, slice_obj: Obj) -> bool:
+        """Whether a new version of the slice can be diffed against this view: same Service
+        and same ports (else every Endpoint changes)."""
+        ports = slice_obj.get("ports")
+        if service != self.service or (ports is not self.raw_ports and ports != self.raw_ports):
+            return False
+        self.raw_ports = ports
+        return True
+
+    def fill(self, items: list[dict[str, Any]]) -> list[Endpoint]:
+        """Index every endpoint dict of a new slice; returns its Endpoints in order."""
+        self.parts = {id(ep): (ep, self._make(ep)) for ep in items}
+        self.endpoints = [e for ep in items for e in self.parts[id(ep)][1]]
+        self.size = len(items)
+        return self.endpoints
+
+    def update(self, items: list[dict[str, Any]]) -> Change | None:
+        """Diff the new version's endpoint dicts against the indexed ones and take them on;
+        None (and nothing changed) when a rebuild must do it: a dict listed twice (in either
+        version), or the endpoints both versions hold in a different order."""
+        old = self.parts
+        if len(old) != self.size:
+            return None
+        new: dict[int, Part] = {}
+        added: list[Endpoint] = []
+        for ep in items:
+            part = old.get(id(ep))
+            if part is None:
+                part = (ep, self._make(ep))
+                added += part[1]
+            new[id(ep)] = part
+        if len(new) != len(items) or [k for k in old if k in new] != [k for k in new if k in old]:
+            return None
+        removed = [e for k, (_, eps) in old.items() if k not in new for e in eps]
+        previous = self.endpoints
+        self.parts, self.size = new, len(items)
+        self.endpoints = [e for _, eps in new.values() for e in eps]
+        return previous, self.endpoints, added, removed
+
+    def _make(self, ep: dict[str, Any]) -> list[Endpoint]:
+        """The Endpoints of one endpoint dict: one per address, none unless ready."""
+        if (ep.get("conditions") or {}).get("ready") is False:
+            return []
+        hostname = str(ep.get("hostname") or "")
+        out = []
+        for address in ep.get("addresses") or []:
+            ip = str(address)
+            name = hostname or ip.replace(".", "-").replace(":", "-")
+            version = ip_version(ip)
+            service_a = Record(self.fqdn, TTL, "A", ip) if version == 4 else None
+            out.append(Endpoint(ip, hostname, self.ports, name, version, service_a))
+        return out
+
+
+def service_records(endpoints: list[Endpoint]) -> tuple[list[Record], int]:
+    """A slice's A records of its Service name and its count of addresses that are no IP."""
+    return [e.service_a for e in endpoints if e.service_a], sum(
+        1 for e in endpoints if not e.version
+    )
