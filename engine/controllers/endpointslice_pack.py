@@ -23,6 +23,7 @@ slice's endpoints are written sorted by IP string, then pod UID.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -44,36 +45,70 @@ class Desired(NamedTuple):
 
 @dataclass
 class SliceState:
-    """One managed slice as the controller last wrote (or read) it."""
+    """One managed slice as the controller last wrote (or read) it.
+
+    Change ``endpoints`` only through :meth:`put` and :meth:`drop`: they keep each endpoint's
+    sort key and which endpoints are not yet the stored slice's own dicts (:meth:`adopt`).
+    """
 
     name: str  # "" until created
     ports: list[dict[str, Any]]
     endpoints: dict[str, dict[str, Any]]  # pod name → endpoint
     created: str = ""  # creationTimestamp, for a stable order
     key: PortKey = field(init=False)
+    #: pod name → its endpoint's place in the written order
+    _keys: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
+    #: pods whose endpoint dict is not (yet) the stored slice's own
+    _fresh: set[str] = field(init=False, repr=False, compare=False)
+    #: the pods in the order of the last :meth:`sorted_endpoints`
+    _order: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.key = port_key(self.ports)
+        self._keys = {pod: _endpoint_order(ep) for pod, ep in self.endpoints.items()}
+        self._fresh = set(self.endpoints)
+        self._order = []
 
     def order(self) -> tuple[str, str]:
         """Oldest first (then by name): the order slices are considered in."""
         return (self.created, self.name)
 
+    def put(self, pod: str, endpoint: dict[str, Any]) -> None:
+        """Set ``pod``'s endpoint."""
+        self.endpoints[pod] = endpoint
+        self._keys[pod] = _endpoint_order(endpoint)
+        self._fresh.add(pod)
+
+    def drop(self, pod: str) -> None:
+        """Take ``pod``'s endpoint out."""
+        del self.endpoints[pod]
+        del self._keys[pod]
+        self._fresh.discard(pod)
+
+    def adopted(self) -> None:
+        """Mark the endpoints as the stored slice's own (read from the store)."""
+        self._fresh.clear()
+
     def sorted_endpoints(self) -> list[dict[str, Any]]:
         """The endpoints as written: by IP string, then pod UID."""
-        return sorted(self.endpoints.values(), key=_endpoint_order)
+        self._order = sorted(self.endpoints, key=self._keys.__getitem__)
+        return list(map(self.endpoints.__getitem__, self._order))
 
     def adopt(self, stored: Obj) -> None:
-        """Hold the stored slice's own endpoint dicts and ports (equal to this state's) from
-        now on, so the next write hands the store what it already holds and it copies only
-        the endpoints that changed."""
-        for ep in stored.get("endpoints") or ():
-            pod = (ep.get("targetRef") or {}).get("name")
-            if not isinstance(pod, str):
-                continue
-            mine = self.endpoints.get(pod)
-            if mine is not None and mine is not ep and mine == ep:
-                self.endpoints[pod] = ep
+        """Hold the stored slice's own endpoint dicts and ports (equal to this state's, the
+        endpoints in the order of the last :meth:`sorted_endpoints`) from now on, so the next
+        write hands the store what it already holds and it copies only the endpoints that
+        changed."""
+        eps = stored.get("endpoints") or []
+        if len(eps) == len(self._order) == len(self.endpoints):
+            at: Callable[[str], int] = self._order.index
+            if len(self._fresh) > 8:
+                at = {pod: i for i, pod in enumerate(self._order)}.__getitem__
+            for pod in self._fresh:
+                ep = eps[at(pod)]
+                if ep == self.endpoints[pod]:
+                    self.endpoints[pod] = ep
+            self._fresh.clear()
         ports = stored.get("ports") or []
         if ports is not self.ports and ports == self.ports:
             self.ports = ports
@@ -114,7 +149,8 @@ class ServiceSlices:
             if pod and pod not in self.where and pod not in eps:
                 eps[pod] = ep
         created = str(slice_obj["metadata"].get("creationTimestamp", ""))
-        self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
+        state = self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
+        state.adopted()
         for pod in eps:
             self.where[pod] = name
 
@@ -145,10 +181,10 @@ class ServiceSlices:
         old = state.endpoints[pod]
         if want is not None and want.key == state.key and _same_identity(old, want.endpoint):
             if old != want.endpoint:
-                state.endpoints[pod] = want.endpoint
+                state.put(pod, want.endpoint)
                 touched.add(current)
             return True
-        del state.endpoints[pod]
+        state.drop(pod)
         del self.where[pod]
         touched.add(current)
         return False
@@ -208,7 +244,7 @@ class ServiceSlices:
 def _fill(state: SliceState, items: list[tuple[str, Desired]], pos: int) -> int:
     while pos < len(items) and len(state.endpoints) < MAX_ENDPOINTS_PER_SLICE:
         pod, want = items[pos]
-        state.endpoints[pod] = want.endpoint
+        state.put(pod, want.endpoint)
         pos += 1
     return pos
 

@@ -65,6 +65,8 @@ class ClusterZone:
         self._by_ip: dict[str, dict[tuple[str, str, str], int]] = {}
         #: (namespace, slice name) → what the zone made of the slice (its Service's key)
         self._views: dict[tuple[str, str], SliceView] = {}
+        #: addresses more than one endpoint name points at (their order in ``_by_ip`` shows)
+        self._shared: set[str] = set()
         store = cluster.store
         for ns in store.list("Namespace"):
             self.namespaces.add(name_of(ns))
@@ -211,19 +213,24 @@ class ClusterZone:
             slices[sname] = endpoints
             service_a[sname] = service_records(endpoints)
         changed = added + removed
-        ips = {ep.ip for ep in changed}
-        ips.update(ep.ip for ep in previous if len(self._by_ip.get(ep.ip, ())) > 1)
-        for ep in previous:
-            if ep.ip in ips:
-                self._count(ep.ip, (key[0], key[1], ep.name), -1)
-        for ep in endpoints:
-            if ep.ip in ips:
-                self._count(ep.ip, (key[0], key[1], ep.name), 1)
+        ips, shared = {ep.ip for ep in changed}, self._shared
+        ns, svc = key
+        # both lists before any count changes ``shared``
+        out = [ep for ep in previous if ep.ip in ips or ep.ip in shared]
+        back = [ep for ep in endpoints if ep.ip in ips or ep.ip in shared]
+        for ep in out:
+            self._count(ep.ip, (ns, svc, ep.name), -1)
+        for ep in back:
+            self._count(ep.ip, (ns, svc, ep.name), 1)
         names = self._names.setdefault(key, {})
+        gone = {id(ep) for ep in removed}
         for lname in {ep.name.lower() for ep in changed}:
             by_slice = names.setdefault(lname, {})
-            by_slice.pop(sname, None)
-            mine = [ep for ep in endpoints if ep.name.lower() == lname]
+            kept = [ep for ep in by_slice.pop(sname, ()) if id(ep) not in gone]
+            fresh = [ep for ep in added if ep.name.lower() == lname]
+            mine = kept or fresh
+            if kept and fresh:
+                mine = [ep for ep in endpoints if ep.name.lower() == lname]
             if mine:
                 by_slice[sname] = mine
             elif not by_slice:
@@ -243,8 +250,12 @@ class ClusterZone:
         names[name] = names.get(name, 0) + delta
         if names[name] <= 0:
             del names[name]
-        if not names:
-            del self._by_ip[ip]
+        if len(names) > 1:
+            self._shared.add(ip)
+        else:
+            self._shared.discard(ip)
+            if not names:
+                del self._by_ip[ip]
 
 
 #: cluster → its zone, weakly both ways: the zone lives as long as the cluster's store, whose
