@@ -21,6 +21,13 @@ hash), labelled, selected and templated with ``pod-template-hash``, with the rev
 ``Scaled up replica set web-5d4f8b7c9 from 0 to 3`` on creation, ``Scaled down replica set
 web-7c9b6f5d4 to 1 from 2`` afterwards (the wording of current controllers).
 
+A sync that could not create the new ReplicaSet (the API refused it, or its name collided
+with a set that is not ours) returns an error in the real controller; ``handleErr`` then
+requeues the Deployment with the workqueue's back-off (5 ms doubling; the longest wait is
+82 s) at most ``maxRetries`` (15) times, and drops it from the queue after that until
+something about it changes. :meth:`DeploymentController.sync` does the same. (Pods are
+the ReplicaSet controller's business: a pod quota never fails a Deployment sync.)
+
 :func:`rollback` is ``kubectl rollout undo`` (client-side, as kubectl does it) and
 :func:`history` lists revisions for ``kubectl rollout history`` (both in
 :mod:`deployment_rollback`, re-exported here).
@@ -50,9 +57,11 @@ from engine.objects import (
 from engine.store import AlreadyExists, StoreError, WatchEvent
 
 if TYPE_CHECKING:
-    pass
+    from engine.cluster import Cluster
 
 COMPONENT = "deployment-controller"
+#: ``maxRetries``: how often a failing sync is requeued with back-off before it is dropped
+MAX_RETRIES = 15
 __all__ = ["DeploymentController", "history", "rollback"]
 
 
@@ -65,6 +74,11 @@ class DeploymentController(Controller):
     """Rolls Deployments out through ReplicaSets."""
 
     name = COMPONENT
+
+    def __init__(self, cluster: Cluster) -> None:
+        super().__init__(cluster)
+        self._sync_failed = False
+        """Whether the running sync failed (``syncDeployment`` returned an error)."""
 
     def setup(self) -> None:
         """Watch Deployments, their ReplicaSets and pods."""
@@ -98,7 +112,17 @@ class DeploymentController(Controller):
 
     # -- sync -----------------------------------------------------------------------------
     def sync(self, key: str) -> None:
-        """Reconcile one Deployment."""
+        """Reconcile one Deployment; a failed sync is retried like ``handleErr`` does."""
+        self._sync_failed = False
+        self._sync_deployment(key)
+        if not self._sync_failed:
+            self.forget(key)
+        elif self._failures.get(key, 0) < MAX_RETRIES:
+            self.retry_later(key)  # AddRateLimited
+        else:
+            self.forget(key)  # "Dropping deployment out of the queue"
+
+    def _sync_deployment(self, key: str) -> None:
         ns, name = split_key(key)
         d = self.store.get("Deployment", ns, name)
         if d is None:
@@ -251,9 +275,12 @@ class DeploymentController(Controller):
         try:
             created = self.store.create(rs)
         except AlreadyExists:
-            return self._hash_collision(d, rs)
+            existing = self._hash_collision(d, rs)
+            self._sync_failed = existing is None
+            return existing
         except StoreError as exc:
             self._create_failed(d, name_of(rs), exc)
+            self._sync_failed = True
             return None
         if count > 0:
             self._event(d, f"Scaled up replica set {name_of(created)} from 0 to {count}")

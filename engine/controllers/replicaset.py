@@ -10,12 +10,21 @@ One sync of ``namespace/name``:
    500 per sync, in slow-start batches 1, 2, 4… that stop at the first failing batch);
    too many → delete the surplus chosen by :func:`pod_util.rank_for_deletion`
    (``ActivePodsWithRanks``). Events ``SuccessfulCreate`` ``Created pod: web-abc12`` /
-   ``SuccessfulDelete`` ``Deleted pod: web-abc12``, failures ``FailedCreate`` / ``FailedDelete``.
+   ``SuccessfulDelete`` ``Deleted pod: web-abc12``; each refused call is a Warning
+   ``FailedCreate`` ``Error creating: <API error>`` / ``FailedDelete`` ``Error deleting: …``
+   (``RealPodControl``; a pod already gone is no failure).
 3. Status: replicas, fullyLabeledReplicas, readyReplicas, availableReplicas (minReadySeconds),
    observedGeneration, terminatingReplicas (owned pods still shutting down; feature
    DeploymentReplicaSetTerminatingReplicas, beta and on in 1.35), and the ``ReplicaFailure``
-   condition while creating/deleting fails;
+   condition (``calculateStatus``: added with the first error's message while it is absent,
+   kept unchanged while syncs keep failing, removed by the first sync without error);
    written only when it changed. A pod that will turn available later requeues the set then.
+4. A sync whose creates or deletes failed is retried with the workqueue's per-item back-off
+   (``processNextWorkItem``: error → ``AddRateLimited``, 5 ms doubling to 1000 s; success →
+   ``Forget``), so a set refused by a quota gets its pods once room is freed, with no other
+   event needed. Keeping the condition's first message matters here: a message naming each
+   refused pod would change the status on every try, and the status write would requeue the
+   set at once, forever.
 
 A set being deleted only updates its status (the garbage collector removes its pods).
 """
@@ -38,7 +47,7 @@ from engine.objects import (
     with_controller_ref,
 )
 from engine.selectors import SelectorError, from_label_selector
-from engine.store import StoreError, WatchEvent
+from engine.store import NotFound, StoreError, WatchEvent
 
 COMPONENT = "replicaset-controller"
 BURST_REPLICAS = 500
@@ -87,6 +96,7 @@ class ReplicaSetController(Controller):
         ns, name = split_key(key)
         rs = self.store.get("ReplicaSet", ns, name)
         if rs is None:
+            self.forget(key)
             return
         pods = [p for p in self.store.list("Pod", ns) if pod_util.is_pod_active(p)]
         pods = self._claim(rs, pods)
@@ -106,6 +116,10 @@ class ReplicaSetController(Controller):
             and _owned_by(p, rs)
         ]
         self._update_status(rs, pods, len(terminating), error)
+        if error is None:
+            self.forget(key)
+        else:
+            self.retry_later(key)
 
     def _claim(self, rs: Obj, pods: list[Obj]) -> list[Obj]:
         match = _selector(rs)
@@ -137,6 +151,8 @@ class ReplicaSetController(Controller):
         return None
 
     def _create(self, rs: Obj, count: int) -> str | None:
+        """Create ``count`` pods in slow-start batches; the first error of the batch that
+        failed (the API's message), or None."""
         template = rs["spec"].get("template") or {}
         for size in slow_start_batches(count):
             failed = None
@@ -147,8 +163,10 @@ class ReplicaSetController(Controller):
                 try:
                     created = self.store.create(pod)
                 except StoreError as exc:
-                    failed = f"Error creating: {exc}"
-                    self.cluster.events.warning(rs, "FailedCreate", failed, COMPONENT)
+                    failed = failed or str(exc)
+                    self.cluster.events.warning(
+                        rs, "FailedCreate", f"Error creating: {exc}", COMPONENT
+                    )
                     continue
                 self.cluster.events.normal(
                     rs, "SuccessfulCreate", f"Created pod: {name_of(created)}", COMPONENT
@@ -167,9 +185,11 @@ class ReplicaSetController(Controller):
         for pod in victims[:count]:
             try:
                 self.store.delete("Pod", namespace_of(pod), name_of(pod))
+            except NotFound:
+                continue  # already gone: what the delete wanted
             except StoreError as exc:
-                failed = f"Error deleting: {exc}"
-                self.cluster.events.warning(rs, "FailedDelete", failed, COMPONENT)
+                failed = failed or f"unable to delete pods: {exc}"
+                self.cluster.events.warning(rs, "FailedDelete", f"Error deleting: {exc}", COMPONENT)
                 continue
             self.cluster.events.normal(
                 rs, "SuccessfulDelete", f"Deleted pod: {name_of(pod)}", COMPONENT
@@ -226,25 +246,29 @@ class ReplicaSetController(Controller):
             ),
             "observedGeneration": rs["metadata"].get("generation", 1),
         }
-        old_conditions = (rs.get("status") or {}).get("conditions") or []
         if error is not None:
-            reason = "FailedCreate" if error.startswith("Error creating") else "FailedDelete"
-            old = next((c for c in old_conditions if c.get("type") == "ReplicaFailure"), None)
-            status["conditions"] = [
-                {
-                    "type": "ReplicaFailure",
-                    "status": "True",
-                    "reason": reason,
-                    "message": error,
-                    "lastTransitionTime": (old or {}).get(
-                        "lastTransitionTime", self.clock.timestamp()
-                    ),
-                }
-            ]
+            status["conditions"] = [self._failure_condition(rs, len(pods), error)]
         for key in ("readyReplicas", "availableReplicas", "fullyLabeledReplicas"):
             if not status[key]:
                 del status[key]  # omitempty, as the API serialises them
         return status
+
+    def _failure_condition(self, rs: Obj, active: int, error: str) -> dict[str, Any]:
+        """The ``ReplicaFailure`` condition while syncs fail: the one already there, unchanged,
+        or a new one with this error (``calculateStatus``)."""
+        old_conditions = (rs.get("status") or {}).get("conditions") or []
+        old = next((c for c in old_conditions if c.get("type") == "ReplicaFailure"), None)
+        if old is not None:
+            return dict(old)
+        wanted = rs["spec"].get("replicas")
+        diff = active - (1 if wanted is None else int(wanted))
+        return {
+            "type": "ReplicaFailure",
+            "status": "True",
+            "lastTransitionTime": self.clock.timestamp(),
+            "reason": "FailedCreate" if diff < 0 else "FailedDelete" if diff > 0 else "",
+            "message": error,
+        }
 
 
 def _selector(rs: Obj) -> Any:
