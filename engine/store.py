@@ -270,12 +270,16 @@ class Store:
         self._emit(WatchEvent("ADDED", kind, new, None))
         return new
 
-    def update(self, obj: Obj, *, check_version: bool = False) -> Obj:
+    def update(self, obj: Obj, *, check_version: bool = False, adopt: bool = False) -> Obj:
         """Replace an existing object with ``obj`` (copied); returns the stored value.
 
         Keeps the server-owned metadata (uid, creationTimestamp, deletionTimestamp) and bumps
         ``generation`` when the spec changed. An object that is being deleted and has no
         finalizers left is removed (for pods: once the grace period was cut to 0).
+
+        With ``adopt`` the store keeps ``obj`` itself, no copy (as :meth:`create` does): for a
+        caller that built ``obj`` and its ``metadata`` for this call, holding otherwise only
+        parts of stored objects (read-only) or new ones it never touches again.
         """
         kind = obj["kind"]
         md_in = obj["metadata"]
@@ -293,8 +297,11 @@ class Store:
                 "the object has been modified; please apply your changes to the latest version "
                 "and try again"
             )
-        new = copy_sharing(obj, old)
-        md = new["metadata"] = copy_sharing(new["metadata"], old["metadata"])
+        if adopt:
+            new, md = obj, obj["metadata"]
+        else:
+            new = copy_sharing(obj, old)
+            md = new["metadata"] = copy_sharing(new["metadata"], old["metadata"])
         old_md = old["metadata"]
         for field in (
             "uid",

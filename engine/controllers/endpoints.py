@@ -323,14 +323,15 @@ class EndpointsController(ServicePodTracker):
         ):
             state.adopt(current.get("subsets") or [])
             return
-        updated = dict(current)  # the store copies what it is given: a shallow copy is enough
+        # the store adopts it as it is: every part is the stored version's (read-only) or new
+        updated = dict(current)
         md = updated["metadata"] = dict(current["metadata"])
         md["labels"] = labels
         md["annotations"] = _annotations(annotations, state.times.latest(svc), truncated)
         updated.pop("subsets", None)
         if subsets:
             updated["subsets"] = subsets
-        state.adopt(self.store.update(updated).get("subsets") or [])
+        state.adopt(self.store.update(updated, adopt=True).get("subsets") or [])
 
 
 def _annotations(current: dict[str, str], when: str, truncated: bool) -> dict[str, str]:

@@ -199,12 +199,13 @@ class EndpointSliceController(ServicePodTracker):
         ):
             state.adopt(current)
             return
-        updated = dict(current)  # the store copies what it is given: a shallow copy is enough
+        # the store adopts it as it is: every part is the stored version's (read-only) or new
+        updated = dict(current)
         md = updated["metadata"] = dict(md)
         md["labels"], md["ownerReferences"] = labels, owners
         md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: when}
         updated["endpoints"], updated["ports"] = endpoints, ports
-        state.adopt(self.store.update(updated))
+        state.adopt(self.store.update(updated, adopt=True))
 
     def _delete(self, namespace: str, name: str) -> None:
         with contextlib.suppress(NotFound):  # the garbage collector may have been quicker
