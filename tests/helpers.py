@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from engine.cluster import Cluster
@@ -59,12 +60,18 @@ def set_pod_status(
 
 def fake_kubelet(cluster: Cluster, *, scheduler: bool = False) -> None:
     """Stop the simulated kubelet (and with ``scheduler`` the scheduler too): pods keep
-    whatever status and node a test forces on them, as in Kubernetes controller unit tests.
+    whatever status and node a test forces on them, as in Kubernetes controller unit tests."""
+    stop_controllers(cluster, ("kubelet", "default-scheduler") if scheduler else ("kubelet",))
+
+
+def stop_controllers(cluster: Cluster, names: Iterable[str]) -> Cluster:
+    """Stop the named controllers (``Controller.name``) of ``cluster``; returns it.
 
     Their store subscriptions stay, but the runner no longer processes their queues.
     """
-    stopped = {"kubelet", "default-scheduler"} if scheduler else {"kubelet"}
+    stopped = set(names)
     cluster.controllers = [c for c in cluster.controllers if c.name not in stopped]
+    return cluster
 
 
 def pod_names(cluster: Cluster, namespace: str = "default") -> list[str]:

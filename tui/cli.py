@@ -19,6 +19,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from tui.cli_util import FAILED, USAGE, fail, read_script, report_errors
+
 if TYPE_CHECKING:
     from engine.cluster import Cluster
     from tui.app import PlaygroundApp
@@ -157,9 +159,7 @@ def run_dns_serve_command(args: argparse.Namespace) -> int:
         cluster, list(args.filename or [str(default_manifest())]), args.namespace
     )
     if errors:
-        for message in errors:
-            sys.stderr.write(message.rstrip("\n") + "\n")
-        return 1
+        return report_errors(errors, sys.stderr)
     return run_dns_serve(cluster, args.address, args.port)
 
 
@@ -185,23 +185,17 @@ def run_script_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO)
     from engine.cluster import Cluster
     from engine.script import run_script
 
-    if args.file == "-":
-        text, source = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            text, source = Path(args.file).read_text(encoding="utf-8"), args.file
-        except OSError as exc:
-            stderr.write(f"stsplay: cannot read {args.file}: {exc.strerror}\n")
-            return 2
+    script = read_script(args.file, stderr)
+    if script is None:
+        return USAGE
+    text, source = script
     cluster = Cluster(seed=args.seed, nodes=args.nodes)
     paths = list(args.filename or [])
     if args.default_cluster:
         paths.insert(0, str(default_manifest()))
     errors = _load_manifests(cluster, paths, args.namespace)
     if errors:
-        for message in errors:
-            stderr.write(message.rstrip("\n") + "\n")
-        return 1
+        return report_errors(errors, stderr)
     if paths:
         cluster.settle()
     return run_script(
@@ -239,8 +233,7 @@ def run_app(args: argparse.Namespace) -> int:
         else:
             resume.continue_session(loaded, args, given)
     if problem is not None:
-        sys.stderr.write(f"stsplay: {problem}\n")
-        return 2
+        return fail(sys.stderr, problem)
     plan = SavePlan(
         target=Path(args.save_to).expanduser() if args.save_to else None,
         autosave=persist.default_path(),
@@ -308,10 +301,8 @@ async def _run_app_with_dns(
         server = await start_dns_server(cluster, args.dns_address, args.dns_port)
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        sys.stderr.write(
-            f"stsplay: cannot serve DNS on {args.dns_address}:{args.dns_port}: {reason}\n"
-        )
-        return 1
+        where = f"{args.dns_address}:{args.dns_port}"
+        return fail(sys.stderr, f"cannot serve DNS on {where}: {reason}", status=FAILED)
     app = make(dns_address=server.address)
     try:
         await app.run_async()
@@ -327,8 +318,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is not None and (args.save_to or args.load or args.resume):
         flag = "--save" if args.save_to else "--load" if args.load else "--resume"
         hint = " (use: stsplay exercise NAME --save FILE)" if args.command == "exercise" else ""
-        sys.stderr.write(f"stsplay: {flag} is for the playground app, not '{args.command}'{hint}\n")
-        return 2
+        return fail(sys.stderr, f"{flag} is for the playground app, not '{args.command}'{hint}")
     if args.command == "script":
         return run_script_command(args, sys.stdout, sys.stderr)
     if args.command == "dns-serve":

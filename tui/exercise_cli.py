@@ -14,22 +14,23 @@ sys.stdout, sys.stderr)``.
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
 from typing import Any, TextIO
+
+from tui.cli_util import USAGE, add_named_command, fail, read_script
 
 
 def add_exercise_command(sub: Any) -> argparse.ArgumentParser:
     """Add ``exercise`` to the subparsers ``sub`` (``parser.add_subparsers()``)."""
-    parser: argparse.ArgumentParser = sub.add_parser(
+    parser = add_named_command(
+        sub,
         "exercise",
         help="workshop exercises: open one in the app, list them, or check a script",
         description="Open an exercise in the playground (its tasks tick to done as the "
         "cluster changes), list the workshop, or check a command script headlessly "
         "against an exercise (exit status 0 when every task passed).",
+        name_help="exercise (e.g. 03-dns, dns, 3)",
+        list_help="list the exercises",
     )
-    parser.add_argument("name", nargs="?", metavar="NAME", help="exercise (e.g. 03-dns, dns, 3)")
-    parser.add_argument("--list", action="store_true", help="list the exercises")
     parser.add_argument(
         "--check", metavar="SCRIPT", help="run SCRIPT (file, or - for stdin) and report each task"
     )
@@ -54,23 +55,17 @@ def run_exercise_command(args: argparse.Namespace, stdout: TextIO, stderr: TextI
     if args.list:
         return list_exercises(out=stdout, err=stderr)
     if not args.name:
-        stderr.write("stsplay exercise: name an exercise, or use --list\n")
-        return 2
+        return fail(stderr, "name an exercise, or use --list", command="exercise")
     if args.check is None:
         if args.json:
-            stderr.write("stsplay exercise: --json needs --check SCRIPT\n")
-            return 2
+            return fail(stderr, "--json needs --check SCRIPT", command="exercise")
         from tui.exercise_app import run_exercise_app
 
         return run_exercise_app(args.name, seed=args.seed, speed=args.speed, save=args.save)
-    if args.check == "-":
-        text, source = sys.stdin.read(), "<stdin>"
-    else:
-        try:
-            text, source = Path(args.check).read_text(encoding="utf-8"), args.check
-        except OSError as exc:
-            stderr.write(f"stsplay: cannot read {args.check}: {exc.strerror}\n")
-            return 2
+    script = read_script(args.check, stderr)
+    if script is None:
+        return USAGE
+    text, source = script
     return check_exercise(
         args.name, text, json=args.json, out=stdout, err=stderr, seed=args.seed, source=source
     )

@@ -172,6 +172,7 @@ def describe_pod(cluster: Cluster, pod: Obj) -> str:
     describe_containers(
         w, "Containers", spec.get("containers") or [], status.get("containerStatuses") or []
     )
+    _readiness_gates(w, spec.get("readinessGates") or [], status.get("conditions") or [])
     _pod_conditions(w, status.get("conditions") or [])
     describe_volumes(w, spec.get("volumes") or [])
     w.write(0, f"QoS Class:\t{qos_class(pod)}\n")
@@ -179,6 +180,19 @@ def describe_pod(cluster: Cluster, pod: Obj) -> str:
     tolerations(w, "Tolerations", spec.get("tolerations"))
     w.events(events_for(cluster, pod))
     return w.text()
+
+
+def _readiness_gates(
+    w: Writer, gates: list[dict[str, Any]], conditions: list[dict[str, Any]]
+) -> None:
+    """``Readiness Gates:``: each gate's condition status, ``<none>`` while it has none."""
+    if not gates:
+        return
+    w.write(0, "Readiness Gates:\n  Type\tStatus\n")
+    for gate in gates:
+        ctype = gate.get("conditionType")
+        found = next((c for c in conditions if c.get("type") == ctype), None)
+        w.write(1, f"{ctype} \t{'<none>' if found is None else found.get('status')} \n")
 
 
 def _pod_conditions(w: Writer, conditions: list[dict[str, Any]]) -> None:
@@ -232,12 +246,7 @@ def describe_deployment(cluster: Cluster, dep: Obj) -> str:
             f"{rolling.get('maxSurge', '25%')} max surge\n",
         )
     pod_template(w, spec.get("template") or {})
-    conditions = status.get("conditions") or []
-    if conditions:
-        w.write(0, "Conditions:\n  Type\tStatus\tReason\n")
-        w.write(1, "----\t------\t------\n")
-        for c in conditions:
-            w.write(1, f"{c.get('type')} \t{c.get('status')}\t{c.get('reason', '')}\n")
+    w.workload_conditions(status.get("conditions"))
     owned = [
         rs
         for rs in cluster.store.list("ReplicaSet", dep["metadata"].get("namespace"))
@@ -268,5 +277,6 @@ def describe_replicaset(cluster: Cluster, rs: Obj) -> str:
     w.write(0, f"Replicas:\t{current} current / {spec.get('replicas', 1)} desired\n")
     w.write(0, f"Pods Status:\t{pod_status_counts(owned_pods(cluster, rs))}\n")
     pod_template(w, spec.get("template") or {})
+    w.workload_conditions((rs.get("status") or {}).get("conditions"))
     w.events(events_for(cluster, rs))
     return w.text()

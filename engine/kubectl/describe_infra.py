@@ -187,6 +187,7 @@ def describe_pvc(cluster: Cluster, pvc: Obj) -> str:
         w.line("<none>")
     for i, name in enumerate(sorted(users)):
         w.write(0, f"{chr(9) if i else ''}{name}\n")
+    w.timed_conditions(status.get("conditions"), "lastProbeTime", "LastProbeTime")
     w.events(events_for(cluster, pvc))
     return w.text()
 
@@ -284,6 +285,15 @@ def describe_namespace(cluster: Cluster, ns: Obj) -> str:
     w.annotations("Annotations", md.get("annotations"))
     phase = "Terminating" if md.get("deletionTimestamp") else "Active"
     w.write(0, f"Status:\t{(ns.get('status') or {}).get('phase') or phase}\n")
+    conditions = (ns.get("status") or {}).get("conditions") or []
+    if conditions:
+        w.write(0, "Conditions:\n")
+        w.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        w.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in conditions:
+            w.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t")
+            w.write(0, f"{w.rfc1123z(c.get('lastTransitionTime'))}\t{c.get('reason', '')}\t")
+            w.write(0, f"{c.get('message', '')}\n")
     w.write(0, "\nNo resource quota.\n\nNo LimitRange resource.\n")
     return w.text()
 

@@ -37,7 +37,7 @@ def describe_node(cluster: Cluster, node: Obj) -> str:
     w.write(1, f"HolderIdentity:\t{md['name']}\n")
     w.write(1, "AcquireTime:\t<unset>\n")
     w.write(1, f"RenewTime:\t{w.rfc1123z(cluster.clock.timestamp())}\n")
-    _conditions(w, status.get("conditions") or [])
+    w.timed_conditions(status.get("conditions"), "lastHeartbeatTime", "LastHeartbeatTime")
     w.write(0, "Addresses:\n")
     for addr in status.get("addresses") or []:
         w.write(1, f"{addr.get('type')}:\t{addr.get('address')}\n")
@@ -69,22 +69,6 @@ def _taints(w: Writer, taints: list[dict[str, Any]]) -> None:
             w.write(0, "\t")
         value = f"={t['value']}" if t.get("value") else ""
         w.write(0, f"{t.get('key')}{value}:{t.get('effect')}\n")
-
-
-def _conditions(w: Writer, conditions: list[dict[str, Any]]) -> None:
-    if not conditions:
-        return
-    w.write(
-        0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n"
-    )
-    w.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
-    for c in conditions:
-        w.write(
-            1,
-            f"{c.get('type')} \t{c.get('status')} \t{w.rfc1123z(c.get('lastHeartbeatTime'))} \t"
-            f"{w.rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t"
-            f"{c.get('message', '')}\n",
-        )
 
 
 def _system_info(w: Writer, info: dict[str, Any]) -> None:

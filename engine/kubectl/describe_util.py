@@ -19,6 +19,7 @@ from engine.kubectl.tabwriter import align
 from engine.objects import Obj
 
 _SKIP_ANNOTATIONS = {"kubectl.kubernetes.io/last-applied-configuration"}
+GO_ZERO_TIME = "Mon, 01 Jan 0001 00:00:00 +0000"
 _MAX_ANNOTATION = 140
 
 
@@ -43,9 +44,11 @@ class Writer:
 
     # -- shared field renderers ------------------------------------------------------
     def rfc1123z(self, timestamp: str | None) -> str:
-        """``Mon, 06 Jul 2026 10:00:00 +0000``."""
+        """``Mon, 06 Jul 2026 10:00:00 +0000``; an unset time prints as Go's zero time does
+        (``Mon, 01 Jan 0001 00:00:00 +0000``), since kubectl formats ``metav1.Time`` values
+        without a nil check (a condition's ``lastProbeTime: null``, for one)."""
         if not timestamp:
-            return "<unset>"
+            return GO_ZERO_TIME
         when = self.clock.wall(self.clock.parse_timestamp(timestamp))
         return when.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
 
@@ -106,6 +109,38 @@ class Writer:
             message = str(ev.get("message", "")).strip()
             self.write(1, f"{ev.get('type', '')}\t{ev.get('reason', '')}\t{age}\t{source}\t")
             self.write(0, f"{message}\n")
+
+    def workload_conditions(self, conditions: list[dict[str, Any]] | None) -> None:
+        """The ``Conditions:`` table of describeReplicaSet, describeReplicationController and
+        describeDeployment: Type, Status, Reason (no message, no times); nothing at all when
+        the object has no conditions."""
+        if not conditions:
+            return
+        self.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+        self.write(1, "----\t------\t------\n")
+        for c in conditions:
+            self.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+
+    def timed_conditions(
+        self, conditions: list[dict[str, Any]] | None, time_key: str, time_title: str
+    ) -> None:
+        """The six-column ``Conditions:`` table of describeNode (``LastHeartbeatTime``) and
+        describePersistentVolumeClaim (``LastProbeTime``), nothing when there are none.
+
+        Both describers underline the third column with the same 17 dashes, however long its
+        title, and pad every cell but the message with a space before the TAB."""
+        if not conditions:
+            return
+        self.write(0, "Conditions:\n")
+        self.write(1, f"Type\tStatus\t{time_title}\tLastTransitionTime\tReason\tMessage\n")
+        self.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in conditions:
+            self.write(
+                1,
+                f"{c.get('type', '')} \t{c.get('status', '')} \t{self.rfc1123z(c.get(time_key))} \t"
+                f"{self.rfc1123z(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t"
+                f"{c.get('message', '')}\n",
+            )
 
 
 def _event_time(ev: Obj) -> str:

@@ -14,17 +14,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from engine.bootstrap import node_manifest
 from engine.cluster import Cluster
-from engine.objects import Obj, owner_reference
+from engine.objects import Obj
+from tests.worlds import IMAGE, NS, add_bound_claim, endpoint_slice, running_status, web_pod
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB_YAML = ROOT / "demos" / "manifests" / "web.yaml"
-NS = "default"
 NODES = 100
 NODE_CAPACITY = 110
 
@@ -79,7 +78,7 @@ def store_world(n: int) -> Cluster:
     sts = store.create(sts_doc)
     pods = [_write_pod(cluster, sts, i) for i in range(n)]
     for start in range(0, n, 100):
-        store.create(_slice(svc, pods[start : start + 100], start // 100))
+        store.create(endpoint_slice(f"nginx-{start // 100:05d}", pods[start : start + 100], svc))
     status = dict(sts)
     status["status"] = {"replicas": n, "readyReplicas": n, "availableReplicas": n}
     store.update(status)
@@ -87,100 +86,7 @@ def store_world(n: int) -> Cluster:
 
 
 def _write_pod(cluster: Cluster, sts: Obj, ordinal: int) -> Obj:
-    store = cluster.store
-    name, claim, pv = f"web-{ordinal}", f"www-web-{ordinal}", f"pvc-{ordinal:08d}"
-    now = cluster.clock.timestamp()
-    store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": pv},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Delete",
-                "storageClassName": "standard",
-                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
-                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
-            },
-            "status": {"phase": "Bound"},
-        }
-    )
-    store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim, "namespace": NS, "labels": {"app": "nginx"}},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": "1Gi"}},
-                "storageClassName": "standard",
-                "volumeName": pv,
-            },
-            "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
-        }
-    )
-    conditions = [
-        {"type": t, "status": "True", "lastTransitionTime": now}
-        for t in ("PodScheduled", "Initialized", "ContainersReady", "Ready")
-    ]
-    pod: dict[str, Any] = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": NS,
-            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
-            "ownerReferences": [owner_reference(sts)],
-        },
-        "spec": {
-            "hostname": name,
-            "subdomain": "nginx",
-            "nodeName": f"worker-{ordinal % 3 + 1}",
-            "containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.24"}],
-            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
-        },
-        "status": {
-            "phase": "Running",
-            "podIP": pod_ip(ordinal),
-            "podIPs": [{"ip": pod_ip(ordinal)}],
-            "startTime": now,
-            "conditions": conditions,
-            "containerStatuses": [
-                {
-                    "name": "nginx",
-                    "image": "registry.k8s.io/nginx-slim:0.24",
-                    "ready": True,
-                    "started": True,
-                    "restartCount": 0,
-                    "state": {"running": {"startedAt": now}},
-                }
-            ],
-        },
-    }
-    return store.create(pod)
-
-
-def _slice(svc: Obj, pods: list[Obj], index: int) -> Obj:
-    return {
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {
-            "name": f"nginx-{index:05d}",
-            "namespace": NS,
-            "labels": {"kubernetes.io/service-name": "nginx"},
-            "ownerReferences": [owner_reference(svc)],
-        },
-        "addressType": "IPv4",
-        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
-        "endpoints": [
-            {
-                "addresses": [p["status"]["podIP"]],
-                "conditions": {"ready": True, "serving": True, "terminating": False},
-                "hostname": p["metadata"]["name"],
-                "nodeName": p["spec"]["nodeName"],
-                "targetRef": {"kind": "Pod", "namespace": NS, "name": p["metadata"]["name"]},
-            }
-            for p in pods
-        ],
-    }
+    add_bound_claim(cluster, f"www-web-{ordinal}", f"pvc-{ordinal:08d}", f"vol-{ordinal}")
+    status = running_status(cluster.clock.timestamp(), pod_ip(ordinal))
+    node = f"worker-{ordinal % 3 + 1}"
+    return cluster.store.create(web_pod(sts, ordinal, image=IMAGE, node=node, status=status))

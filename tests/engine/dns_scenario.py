@@ -94,3 +94,14 @@ def seed_scenario(cluster: Cluster) -> None:
         name = f"web-{index}"
         manifest = pod(name, {"app": "nginx"}, hostname=name, subdomain="nginx")
         add_pod(cluster, manifest, ip, node=f"worker-{index + 1}")
+
+
+def published_web_0(cluster: Cluster, *, ready: bool = True, **pod_fields: Any) -> Obj:
+    """Headless ``nginx`` with ``publishNotReadyAddresses`` over pod web-0 at 10.244.1.10
+    (``pod_fields``: :func:`pod`'s ``hostname``/``subdomain``…); returns the pod."""
+    cluster.store.create(
+        service("nginx", headless=True, selector={"app": "nginx"}, publish_not_ready=True)
+    )
+    return add_pod(
+        cluster, pod("web-0", {"app": "nginx"}, **pod_fields), "10.244.1.10", ready=ready
+    )

@@ -17,9 +17,9 @@ from typing import Any
 
 from engine.cluster import Cluster
 from engine.objects import Obj
+from tests.worlds import IMAGE, NS, running_status
 from tui.cli import default_manifest
 
-NS = "default"
 #: The seed's StatefulSet pods (web-0, web-1) and their IPs
 WEB_IPS = {"web-0": "10.244.1.10", "web-1": "10.244.2.10"}
 
@@ -48,41 +48,16 @@ def running_pod(
     cluster: Cluster, name: str, app: str, ip: str, node: str, subdomain: str | None
 ) -> Obj:
     """A Running, Ready pod body with ``spec.hostname`` = name and ``spec.subdomain``."""
-    now = cluster.clock.timestamp()
-    spec: dict[str, Any] = {
-        "nodeName": node,
-        "containers": [{"name": "nginx", "image": "registry.k8s.io/nginx-slim:0.24"}],
-    }
+    spec: dict[str, Any] = {"nodeName": node, "containers": [{"name": "nginx", "image": IMAGE}]}
     if subdomain:
         spec["hostname"] = name
         spec["subdomain"] = subdomain
-    conditions = [
-        {"type": t, "status": "True", "lastTransitionTime": now}
-        for t in ("PodScheduled", "Initialized", "ContainersReady", "Ready")
-    ]
     return {
         "apiVersion": "v1",
         "kind": "Pod",
         "metadata": {"name": name, "namespace": NS, "labels": {"app": app}},
         "spec": spec,
-        "status": {
-            "phase": "Running",
-            "podIP": ip,
-            "podIPs": [{"ip": ip}],
-            "hostIP": "172.18.0.3",
-            "startTime": now,
-            "conditions": conditions,
-            "containerStatuses": [
-                {
-                    "name": "nginx",
-                    "image": "registry.k8s.io/nginx-slim:0.24",
-                    "ready": True,
-                    "started": True,
-                    "restartCount": 0,
-                    "state": {"running": {"startedAt": now}},
-                }
-            ],
-        },
+        "status": running_status(cluster.clock.timestamp(), ip, host_ip="172.18.0.3"),
     }
 
 

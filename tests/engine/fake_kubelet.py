@@ -12,16 +12,16 @@ from typing import Any
 from engine.cluster import Cluster
 from engine.objects import copy_obj
 from engine.store import WatchEvent
+from tests.helpers import stop_controllers
 
 NODE_SIDE = ("default-scheduler", "kubelet", "node-lifecycle")
 
 
-def isolated_cluster(seed: int = 1) -> Cluster:
-    """A strict bare cluster whose scheduler, kubelet and node-lifecycle controller never run
-    (their watches still queue keys, nobody processes them)."""
-    cluster = Cluster(seed=seed, strict=True)
-    cluster.controllers = [c for c in cluster.controllers if c.name not in NODE_SIDE]
-    return cluster
+def isolated_cluster(seed: int = 1, *, also: tuple[str, ...] = ()) -> Cluster:
+    """A strict bare cluster whose scheduler, kubelet and node-lifecycle controller (and the
+    controllers named in ``also``) never run (their watches still queue keys, nobody processes
+    them)."""
+    return stop_controllers(Cluster(seed=seed, strict=True), NODE_SIDE + also)
 
 
 class FakeKubelet:

@@ -19,23 +19,18 @@ from engine.cluster import Cluster
 from engine.controllers.statefulset import identity, spec
 from engine.objects import Obj, copy_obj, name_of
 from engine.store import WatchEvent
+from tests.engine.fake_kubelet import isolated_cluster
 from tests.helpers import set_pod_status
 
 NS = "default"
 
-#: Controllers a unit test of the StatefulSet controller stands in for: the kubelet is faked
-#: with ``set_pod_status`` / ``store.remove``, garbage collection is done by hand.
-FAKED = frozenset(
-    {"kubelet", "default-scheduler", "scheduler", "node-lifecycle", "garbage-collector"}
-)
-
 
 def fake_kubelet_cluster() -> Cluster:
     """A strict cluster without kubelet, scheduler, node lifecycle and garbage collector, so the
-    test decides every pod status and every deletion (stateful_set_control_test.go's fakes)."""
-    cluster = Cluster(seed=1, strict=True)
-    cluster.controllers = [c for c in cluster.controllers if c.name not in FAKED]
-    return cluster
+    test decides every pod status and every deletion (stateful_set_control_test.go's fakes): the
+    kubelet is faked with ``set_pod_status`` / ``store.remove``, garbage collection is done by
+    hand."""
+    return isolated_cluster(also=("garbage-collector",))
 
 
 def sts_manifest(

@@ -12,6 +12,7 @@ from engine.controllers.deployment import history, rollback
 from engine.objects import Obj, copy_obj, name_of
 from engine.store import WatchEvent
 from tests.engine.fake_kubelet import FakeKubelet, isolated_cluster
+from tests.worlds import deployment
 
 HASH_CHARS = set("456789bcdf")
 
@@ -20,23 +21,6 @@ HASH_CHARS = set("456789bcdf")
 def cluster() -> Cluster:
     """Controllers under test without the node side (pods get status from the test)."""
     return isolated_cluster()
-
-
-def deployment(replicas: int = 3, image: str = "nginx:1.27", **spec: Any) -> Obj:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "nginx", "image": image}]},
-            },
-            **spec,
-        },
-    }
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from engine.controllers import deployment_util as du
 from engine.objects import copy_obj, name_of
 from engine.store import WatchEvent
 from tests.engine.fake_kubelet import FakeKubelet, isolated_cluster
+from tests.worlds import deployment
 
 OPS = st.one_of(
     st.tuples(st.just("image"), st.sampled_from(["nginx:1", "nginx:2", "nginx:3", "no-such:1"])),
@@ -84,21 +85,7 @@ def test_random_history_respects_surge_and_converges(
 ) -> None:
     cluster = isolated_cluster()
     FakeKubelet(cluster)
-    cluster.store.create(
-        {
-            "apiVersion": "apps/v1",
-            "kind": "Deployment",
-            "metadata": {"name": "web", "namespace": "default"},
-            "spec": {
-                "replicas": replicas,
-                "selector": {"matchLabels": {"app": "web"}},
-                "template": {
-                    "metadata": {"labels": {"app": "web"}},
-                    "spec": {"containers": [{"name": "nginx", "image": "nginx:1"}]},
-                },
-            },
-        }
-    )
+    cluster.store.create(deployment(replicas, "nginx:1"))
     cluster.settle()
     watch = SurgeWatch(cluster)
     for op, arg in ops:

@@ -6,7 +6,7 @@ from engine.cluster import Cluster
 from engine.dns.records import Answer
 from engine.dns.resolver import resolve
 from engine.objects import is_pod_ready
-from tests.engine.dns_scenario import add_pod, pod, seed_scenario, service
+from tests.engine.dns_scenario import add_pod, pod, published_web_0, seed_scenario, service
 from tests.helpers import set_pod_status
 
 HEADLESS = "nginx.default.svc.cluster.local"
@@ -42,11 +42,7 @@ def test_last_ready_pod_gone_makes_the_headless_name_nxdomain(cluster: Cluster) 
 
 
 def test_publish_not_ready_addresses_keeps_unready_pods(cluster: Cluster) -> None:
-    cluster.store.create(
-        service("nginx", headless=True, selector={"app": "nginx"}, publish_not_ready=True)
-    )
-    manifest = pod("web-0", {"app": "nginx"}, hostname="web-0", subdomain="nginx")
-    add_pod(cluster, manifest, "10.244.1.10", ready=False)
+    published_web_0(cluster, ready=False, hostname="web-0", subdomain="nginx")
     assert ips(resolve(cluster, HEADLESS, "A")) == {"10.244.1.10"}
     assert ips(resolve(cluster, f"web-0.{HEADLESS}", "A")) == {"10.244.1.10"}
 
@@ -63,10 +59,7 @@ def test_terminating_pod_leaves_dns_while_still_ready(cluster: Cluster) -> None:
 
 
 def test_terminating_pod_stays_with_publish_not_ready(cluster: Cluster) -> None:
-    cluster.store.create(
-        service("nginx", headless=True, selector={"app": "nginx"}, publish_not_ready=True)
-    )
-    add_pod(cluster, pod("web-0", {"app": "nginx"}), "10.244.1.10")
+    published_web_0(cluster)
     cluster.store.delete("Pod", "default", "web-0")
     cluster.drain()
     assert ips(resolve(cluster, HEADLESS, "A")) == {"10.244.1.10"}

@@ -7,7 +7,7 @@ from typing import Any
 from engine.cluster import Cluster
 from engine.controllers.endpoints import EndpointsController
 from engine.objects import Obj, copy_obj
-from tests.engine.dns_scenario import add_pod, pod, seed_scenario, service
+from tests.engine.dns_scenario import add_pod, pod, published_web_0, seed_scenario, service
 from tests.helpers import set_pod_status
 
 
@@ -107,10 +107,7 @@ def test_unready_pod_goes_to_not_ready_addresses_and_slice_ready_false(cluster: 
 
 
 def test_publish_not_ready_addresses(cluster: Cluster) -> None:
-    cluster.store.create(
-        service("nginx", headless=True, selector={"app": "nginx"}, publish_not_ready=True)
-    )
-    add_pod(cluster, pod("web-0", {"app": "nginx"}), "10.244.1.10", ready=False)
+    published_web_0(cluster, ready=False)
     assert addresses(cluster, "nginx") == ["10.244.1.10"]
     (ep,) = slice_endpoints(cluster, "nginx")
     assert ep["conditions"] == {"ready": True, "serving": False, "terminating": False}
@@ -128,10 +125,7 @@ def test_terminating_pod_leaves_endpoints_but_stays_in_slice_not_ready(cluster: 
 
 
 def test_terminating_pod_with_publish_not_ready_stays_ready(cluster: Cluster) -> None:
-    cluster.store.create(
-        service("nginx", headless=True, selector={"app": "nginx"}, publish_not_ready=True)
-    )
-    add_pod(cluster, pod("web-0", {"app": "nginx"}), "10.244.1.10")
+    published_web_0(cluster)
     cluster.store.delete("Pod", "default", "web-0")
     cluster.drain()
     assert addresses(cluster, "nginx") == ["10.244.1.10"]

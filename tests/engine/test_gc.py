@@ -10,28 +10,13 @@ from engine.cluster import Cluster
 from engine.objects import Obj, copy_obj, name_of, owner_reference
 from engine.store import WatchEvent
 from tests.engine.fake_kubelet import FakeKubelet, isolated_cluster
+from tests.worlds import deployment
 
 
 @pytest.fixture
 def cluster() -> Cluster:
     """Controllers under test without the node side (pods get status from the test)."""
     return isolated_cluster()
-
-
-def deployment(replicas: int = 2) -> Obj:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": "web", "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": "web"}},
-            "template": {
-                "metadata": {"labels": {"app": "web"}},
-                "spec": {"containers": [{"name": "nginx", "image": "nginx:1.27"}]},
-            },
-        },
-    }
 
 
 def configmap_like_pod(name: str, owners: list[dict[str, Any]]) -> Obj:
@@ -55,7 +40,7 @@ def service(name: str) -> Obj:
 @pytest.fixture
 def running(cluster: Cluster) -> Cluster:
     FakeKubelet(cluster)
-    cluster.store.create(deployment())
+    cluster.store.create(deployment(replicas=2))
     cluster.settle()
     assert len(cluster.store.list("Pod")) == 2
     return cluster
@@ -87,7 +72,7 @@ def test_orphan_keeps_dependents_without_owner(running: Cluster) -> None:
         == 2
     )
 
-    running.store.create(deployment())  # a new deployment adopts the orphaned set
+    running.store.create(deployment(replicas=2))  # a new deployment adopts the orphaned set
     running.settle()
     adopted = running.store.must_get("ReplicaSet", "default", name_of(rs))
     assert adopted["metadata"]["ownerReferences"][0]["name"] == "web"

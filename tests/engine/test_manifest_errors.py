@@ -15,102 +15,64 @@ from engine.manifests import (
 )
 from tests.engine.manifest_helpers import STS, SVC, WEB, rejected, snapshot
 
-
-def test_yaml_syntax_error_names_its_line(cluster: Cluster) -> None:
-    text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   labels: x: y\n"
-    assert rejected(cluster, text) == (
+#: invalid manifests whose error message is exact: case → (manifest text, message)
+REJECTED = {
+    "yaml_syntax_error_names_its_line": (
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\n   labels: x: y\n",
         "x.yaml: line 5: error converting YAML to JSON: yaml: line 5: mapping values are not "
-        "allowed in this context"
-    )
-
-
-def test_bad_indentation_in_second_document(cluster: Cluster) -> None:
-    text = SVC + "---\napiVersion: v1\nkind: Service\n metadata: {}\n"
-    assert rejected(cluster, text) == (
+        "allowed in this context",
+    ),
+    "bad_indentation_in_second_document": (
+        SVC + "---\napiVersion: v1\nkind: Service\n metadata: {}\n",
         "x.yaml: document 2, line 15: error converting YAML to JSON: yaml: line 15: mapping "
-        "values are not allowed in this context"
-    )
-
-
-def test_unknown_kind(cluster: Cluster) -> None:
-    text = STS.replace("kind: StatefulSet", "kind: Statefulset")
-    assert rejected(cluster, text) == (
+        "values are not allowed in this context",
+    ),
+    "unknown_kind": (
+        STS.replace("kind: StatefulSet", "kind: Statefulset"),
         'x.yaml: document 1 (Statefulset "web"), line 2: resource mapping not found for name: '
         '"web" namespace: "" from "x.yaml": no matches for kind "Statefulset" in version '
-        '"apps/v1"\nensure CRDs are installed first'
-    )
-
-
-def test_wrong_api_version(cluster: Cluster) -> None:
-    text = STS.replace("apps/v1", "apps/v1beta1")
-    assert rejected(cluster, text) == (
+        '"apps/v1"\nensure CRDs are installed first',
+    ),
+    "wrong_api_version": (
+        STS.replace("apps/v1", "apps/v1beta1"),
         'x.yaml: document 1 (StatefulSet "web"), line 1: resource mapping not found for name: '
         '"web" namespace: "" from "x.yaml": no matches for kind "StatefulSet" in version '
-        '"apps/v1beta1"\nensure CRDs are installed first'
-    )
-
-
-def test_kind_not_simulated(cluster: Cluster) -> None:
-    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
-    assert rejected(cluster, text).startswith(
-        'x.yaml: document 1 (ConfigMap "cfg"), line 2: kind "ConfigMap" is not simulated by the '
-        "playground (it models Namespace, Node, Pod,"
-    )
-
-
-def test_missing_api_version_and_kind(cluster: Cluster) -> None:
-    assert rejected(cluster, "metadata:\n  name: x\n") == (
+        '"apps/v1beta1"\nensure CRDs are installed first',
+    ),
+    "missing_api_version_and_kind": (
+        "metadata:\n  name: x\n",
         'x.yaml: document 1 ("x"), line 1: error validating data: [apiVersion not set, kind not '
-        "set]"
-    )
-
-
-def test_wrong_type(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: three")
-    assert rejected(cluster, text) == (
+        "set]",
+    ),
+    "wrong_type": (
+        STS.replace("replicas: 2", "replicas: three"),
         'x.yaml: document 1 (StatefulSet "web"), line 7: spec.replicas: Invalid value: "three": '
-        "must be an integer"
-    )
-
-
-def test_label_value_must_be_a_string(cluster: Cluster) -> None:
-    text = SVC.replace("app: nginx", "app: 1.5")
-    assert rejected(cluster, text) == (
+        "must be an integer",
+    ),
+    "label_value_must_be_a_string": (
+        SVC.replace("app: nginx", "app: 1.5"),
         'x.yaml: document 1 (Service "nginx"), line 8: spec.selector.app: Invalid value: 1.5: '
-        "must be a string"
-    )
-
-
-def test_unknown_fields_are_strict_decoding_errors(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replica: 2").replace(
-        "image: registry", "imagePullPolice: Always\n        image: registry"
-    )
-    assert rejected(cluster, text) == (
+        "must be a string",
+    ),
+    "unknown_fields_are_strict_decoding_errors": (
+        STS.replace("replicas: 2", "replica: 2").replace(
+            "image: registry", "imagePullPolice: Always\n        image: registry"
+        ),
         'x.yaml: document 1 (StatefulSet "web"), line 7: strict decoding error: unknown field '
         '"spec.replica"\n'
         'x.yaml: document 1 (StatefulSet "web"), line 18: strict decoding error: unknown field '
-        '"spec.template.spec.containers[0].imagePullPolice"'
-    )
-
-
-def test_missing_required_field(cluster: Cluster) -> None:
-    text = STS.replace("  selector:\n    matchLabels:\n      app: nginx\n", "")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (StatefulSet "web"), line 5: spec.selector: Required value'
-    )
-
-
-def test_missing_name(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  labels: {}\n")
-    assert rejected(cluster, text) == (
-        "x.yaml: document 1 (Service), line 3: resource name may not be empty"
-    )
-
-
-def test_bad_names(cluster: Cluster) -> None:
-    service = SVC.replace("nginx\nspec", "9x\nspec")
-    text = STS.replace("name: web", "name: Web_1") + "---\n" + service
-    assert rejected(cluster, text) == (
+        '"spec.template.spec.containers[0].imagePullPolice"',
+    ),
+    "missing_required_field": (
+        STS.replace("  selector:\n    matchLabels:\n      app: nginx\n", ""),
+        'x.yaml: document 1 (StatefulSet "web"), line 5: spec.selector: Required value',
+    ),
+    "missing_name": (
+        SVC.replace("  name: nginx\n", "  labels: {}\n"),
+        "x.yaml: document 1 (Service), line 3: resource name may not be empty",
+    ),
+    "bad_names": (
+        STS.replace("name: web", "name: Web_1") + "---\n" + SVC.replace("nginx\nspec", "9x\nspec"),
         'x.yaml: document 1 (StatefulSet "Web_1"), line 4: metadata.name: Invalid value: '
         '"Web_1": a lowercase RFC 1123 label must consist of lower case alphanumeric '
         "characters or '-', and must start and end with an alphanumeric character (e.g. "
@@ -118,101 +80,121 @@ def test_bad_names(cluster: Cluster) -> None:
         'x.yaml: document 2 (Service "9x"), line 23: metadata.name: Invalid value: "9x": a '
         "DNS-1035 label must consist of lower case alphanumeric characters or '-', start with "
         "an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or "
-        "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-    )
-
-
-def test_bad_label_value(cluster: Cluster) -> None:
-    text = SVC.replace("  name: nginx\n", "  name: nginx\n  labels:\n    tier: front end\n")
-    assert rejected(cluster, text) == (
+        "'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')",
+    ),
+    "bad_label_value": (
+        SVC.replace("  name: nginx\n", "  name: nginx\n  labels:\n    tier: front end\n"),
         'x.yaml: document 1 (Service "nginx"), line 5: metadata.labels: Invalid value: "front '
         'end": a valid label must be an empty string or consist of alphanumeric characters, '
         "'-', '_' or '.', and must start and end with an alphanumeric character (e.g. "
         "'MyValue',  or 'my_value',  or '12345', regex used for validation is "
-        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')"
-    )
-
-
-def test_selector_does_not_match_template(cluster: Cluster) -> None:
-    text = STS.replace("      labels:\n        app: nginx", "      labels:\n        app: web")
-    assert rejected(cluster, text) == (
+        "'(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?')",
+    ),
+    "selector_does_not_match_template": (
+        STS.replace("      labels:\n        app: nginx", "      labels:\n        app: web"),
         'x.yaml: document 1 (StatefulSet "web"), line 13: spec.template.metadata.labels: Invalid '
-        'value: {"app":"web"}: `selector` does not match template `labels`'
-    )
-
-
-def test_negative_replicas(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: -1")
-    assert rejected(cluster, text) == (
+        'value: {"app":"web"}: `selector` does not match template `labels`',
+    ),
+    "negative_replicas": (
+        STS.replace("replicas: 2", "replicas: -1"),
         'x.yaml: document 1 (StatefulSet "web"), line 7: spec.replicas: Invalid value: -1: must '
-        "be greater than or equal to 0"
-    )
-
-
-def test_statefulset_restart_policy(cluster: Cluster) -> None:
-    text = STS.replace(
-        "    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers"
-    )
-    assert rejected(cluster, text) == (
+        "be greater than or equal to 0",
+    ),
+    "statefulset_restart_policy": (
+        STS.replace(
+            "    spec:\n      containers", "    spec:\n      restartPolicy: Never\n      containers"
+        ),
         'x.yaml: document 1 (StatefulSet "web"), line 16: spec.template.spec.restartPolicy: '
-        'Unsupported value: "Never": supported values: "Always"'
-    )
-
-
-def test_service_port_out_of_range_and_protocol(cluster: Cluster) -> None:
-    text = SVC.replace("port: 80", "port: 70000\n    protocol: tcp")
-    assert rejected(cluster, text) == (
+        'Unsupported value: "Never": supported values: "Always"',
+    ),
+    "service_port_out_of_range_and_protocol": (
+        SVC.replace("port: 80", "port: 70000\n    protocol: tcp"),
         'x.yaml: document 1 (Service "nginx"), line 10: spec.ports[0].port: Invalid value: '
         "70000: must be between 1 and 65535, inclusive\n"
         'x.yaml: document 1 (Service "nginx"), line 11: spec.ports[0].protocol: Unsupported '
         'value: "tcp": supported values: "SCTP", "TCP", "UDP"\n'
         'x.yaml: document 1 (Service "nginx"), line 10: spec.ports[0].targetPort: Invalid value: '
-        "70000: must be between 1 and 65535, inclusive"
-    )
-
-
-def test_bad_quantity(cluster: Cluster) -> None:
-    text = (
+        "70000: must be between 1 and 65535, inclusive",
+    ),
+    "bad_quantity": (
         "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata:\n  name: data\nspec:\n"
-        "  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1GB\n"
-    )
-    assert rejected(cluster, text) == (
+        "  accessModes: [ReadWriteOnce]\n  resources:\n    requests:\n      storage: 1GB\n",
         'x.yaml: document 1 (PersistentVolumeClaim "data"), line 9: spec.resources.requests.'
         'storage: Invalid value: "1GB": quantities must match the regular expression '
-        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
-    )
-
-
-def test_deployment_container_checks(cluster: Cluster) -> None:
-    text = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: api
-spec:
-  selector:
-    matchLabels: {app: api}
-  template:
-    metadata:
-      labels: {app: api}
-    spec:
-      containers:
-      - name: api
-        imagePullPolicy: Sometimes
-        ports:
-        - containerPort: 80
-        volumeMounts:
-        - name: data
-          mountPath: /data
-"""
-    assert rejected(cluster, text) == (
+        "'^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'",
+    ),
+    "deployment_container_checks": (
+        """\
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: api
+        spec:
+          selector:
+            matchLabels: {app: api}
+          template:
+            metadata:
+              labels: {app: api}
+            spec:
+              containers:
+              - name: api
+                imagePullPolicy: Sometimes
+                ports:
+                - containerPort: 80
+                volumeMounts:
+                - name: data
+                  mountPath: /data
+        """,
         'x.yaml: document 1 (Deployment "api"), line 13: spec.template.spec.containers[0].image: '
         "Required value\n"
         'x.yaml: document 1 (Deployment "api"), line 14: spec.template.spec.containers[0].'
         'imagePullPolicy: Unsupported value: "Sometimes": supported values: "Always", '
         '"IfNotPresent", "Never"\n'
         'x.yaml: document 1 (Deployment "api"), line 18: spec.template.spec.containers[0].'
-        'volumeMounts[0].name: Not found: "data"'
+        'volumeMounts[0].name: Not found: "data"',
+    ),
+    "duplicate_objects_in_one_file": (
+        SVC + "---\n" + STS + "---\n" + SVC,
+        'x.yaml: document 3 (Service "nginx"), line 35: the same object is already defined in '
+        "x.yaml document 1 (line 1)",
+    ),
+    "non_mapping_document": (
+        SVC + "---\n- just\n- a list\n",
+        "x.yaml: document 2, line 13: error validating data: a manifest must be a mapping with "
+        "apiVersion, kind and metadata, not a list",
+    ),
+    "duplicate_key": (
+        STS.replace("replicas: 2", "replicas: 2\n  replicas: 3"),
+        "x.yaml: line 8: error converting YAML to JSON: yaml: unmarshal errors:\n"
+        '  line 8: key "replicas" already set in map',
+    ),
+    "list_items_are_located": (
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n"
+        "    name: a\n  spec:\n    ports:\n    - port: 0\n",
+        'x.yaml: document 1, items[0] (Service "a"), line 10: spec.ports[0].port: Invalid value: '
+        "0: must be between 1 and 65535, inclusive",
+    ),
+    "duplicate_service_port": (
+        SVC.replace("    name: web\n", "    name: web\n  - port: 80\n    name: web2\n"),
+        'x.yaml: document 1 (Service "nginx"), line 12: spec.ports[1]: Duplicate value: '
+        '{"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}',
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(REJECTED))
+def test_invalid_manifest_is_rejected_with_an_exact_located_error(
+    cluster: Cluster, case: str
+) -> None:
+    text, message = REJECTED[case]
+    assert rejected(cluster, text) == message
+
+
+def test_kind_not_simulated(cluster: Cluster) -> None:
+    text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n"
+    assert rejected(cluster, text).startswith(
+        'x.yaml: document 1 (ConfigMap "cfg"), line 2: kind "ConfigMap" is not simulated by the '
+        "playground (it models Namespace, Node, Pod,"
     )
 
 
@@ -233,13 +215,6 @@ def test_second_invalid_document_stops_the_first(cluster: Cluster) -> None:
     assert cluster.store.get("Service", "default", "nginx") is None
 
 
-def test_duplicate_objects_in_one_file(cluster: Cluster) -> None:
-    assert rejected(cluster, SVC + "---\n" + STS + "---\n" + SVC) == (
-        'x.yaml: document 3 (Service "nginx"), line 35: the same object is already defined in '
-        "x.yaml document 1 (line 1)"
-    )
-
-
 def test_yaml_bomb_is_rejected_quickly(cluster: Cluster) -> None:
     lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
     lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
@@ -247,32 +222,6 @@ def test_yaml_bomb_is_rejected_quickly(cluster: Cluster) -> None:
     message = rejected(cluster, "\n".join(lines) + "\n")
     assert time.perf_counter() - start < 2.0
     assert message.endswith("yaml: document contains excessive aliasing")
-
-
-def test_non_mapping_document(cluster: Cluster) -> None:
-    assert rejected(cluster, SVC + "---\n- just\n- a list\n") == (
-        "x.yaml: document 2, line 13: error validating data: a manifest must be a mapping with "
-        "apiVersion, kind and metadata, not a list"
-    )
-
-
-def test_duplicate_key(cluster: Cluster) -> None:
-    text = STS.replace("replicas: 2", "replicas: 2\n  replicas: 3")
-    assert rejected(cluster, text) == (
-        "x.yaml: line 8: error converting YAML to JSON: yaml: unmarshal errors:\n"
-        '  line 8: key "replicas" already set in map'
-    )
-
-
-def test_list_items_are_located(cluster: Cluster) -> None:
-    text = (
-        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n"
-        "    name: a\n  spec:\n    ports:\n    - port: 0\n"
-    )
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1, items[0] (Service "a"), line 10: spec.ports[0].port: Invalid value: '
-        "0: must be between 1 and 65535, inclusive"
-    )
 
 
 def test_statefulset_selector_is_immutable(cluster: Cluster) -> None:
@@ -425,14 +374,6 @@ def test_container_resource_names(cluster: Cluster) -> None:
         'x.yaml: document 1 (Pod "p"), line 10: spec.containers[0].resources.limits[memmory]: '
         'Invalid value: "memmory": must be a standard resource for containers'
     ) in rejected(cluster, text).split("\n")
-
-
-def test_duplicate_service_port(cluster: Cluster) -> None:
-    text = SVC.replace("    name: web\n", "    name: web\n  - port: 80\n    name: web2\n")
-    assert rejected(cluster, text) == (
-        'x.yaml: document 1 (Service "nginx"), line 12: spec.ports[1]: Duplicate value: '
-        '{"Name":"","Protocol":"TCP","AppProtocol":null,"Port":80,"TargetPort":0,"NodePort":0}'
-    )
 
 
 def test_nothing_to_apply(cluster: Cluster, tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ from engine.cluster import Cluster
 from engine.config import ClusterConfig
 from engine.manifest_check import ManifestError
 from engine.pod_quota import QuotaExceeded
+from tests.worlds import BARE_POD
 
 WEB = (Path(__file__).parents[2] / "demos" / "manifests" / "web.yaml").read_text()
 INT32_MAX = 2**31 - 1
@@ -91,12 +92,3 @@ def test_no_limit_when_none() -> None:
     )
     cluster.settle(timeout=600)
     assert len(cluster.store.list("Pod")) == 30
-
-
-BARE_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {name: bare}
-spec:
-  containers: [{name: c, image: nginx}]
-"""

@@ -7,7 +7,7 @@ import io
 import pytest
 
 from engine.objects import is_pod_ready
-from engine.scenarios import Playback, load_scenario, play, scenario_names
+from engine.scenarios import Playback, Scenario, load_scenario, parse_scenario, play, scenario_names
 from engine.scenarios.player import ScenarioFailed
 
 
@@ -148,42 +148,50 @@ def test_headless_dns_answers_with_every_ready_pod() -> None:
     assert all(f"Address: {ip}" in answer for ip in ips)
 
 
-def test_a_failed_expectation_names_file_and_step(tmp_path: object) -> None:
-    from engine.scenarios import parse_scenario
-
-    scenario = parse_scenario(
-        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
-        "  - caption: hi\n  - command: kubectl get pods\n    expect: web-9\n",
-        "x.yaml",
-        name="x",
-    )
-    with pytest.raises(ScenarioFailed, match=r"x.yaml: step 2: output does not contain 'web-9'"):
-        play(scenario)
+WEB = "manifests: [web.yaml]\n"
 
 
-def test_a_wait_that_times_out_names_the_object() -> None:
-    from engine.scenarios import parse_scenario
-
-    scenario = parse_scenario(
-        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
-        "  - wait: {for: condition=Ready, object: pod/web-5, timeout: 10s}\n",
-        "y.yaml",
-        name="y",
-    )
-    with pytest.raises(ScenarioFailed, match=r"y.yaml: step 1: timed out .* on pods/web-5"):
-        play(scenario)
+def _inline(steps: str, manifests: str = WEB) -> Scenario:
+    """A scenario file ``x.yaml`` with these steps (YAML lines), on web.yaml by default."""
+    text = f"title: t\ndescription: d\n{manifests}steps:\n{steps}"
+    return parse_scenario(text, "x.yaml", name="x")
 
 
-def test_a_failing_command_stops_the_demo() -> None:
-    from engine.scenarios import parse_scenario
-
-    scenario = parse_scenario(
-        "title: t\ndescription: d\nsteps:\n  - command: kubectl get pod nope\n",
-        "z.yaml",
-        name="z",
-    )
-    with pytest.raises(ScenarioFailed, match=r'z.yaml: step 1: exit status 1: .*"nope" not found'):
-        play(scenario)
+@pytest.mark.parametrize(
+    ("manifests", "steps", "problem"),
+    [
+        pytest.param(
+            WEB,
+            "  - caption: hi\n  - command: kubectl get pods\n    expect: web-9\n",
+            r"step 2: output does not contain 'web-9'",
+            id="failed-expectation",
+        ),
+        pytest.param(
+            WEB,
+            "  - wait: {for: condition=Ready, object: pod/web-5, timeout: 10s}\n",
+            r"step 1: timed out .* on pods/web-5",
+            id="wait-times-out",
+        ),
+        pytest.param(
+            "",
+            "  - command: kubectl get pod nope\n",
+            r'step 1: exit status 1: .*"nope" not found',
+            id="failing-command",
+        ),
+        pytest.param(
+            WEB,
+            "  - command: kubectl label pod web-1 demo=yes\n"
+            "  - wait: {for: delete, object: pod/web-0, timeout: 20s}\n",
+            r"step 2: timed out .* on pods/web-0",
+            id="delete-wait-on-untouched-object",
+        ),
+    ],
+)
+def test_a_failing_step_stops_the_demo_naming_file_and_step(
+    manifests: str, steps: str, problem: str
+) -> None:
+    with pytest.raises(ScenarioFailed, match=r"x\.yaml: " + problem):
+        play(_inline(steps, manifests))
 
 
 def test_a_real_clock_cluster_starts_settled_and_running() -> None:
@@ -201,31 +209,12 @@ def test_a_real_clock_cluster_starts_settled_and_running() -> None:
 def test_a_delete_wait_counts_from_the_last_changing_command() -> None:
     """Live, the cluster runs on after a command: the pod may already be replaced when the
     wait starts. The wait still means "the web-0 the delete command saw is gone"."""
-    from engine.scenarios import parse_scenario
-
-    scenario = parse_scenario(
-        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
+    scenario = _inline(
         "  - command: kubectl delete pod web-0 --wait=false\n"
         "  - pause: 30s\n"
         "  - command: kubectl get pods\n"
         "  - wait: {for: delete, object: pod/web-0, timeout: 1s}\n"
-        "  - wait: {for: condition=Ready, object: pod/web-0, timeout: 1s}\n",
-        "d.yaml",
-        name="d",
+        "  - wait: {for: condition=Ready, object: pod/web-0, timeout: 1s}\n"
     )
     playback = play(scenario)
     assert playback.results[3].output == "pod/web-0 condition met\n"
-
-
-def test_a_delete_wait_on_an_untouched_object_times_out() -> None:
-    from engine.scenarios import parse_scenario
-
-    scenario = parse_scenario(
-        "title: t\ndescription: d\nmanifests: [web.yaml]\nsteps:\n"
-        "  - command: kubectl label pod web-1 demo=yes\n"
-        "  - wait: {for: delete, object: pod/web-0, timeout: 20s}\n",
-        "e.yaml",
-        name="e",
-    )
-    with pytest.raises(ScenarioFailed, match=r"e.yaml: step 2: timed out .* on pods/web-0"):
-        play(scenario)

@@ -31,18 +31,6 @@ def cluster() -> Cluster:
     return fake_kubelet_cluster()
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
-@pytest.fixture
-def log(cluster: Cluster) -> EventLog:
-    """Every StatefulSet event of the test."""
-    return EventLog(cluster)
-
-
 def claim(cluster: Cluster, name: str) -> dict[str, Any]:
     """One PVC."""
     return cluster.store.must_get("PersistentVolumeClaim", NS, name)

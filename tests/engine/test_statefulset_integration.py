@@ -30,12 +30,6 @@ from tests.engine.sts_helpers import (
 WEB = Path(__file__).resolve().parents[2] / "demos" / "manifests" / "web.yaml"
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
 def apply_web(cluster: Cluster, replicas: int | None = None, **extra: object) -> None:
     """Apply the tutorial's Service + StatefulSet (optionally resized / extended) and settle."""
     text = WEB.read_text()

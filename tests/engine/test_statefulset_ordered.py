@@ -35,18 +35,6 @@ def cluster() -> Cluster:
     return fake_kubelet_cluster()
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
-@pytest.fixture
-def log(cluster: Cluster) -> EventLog:
-    """Every StatefulSet event of the test."""
-    return EventLog(cluster)
-
-
 def test_creates_one_pod_at_a_time_in_ordinal_order(cluster: Cluster, inv: Invariants) -> None:
     create_sts(cluster)
     assert names(cluster) == ["web-0"]
@@ -209,25 +197,24 @@ def test_scale_down_waits_for_unready_in_range_pod(cluster: Cluster, inv: Invari
     assert inv.violations == []
 
 
-def test_scale_down_only_highest_unready(cluster: Cluster, inv: Invariants) -> None:
+@pytest.mark.parametrize(
+    ("unready", "order"),
+    [
+        ("web-4", "the unready web-4 goes at once"),
+        ("web-3", "the healthy web-4 first, then the unready web-3"),
+    ],
+    ids=["only-highest-unready", "only-lower-condemned-unready"],
+)
+def test_scale_down_with_one_unready_condemned_pod(
+    cluster: Cluster, inv: Invariants, unready: str, order: str
+) -> None:
     create_sts(cluster, replicas=5)
     bring_up(cluster)
-    ready(cluster, "web-4", ready_=False)
+    ready(cluster, unready, ready_=False)
     cluster.scale("StatefulSet", NS, "web", 3)
-    assert live_names(cluster) == ["web-0", "web-1", "web-2", "web-3"], "web-4 goes at once"
+    assert live_names(cluster) == ["web-0", "web-1", "web-2", "web-3"], order
     finish_terminating(cluster)
-    assert live_names(cluster) == ["web-0", "web-1", "web-2"]
-    assert inv.violations == []
-
-
-def test_scale_down_only_lower_condemned_unready(cluster: Cluster, inv: Invariants) -> None:
-    create_sts(cluster, replicas=5)
-    bring_up(cluster)
-    ready(cluster, "web-3", ready_=False)
-    cluster.scale("StatefulSet", NS, "web", 3)
-    assert live_names(cluster) == ["web-0", "web-1", "web-2", "web-3"], "healthy web-4 first"
-    finish_terminating(cluster)
-    assert live_names(cluster) == ["web-0", "web-1", "web-2"], "then the unready web-3"
+    assert live_names(cluster) == ["web-0", "web-1", "web-2"], order
     assert inv.violations == []
 
 

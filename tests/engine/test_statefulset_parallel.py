@@ -32,12 +32,6 @@ def cluster() -> Cluster:
     return fake_kubelet_cluster()
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
 def test_parallel_creates_all_at_once(cluster: Cluster, inv: Invariants) -> None:
     log = EventLog(cluster)
     create_sts(cluster, replicas=3, podManagementPolicy="Parallel")

@@ -31,18 +31,6 @@ def cluster() -> Cluster:
     return fake_kubelet_cluster()
 
 
-@pytest.fixture
-def inv(cluster: Cluster) -> Invariants:
-    """Invariant watch for the test's whole run."""
-    return Invariants(cluster)
-
-
-@pytest.fixture
-def log(cluster: Cluster) -> EventLog:
-    """Every StatefulSet event of the test."""
-    return EventLog(cluster)
-
-
 def revisions_of(cluster: Cluster) -> dict[str, str]:
     """Pod name → controller-revision-hash."""
     return {p["metadata"]["name"]: identity.pod_revision(p) for p in pods(cluster)}

@@ -218,14 +218,20 @@ def test_delete_reclaim_removes_volume_and_data(cluster: Cluster) -> None:
     assert pv_name not in cluster.volume_data
 
 
-def test_retain_reclaim_keeps_released_volume(cluster: Cluster) -> None:
-    cluster.store.create(static_pv("keep", "1Gi"))
+def _release_static(cluster: Cluster, pv_name: str, policy: str, files: dict[str, str]) -> Obj:
+    """Bind claim ``c`` to hand-made volume ``pv_name`` (reclaim ``policy``) holding ``files``,
+    delete the claim and settle; returns the volume."""
+    cluster.store.create(static_pv(pv_name, "1Gi", policy=policy))
     cluster.store.create(pvc("c", storageClassName="manual"))
     cluster.settle()
-    cluster.volume_data["keep"] = {"index.html": "kept"}
+    cluster.volume_data[pv_name] = files
     cluster.delete("PersistentVolumeClaim", "default", "c")
     cluster.settle()
-    pv = cluster.store.must_get("PersistentVolume", "", "keep")
+    return cluster.store.must_get("PersistentVolume", "", pv_name)
+
+
+def test_retain_reclaim_keeps_released_volume(cluster: Cluster) -> None:
+    pv = _release_static(cluster, "keep", "Retain", {"index.html": "kept"})
     assert pv["status"]["phase"] == "Released"
     assert cluster.volume_data["keep"] == {"index.html": "kept"}
     # a new claim with the same name does not get the released volume back
@@ -337,13 +343,7 @@ def test_instant_provisioner_binds_in_the_same_reaction() -> None:
 
 
 def test_hand_made_volume_with_delete_policy_fails_to_reclaim(cluster: Cluster) -> None:
-    cluster.store.create(static_pv("host", "1Gi", policy="Delete"))
-    cluster.store.create(pvc("c", storageClassName="manual"))
-    cluster.settle()
-    cluster.volume_data["host"] = {"a": "1"}
-    cluster.delete("PersistentVolumeClaim", "default", "c")
-    cluster.settle()
-    pv = cluster.store.must_get("PersistentVolume", "", "host")
+    pv = _release_static(cluster, "host", "Delete", {"a": "1"})
     assert pv["status"]["phase"] == "Failed"
     message = (
         'error getting deleter volume plugin for volume "host": no deletable volume plugin matched'

@@ -4,33 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from engine import kubectl
 from engine.cluster import Cluster
 from engine.objects import name_of
 from engine.store import WatchEvent
+from tests.worlds import deployment
 
 WEB_YAML = str(Path(__file__).parents[2] / "demos" / "manifests" / "web.yaml")
 INDEX = "/usr/share/nginx/html/index.html"
 
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: hello
-spec:
-  replicas: 4
-  selector:
-    matchLabels:
-      app: hello
-  template:
-    metadata:
-      labels:
-        app: hello
-    spec:
-      containers:
-      - name: nginx
-        image: nginx:1.27
-"""
+DEPLOYMENT = yaml.safe_dump(deployment(4, name="hello", namespace=None), sort_keys=False)
 
 LOCAL_STS = """\
 apiVersion: apps/v1

@@ -153,9 +153,27 @@ def test_real_clock_resumes_at_saved_time(tmp_path: Path) -> None:
 
 
 # -- atomicity ---------------------------------------------------------------------------------
-def test_kill_during_save_leaves_previous_save_intact(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def _dies_mid_write(handle: Any, text: str) -> None:
+    handle.write(text[: len(text) // 2])
+    raise KeyboardInterrupt("killed mid-write")
+
+
+def _rename_fails(*_args: Any) -> None:
+    raise OSError(5, "Input/output error")
+
+
+# (object patched, attribute, replacement, what the save raises, its message)
+SAVE_FAULTS = {
+    "killed mid-write": (persist, "_write", _dies_mid_write, KeyboardInterrupt, "killed"),
+    "rename fails": (persist.os, "replace", _rename_fails, OSError, "Input/output error"),
+}
+
+
+@pytest.mark.parametrize("fault", sorted(SAVE_FAULTS))
+def test_failed_save_leaves_previous_save_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fault: str
 ) -> None:
+    owner, attribute, replacement, error, message = SAVE_FAULTS[fault]
     cluster = web_cluster()
     path = tmp_path / "save.json"
     persist.save(cluster, path)
@@ -164,14 +182,13 @@ def test_kill_during_save_leaves_previous_save_intact(
     cluster.advance(30)
     calls = 0
 
-    def dying_write(handle: Any, text: str) -> None:
+    def counted(*args: Any) -> None:
         nonlocal calls
         calls += 1
-        handle.write(text[: len(text) // 2])
-        raise KeyboardInterrupt("killed mid-write")
+        replacement(*args)
 
-    monkeypatch.setattr(persist, "_write", dying_write)
-    with pytest.raises(KeyboardInterrupt):
+    monkeypatch.setattr(owner, attribute, counted)
+    with pytest.raises(error, match=message):
         persist.save(cluster, path)
     assert calls == 1
     assert path.read_bytes() == good

@@ -445,25 +445,6 @@ def test_exercise_command_takes_save(
 
 
 # -- atomicity ----------------------------------------------------------------------------------
-def test_failed_rename_keeps_the_previous_save(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    cluster = web_cluster()
-    path = tmp_path / "save.json"
-    persist.save(cluster, path)
-    good = path.read_bytes()
-    cluster.scale("StatefulSet", "default", "web", 4)
-
-    def rename_fails(*_args: Any) -> None:
-        raise OSError(5, "Input/output error")
-
-    monkeypatch.setattr(persist.os, "replace", rename_fails)
-    with pytest.raises(OSError, match="Input/output error"):
-        persist.save(cluster, path)
-    assert path.read_bytes() == good
-    assert [p.name for p in tmp_path.iterdir()] == ["save.json"]
-
-
 _KILLED_CHILD = textwrap.dedent(
     """
     import os, signal, sys

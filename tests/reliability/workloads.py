@@ -9,6 +9,7 @@ import yaml
 
 from engine.cluster import Cluster
 from engine.objects import Obj, copy_obj
+from tests.worlds import deployment
 
 IMAGES = ("nginx:1.27", "nginx:1.28", "nginx:1.29")
 
@@ -65,7 +66,7 @@ spec:
 """
 
 
-DEPLOYMENT = f"""\
+HELLO_SERVICE = """\
 apiVersion: v1
 kind: Service
 metadata:
@@ -75,26 +76,10 @@ spec:
     app: hello
   ports:
   - port: 80
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: hello
-spec:
-  replicas: 2
-  selector:
-    matchLabels:
-      app: hello
-  template:
-    metadata:
-      labels:
-        app: hello
-    spec:
-      terminationGracePeriodSeconds: 10
-      containers:
-      - name: nginx
-        image: {IMAGES[0]}
 """
+HELLO = deployment(
+    2, IMAGES[0], name="hello", namespace=None, pod_spec={"terminationGracePeriodSeconds": 10}
+)
 
 #: workload kind and name → kubectl resource
 WORKLOADS = {"web": "statefulset", "par": "statefulset", "hello": "deployment"}
@@ -103,9 +88,9 @@ WORKLOADS = {"web": "statefulset", "par": "statefulset", "hello": "deployment"}
 @cache
 def _documents() -> tuple[Obj, ...]:
     text = "---\n".join(
-        [statefulset("web", "OrderedReady", 2), statefulset("par", "Parallel", 2), DEPLOYMENT]
+        [statefulset("web", "OrderedReady", 2), statefulset("par", "Parallel", 2), HELLO_SERVICE]
     )
-    return tuple(d for d in yaml.safe_load_all(text) if d)
+    return (*(d for d in yaml.safe_load_all(text) if d), HELLO)
 
 
 def busy_cluster(seed: int = 0, nodes: int = 3) -> Cluster:

@@ -11,7 +11,7 @@ import time
 
 from engine.objects import copy_obj
 from tests.tui.conftest import sync_view
-from tests.tui.fixtures import NS, add_pod, store_cluster
+from tests.tui.fixtures import NS, crowded_cluster
 from tui.app import PlaygroundApp
 
 KEYS = ("z", "j", "k", "pagedown", "tab", "shift+tab", "slash", "escape", "question_mark")
@@ -19,10 +19,7 @@ KEYS = ("z", "j", "k", "pagedown", "tab", "shift+tab", "slash", "escape", "quest
 
 async def bench(pods: int, size: tuple[int, int]) -> dict[str, float]:
     """Milliseconds of CPU per key."""
-    cluster = store_cluster(3)
-    sts = cluster.store.must_get("StatefulSet", NS, "web")
-    for ordinal in range(3, pods):
-        add_pod(cluster, sts, ordinal)
+    cluster = crowded_cluster(pods)
     app = PlaygroundApp(cluster)
     figures: dict[str, float] = {}
     async with app.run_test(size=size) as pilot:

@@ -9,15 +9,12 @@ depend on the controllers; the scenario tests (``test_scenarios.py``) run the re
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from engine.clock import Clock, VirtualClock
 from engine.cluster import Cluster
-from engine.objects import Obj, is_pod_ready, owner_reference
+from engine.objects import Obj, is_pod_ready
 from tests.helpers import set_pod_status
-
-NS = "default"
-
+from tests.worlds import NS, add_bound_claim, endpoint_slice, web_pod
 
 WEB_YAML = "demos/manifests/web.yaml"
 
@@ -96,86 +93,17 @@ def _statefulset(replicas: int) -> Obj:
 def add_pod(cluster: Cluster, sts: Obj, ordinal: int, *, ready: bool = True) -> Obj:
     """Create pod ``web-<ordinal>`` with its claim and volume, Running (and Ready)."""
     name = f"web-{ordinal}"
-    claim = f"www-{name}"
     pv = f"pvc-0000000{ordinal}-8b4d-4c1e-9f2a-5d7e8a9b0c11"
-    cluster.store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolume",
-            "metadata": {"name": pv},
-            "spec": {
-                "capacity": {"storage": "1Gi"},
-                "accessModes": ["ReadWriteOnce"],
-                "persistentVolumeReclaimPolicy": "Delete",
-                "storageClassName": "standard",
-                "csi": {"driver": "playground.local/network", "volumeHandle": f"vol-{ordinal}"},
-                "claimRef": {"kind": "PersistentVolumeClaim", "namespace": NS, "name": claim},
-            },
-            "status": {"phase": "Bound"},
-        }
-    )
-    cluster.store.create(
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": {"name": claim, "namespace": NS, "labels": {"app": "nginx"}},
-            "spec": {
-                "accessModes": ["ReadWriteOnce"],
-                "resources": {"requests": {"storage": "1Gi"}},
-                "storageClassName": "standard",
-                "volumeName": pv,
-            },
-            "status": {"phase": "Bound", "capacity": {"storage": "1Gi"}},
-        }
-    )
-    pod: Obj = {
-        "apiVersion": "v1",
-        "kind": "Pod",
-        "metadata": {
-            "name": name,
-            "namespace": NS,
-            "labels": {"app": "nginx", "apps.kubernetes.io/pod-index": str(ordinal)},
-            "ownerReferences": [owner_reference(sts)],
-        },
-        "spec": {
-            "hostname": name,
-            "subdomain": "nginx",
-            "containers": [{"name": "nginx", "image": "nginx-slim:0.24"}],
-            "volumes": [{"name": "www", "persistentVolumeClaim": {"claimName": claim}}],
-        },
-    }
-    cluster.store.create(pod)
+    add_bound_claim(cluster, f"www-{name}", pv, f"vol-{ordinal}")
+    cluster.store.create(web_pod(sts, ordinal, image="nginx-slim:0.24"))
     ip = f"10.244.{ordinal % 3 + 1}.{10 + ordinal}"
     return set_pod_status(cluster, NS, name, ready=ready, ip=ip, node=f"worker-{ordinal % 3 + 1}")
 
 
 def set_endpoints(cluster: Cluster, pods: list[Obj]) -> None:
     """Write the nginx EndpointSlice for ``pods`` (ready per the pod's Ready condition)."""
-    from engine.objects import is_pod_ready
-
-    endpoints: list[dict[str, Any]] = [
-        {
-            "addresses": [p["status"]["podIP"]],
-            "conditions": {"ready": is_pod_ready(p), "serving": True, "terminating": False},
-            "hostname": p["metadata"]["name"],
-            "nodeName": p["spec"].get("nodeName"),
-            "targetRef": {"kind": "Pod", "namespace": NS, "name": p["metadata"]["name"]},
-        }
-        for p in pods
-    ]
     existing = cluster.store.get("EndpointSlice", NS, "nginx-abcde")
-    slice_obj: Obj = {
-        "apiVersion": "discovery.k8s.io/v1",
-        "kind": "EndpointSlice",
-        "metadata": {
-            "name": "nginx-abcde",
-            "namespace": NS,
-            "labels": {"kubernetes.io/service-name": "nginx"},
-        },
-        "addressType": "IPv4",
-        "ports": [{"name": "web", "port": 80, "protocol": "TCP"}],
-        "endpoints": endpoints,
-    }
+    slice_obj = endpoint_slice("nginx-abcde", pods)
     if existing is None:
         cluster.store.create(slice_obj)
     else:
@@ -208,4 +136,14 @@ def store_cluster(replicas: int = 2, clock: Clock | None = None) -> Cluster:
             "statefulset-controller",
         )
     cluster.events.normal(svc, "Created", "headless service created", "playground")
+    return cluster
+
+
+def crowded_cluster(pods: int) -> Cluster:
+    """:func:`store_cluster` of 3 replicas plus pods ``web-3`` … ``web-<pods - 1>`` (Running,
+    Ready, with claims): a pods panel longer than any screen."""
+    cluster = store_cluster(3)
+    sts = cluster.store.must_get("StatefulSet", NS, "web")
+    for ordinal in range(3, pods):
+        add_pod(cluster, sts, ordinal)
     return cluster

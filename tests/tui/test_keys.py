@@ -12,6 +12,7 @@ from engine.clock import RealClock
 from engine.cluster import Cluster
 from tests.tui.conftest import Sync
 from tests.tui.fixtures import store_cluster
+from tests.worlds import BARE_POD
 from tui.app import PlaygroundApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.help import HelpScreen
@@ -56,15 +57,6 @@ async def test_store_changes_update_rows_in_place(
         await pilot.pause()
         app.screen.tick_ages()  # what the age ticker does each second
         assert pods.column_text("AGE") == ["2m15s", "2m15s"]
-
-
-BARE_POD = """
-apiVersion: v1
-kind: Pod
-metadata: {name: bare}
-spec:
-  containers: [{name: c, image: nginx}]
-"""
 
 
 async def test_j_k_and_tab_move(app: PlaygroundApp, sync: Sync) -> None:

@@ -14,7 +14,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.objects import copy_obj
 from tests.tui.conftest import Sync
-from tests.tui.fixtures import NS, add_pod, store_cluster
+from tests.tui.fixtures import NS, crowded_cluster
 from tui import rows
 from tui.app import PlaygroundApp
 from tui.widgets import resource_table
@@ -25,11 +25,7 @@ PODS = 1000
 
 @pytest.fixture
 def big() -> Cluster:
-    cluster = store_cluster(3)
-    sts = cluster.store.must_get("StatefulSet", NS, "web")
-    for ordinal in range(3, PODS):
-        add_pod(cluster, sts, ordinal)
-    return cluster
+    return crowded_cluster(PODS)
 
 
 async def test_one_pod_change_rebuilds_one_row(

@@ -26,7 +26,7 @@ from engine.cluster import Cluster
 from engine.scenarios import load_scenario
 from tests.benchmarks.tui_figures import DEMO
 from tests.tui.conftest import Sync
-from tests.tui.fixtures import NS, add_pod, store_cluster
+from tests.tui.fixtures import NS, add_pod, crowded_cluster
 from tui import gc_pause
 from tui.app import PlaygroundApp
 from tui.demo import settle as settle_module
@@ -83,11 +83,7 @@ def test_status_cells_are_shared() -> None:
 @pytest.fixture
 def crowded() -> Cluster:
     """60 pods: more than the pods panel shows at 160x45."""
-    cluster = store_cluster(3)
-    sts = cluster.store.must_get("StatefulSet", NS, "web")
-    for ordinal in range(3, 60):
-        add_pod(cluster, sts, ordinal)
-    return cluster
+    return crowded_cluster(60)
 
 
 async def test_new_rows_in_a_full_table_need_no_layout(

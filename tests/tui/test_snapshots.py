@@ -76,12 +76,18 @@ def test_filter_and_pinned_query(snap_compare: Snap, monkeypatch: pytest.MonkeyP
     assert snap_compare(app, terminal_size=WIDE, run_before=run_before)
 
 
-@pytest.mark.skipif(not HAS_ENGINE, reason="needs the kubelet and manifests")
-def test_mid_scale_up(snap_compare: Snap) -> None:
+def engine_app() -> PlaygroundApp:
+    """The app on the real engine: the seed's web.yaml applied and settled."""
     cluster = Cluster(seed=0)
     cluster.apply(WEB_YAML)
     cluster.settle()
-    app = PlaygroundApp(cluster)
+    return PlaygroundApp(cluster)
+
+
+@pytest.mark.skipif(not HAS_ENGINE, reason="needs the kubelet and manifests")
+def test_mid_scale_up(snap_compare: Snap) -> None:
+    app = engine_app()
+    cluster = app.cluster
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)
@@ -95,10 +101,7 @@ def test_mid_scale_up(snap_compare: Snap) -> None:
 
 @pytest.mark.skipif(not (HAS_ENGINE and HAS_KUBECTL), reason="needs the engine and kubectl")
 def test_describe_view(snap_compare: Snap) -> None:
-    cluster = Cluster(seed=0)
-    cluster.apply(WEB_YAML)
-    cluster.settle()
-    app = PlaygroundApp(cluster)
+    app = engine_app()
 
     async def run_before(pilot: Pilot[Any]) -> None:
         await settled(pilot)

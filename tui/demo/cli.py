@@ -26,19 +26,21 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from engine.scenarios import ScenarioError, ScenarioFailed, load_scenario, scenario_names
+from tui.cli_util import add_named_command, fail
 
 
 def add_demo_parser(sub: Any) -> argparse.ArgumentParser:
     """Add the ``demo`` subcommand to ``sub`` (an ``add_subparsers()`` result)."""
-    demo: argparse.ArgumentParser = sub.add_parser(
+    demo = add_named_command(
+        sub,
         "demo",
         help="play a recorded demo in the app, or record it (asciicast, SVG)",
         description="Play a demo scenario (demos/scenarios/NAME.yaml) in the playground with a "
         "caption bar: space pauses, → steps forward, any other key takes over. With --cast or "
         "--svg the demo is recorded headlessly instead, on the virtual clock.",
+        name_help="scenario name or file",
+        list_help="list the demos and exit",
     )
-    demo.add_argument("name", nargs="?", metavar="NAME", help="scenario name or file")
-    demo.add_argument("--list", action="store_true", help="list the demos and exit")
     demo.add_argument(
         "--speed", type=float, help="simulated seconds per real second (default: the demo's)"
     )
@@ -61,8 +63,7 @@ def run_demo_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
         if args.gallery:
             return write_gallery(Path(args.gallery), size, stdout)
         if not args.name:
-            stderr.write("stsplay demo: name a demo (stsplay demo --list shows them)\n")
-            return 2
+            return fail(stderr, "name a demo (stsplay demo --list shows them)", command="demo")
         scenario = load_scenario(args.name)
         if args.transcript:
             from engine.scenarios import play
@@ -73,8 +74,7 @@ def run_demo_command(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -
             return record_to_files(scenario, args, size, stdout)
         return play_live(scenario, args.speed)
     except (ScenarioError, ScenarioFailed, ValueError) as exc:
-        stderr.write(f"stsplay demo: {exc}\n")
-        return 2
+        return fail(stderr, str(exc), command="demo")
 
 
 def list_demos(out: TextIO) -> int:
