@@ -321,6 +321,7 @@ class EndpointsController(ServicePodTracker):
             and labels_of(current) == labels
             and (OVER_CAPACITY in annotations) == truncated
         ):
+            state.adopt(current.get("subsets") or [])
             return
         # the store adopts it as it is: every part is the stored version's (read-only) or new
         updated = dict(current)

@@ -197,6 +197,7 @@ class EndpointSliceController(ServicePodTracker):
             and labels_of(current) == labels
             and md.get("ownerReferences") == owners
         ):
+            state.adopt(current)
             return
         # the store adopts it as it is: every part is the stored version's (read-only) or new
         updated = dict(current)
