@@ -147,7 +147,7 @@ def world() -> tuple[Cluster, CountingZone, RebuildingZone]:
     return cluster, CountingZone(cluster), RebuildingZone(cluster)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(st.integers(0, 2**32 - 1))
 def test_incremental_zone_equals_rebuilding_zone(seed: int) -> None:
     cluster, incremental, reference = world()
