@@ -139,6 +139,10 @@ class ServiceSlices:
         self.slices: dict[str, SliceState] = {}
         self.where: dict[str, str] = {}  # pod name → slice name
         self.times = TriggerTimes()
+        #: names of slices that may hold no endpoint without a plan having touched them
+        #: (loaded, created empty, or the placeholder): with the touched ones, every slice
+        #: a plan may find empty, so it never scans them all
+        self._maybe_empty: set[str] = set()
 
     def load(self, slice_obj: Obj) -> None:
         """Adopt a stored slice (full reconcile); duplicate pods are dropped from it."""
@@ -151,6 +155,7 @@ class ServiceSlices:
         created = str(slice_obj["metadata"].get("creationTimestamp", ""))
         state = self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
         state.adopted()
+        self._maybe_empty.add(name)
         for pod in eps:
             self.where[pod] = name
 
@@ -166,10 +171,15 @@ class ServiceSlices:
             if want is not None:
                 pending.setdefault(want.key, []).append((pod, want))
         plan = Plan()
+        placed: list[tuple[SliceState, list[tuple[str, Desired]]]] = []
         for key in sorted(pending):
             items = sorted(pending[key], key=lambda pw: _endpoint_order(pw[1].endpoint))
-            self._place(key, items, touched, plan)
+            self._place(key, items, touched, plan, placed)
         self._finish(touched, plan)
+        for state, entries in placed:
+            if state.name:  # (a slice still to create records its pods in ``created``)
+                for pod, _ in entries:
+                    self.where[pod] = state.name
         return plan
 
     def _keep(self, pod: str, want: Desired | None, touched: set[str]) -> bool:
@@ -190,30 +200,51 @@ class ServiceSlices:
         return False
 
     def _place(
-        self, key: PortKey, items: list[tuple[str, Desired]], touched: set[str], plan: Plan
+        self,
+        key: PortKey,
+        items: list[tuple[str, Desired]],
+        touched: set[str],
+        plan: Plan,
+        placed: list[tuple[SliceState, list[tuple[str, Desired]]]],
     ) -> None:
-        group = sorted((s for s in self.slices.values() if s.key == key), key=SliceState.order)
-        filling = [s for s in group if s.name in touched and s.endpoints]
+        """Put new endpoints in the slices being updated (fullest first), then in the slice
+        they fit best, then in new slices; ``placed`` records where they went."""
+        mine = (self.slices[n] for n in touched)
+        filling = sorted((s for s in mine if s.key == key and s.endpoints), key=SliceState.order)
         filling.sort(key=lambda s: -len(s.endpoints))
         pos = 0
         for state in filling:
-            pos = _fill(state, items, pos)
+            start, pos = pos, _fill(state, items, pos)
+            placed.append((state, items[start:pos]))
         while pos < len(items):
             target = None
             left = len(items) - pos
             if left < MAX_ENDPOINTS_PER_SLICE:
-                target = _slice_to_fill([s for s in group if s.name not in touched], left)
+                target = _slice_to_fill(self._roomy(key, touched, left), left)
             if target is None:
                 target = SliceState("", items[pos][1].ports, {})
                 plan.create.append(target)
             else:
                 touched.add(target.name)
-            pos = _fill(target, items, pos)
+            start, pos = pos, _fill(target, items, pos)
+            placed.append((target, items[start:pos]))
+
+    def _roomy(self, key: PortKey, touched: set[str], count: int) -> list[SliceState]:
+        """The untouched slices of ``key`` with room for ``count`` more endpoints, oldest
+        first (the only ones ``getSliceToFill`` may pick)."""
+        room = MAX_ENDPOINTS_PER_SLICE - count
+        roomy = (
+            s
+            for s in self.slices.values()
+            if s.key == key and len(s.endpoints) <= room and s.name not in touched
+        )
+        return sorted(roomy, key=SliceState.order)
 
     def _finish(self, touched: set[str], plan: Plan) -> None:
-        """Deletes, the placeholder, creates turned into updates, and ``where``."""
-        empty = (s for s in self.slices.values() if not s.endpoints)
-        plan.delete = sorted(empty, key=SliceState.order)
+        """Deletes, the placeholder and creates turned into updates."""
+        names = touched | self._maybe_empty
+        empty = (self.slices[n] for n in names if n in self.slices)
+        plan.delete = sorted((s for s in empty if not s.endpoints), key=SliceState.order)
         alive = any(s.endpoints for s in self.slices.values())
         if not alive and not plan.create:
             plan.create.append(SliceState("", [], {}))
@@ -228,15 +259,15 @@ class ServiceSlices:
         for gone in plan.delete:
             del self.slices[gone.name]
             touched.discard(gone.name)
+        self._maybe_empty = {n for n in names if n in self.slices and not self.slices[n].endpoints}
         plan.update = sorted((self.slices[n] for n in touched), key=SliceState.order)
-        for state in plan.update:
-            for pod in state.endpoints:
-                self.where[pod] = state.name
 
     def created(self, state: SliceState, name: str, created: str) -> None:
         """Record the name the store gave a slice of the plan's ``create`` list."""
         state.name, state.created = name, created
         self.slices[name] = state
+        if not state.endpoints:
+            self._maybe_empty.add(name)
         for pod in state.endpoints:
             self.where[pod] = name
 
