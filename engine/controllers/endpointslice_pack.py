@@ -236,7 +236,7 @@ class ServiceSlices:
         roomy = (
             s
             for s in self.slices.values()
-            if s.key == key and len(s.endpoints) <= room and s.name not in touched
+            if len(s.endpoints) <= room and s.key == key and s.name not in touched
         )
         return sorted(roomy, key=SliceState.order)
 
