@@ -350,3 +350,19 @@ def test_trigger_time_falls_back_when_the_newest_pod_leaves() -> None:
     times.set("c", None)
     times.set("a", None)
     assert times.latest(svc) == "2026-07-06T10:00:00Z"
+
+
+def test_trigger_times_match_the_newest_of_the_pods_times() -> None:
+    """Random sets and removals (times shared by pods, the newest leaving): ``latest`` is
+    always the newest of the Service's creation and its pods' current times."""
+    rng = random.Random(5)
+    times, naive = TriggerTimes(), dict[str, str]()
+    svc = {"metadata": {"creationTimestamp": "2026-07-06T10:00:03Z"}}
+    for _ in range(2000):
+        pod = f"p{rng.randrange(30)}"
+        when = None if rng.random() < 0.3 else f"2026-07-06T10:00:{rng.randrange(10):02d}Z"
+        times.set(pod, when)
+        naive.pop(pod, None)
+        if when is not None:
+            naive[pod] = when
+        assert times.latest(svc) == max([svc["metadata"]["creationTimestamp"], *naive.values()])
