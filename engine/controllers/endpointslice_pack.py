@@ -17,8 +17,11 @@ returns the slices to create, update and delete:
    endpoints) remains; a slice about to be created takes the name of one about to be deleted
    (an update instead of a delete and a create).
 
-So a pod event touches the slices holding or receiving its endpoint, never the others. Each
-slice's endpoints are written sorted by IP string, then pod UID.
+So a pod event touches the slices holding or receiving its endpoint, never the others, and a
+plan looks only at those (and, for a new endpoint, at the slices with room for it). Each
+slice's endpoints are written sorted by IP string, then pod UID (sort keys kept per pod); after
+a write a :class:`SliceState` holds the stored slice's own endpoint dicts, so the next write
+shares every unchanged one with the stored version.
 """
 
 from __future__ import annotations
