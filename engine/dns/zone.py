@@ -224,10 +224,12 @@ class ClusterZone:
             self._count(ep.ip, (ns, svc, ep.name), 1)
         names = self._names.setdefault(key, {})
         gone = {id(ep) for ep in removed}
-        for lname in {ep.name.lower() for ep in changed}:
+        new_names: dict[str, list[Endpoint]] = {ep.name.lower(): [] for ep in removed}
+        for ep in added:
+            new_names.setdefault(ep.name.lower(), []).append(ep)
+        for lname, fresh in new_names.items():
             by_slice = names.setdefault(lname, {})
             kept = [ep for ep in by_slice.pop(sname, ()) if id(ep) not in gone]
-            fresh = [ep for ep in added if ep.name.lower() == lname]
             mine = kept or fresh
             if kept and fresh:
                 mine = [ep for ep in endpoints if ep.name.lower() == lname]
