@@ -212,16 +212,34 @@ class ClusterZone:
         if endpoints:
             slices[sname] = endpoints
             service_a[sname] = service_records(endpoints)
-        changed = added + removed
-        ips, shared = {ep.ip for ep in changed}, self._shared
-        ns, svc = key
+        self._recount(key, previous, endpoints, {ep.ip for ep in added + removed})
+        self._rename(key, sname, endpoints, added, removed)
+        self._tidy(key)
+
+    def _recount(
+        self, key: SvcKey, previous: list[Endpoint], endpoints: list[Endpoint], ips: set[str]
+    ) -> None:
+        """Redo the slice's counts of the addresses in ``ips`` and of the shared ones (out
+        with all of the previous version's, in with all of the new's, as a rebuild does)."""
+        shared = self._shared
         # both lists before any count changes ``shared``
         out = [ep for ep in previous if ep.ip in ips or ep.ip in shared]
         back = [ep for ep in endpoints if ep.ip in ips or ep.ip in shared]
+        ns, svc = key
         for ep in out:
             self._count(ep.ip, (ns, svc, ep.name), -1)
         for ep in back:
             self._count(ep.ip, (ns, svc, ep.name), 1)
+
+    def _rename(
+        self,
+        key: SvcKey,
+        sname: str,
+        endpoints: list[Endpoint],
+        added: list[Endpoint],
+        removed: list[Endpoint],
+    ) -> None:
+        """Re-list the slice's endpoints under the names of those added or removed."""
         names = self._names.setdefault(key, {})
         gone = {id(ep) for ep in removed}
         new_names: dict[str, list[Endpoint]] = {ep.name.lower(): [] for ep in removed}
@@ -237,7 +255,6 @@ class ClusterZone:
                 by_slice[sname] = mine
             elif not by_slice:
                 del names[lname]
-        self._tidy(key)
 
     def _tidy(self, key: SvcKey) -> None:
         """Drop the Service's empty index entries."""
