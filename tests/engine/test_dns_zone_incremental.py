@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from engine.cluster import Cluster
 from engine.dns.zone import ClusterZone, zone_for
+from engine.dns.zone_slices import SliceView
 from engine.objects import Obj, copy_obj
 from tests.engine.dns_scenario import pod, service
 
@@ -193,3 +194,37 @@ def test_a_real_cluster_zone_matches_after_pod_changes() -> None:
     assert state(zone) == state(reference)
     assert content(zone) == content(ClusterZone(cluster))
     assert len(list(zone.endpoints("default", "big"))) == 130
+
+
+def test_an_update_builds_only_the_changed_endpoint(monkeypatch: Any) -> None:
+    """One endpoint of a 50-endpoint slice turns unready: one Endpoint is built (for the new
+    dict), the other 49 stay the very same objects, and the answers lose that address."""
+    cluster, zone, _ = world()  # (the reference zone rebuilds: count the incremental one's)
+    rng = random.Random(1)
+    body = new_slice(rng, "default", "s0")
+    body["metadata"]["labels"]["kubernetes.io/service-name"] = "a"
+    body["endpoints"] = [
+        {"addresses": [f"10.1.0.{i}"], "conditions": {"ready": True}, "hostname": f"p-{i}"}
+        for i in range(50)
+    ]
+    stored = cluster.store.create(body)
+    before = list(zone.endpoints("default", "a"))
+    made: list[dict[str, Any]] = []
+    make, view = SliceView._make, zone._views[("default", "s0")]
+
+    def counted(self: SliceView, ep: dict[str, Any]) -> list[Any]:
+        if self is view:
+            made.append(ep)
+        return make(self, ep)
+
+    monkeypatch.setattr(SliceView, "_make", counted)
+    eps = list(stored["endpoints"])
+    eps[7] = eps[7] | {"conditions": {"ready": False}}
+    cluster.store.update(stored | {"endpoints": eps})
+    after = list(zone.endpoints("default", "a"))
+    assert len(made) == 1
+    assert [e.ip for e in after] == [e.ip for e in before if e.ip != "10.1.0.7"]
+    kept = [e for e in before if e.ip != "10.1.0.7"]
+    assert all(a is b for a, b in zip(after, kept, strict=True))
+    assert zone.endpoints_named("default", "a", "p-7") == []
+    assert zone.names_by_ip("10.1.0.7") == []
