@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import math
+from operator import itemgetter
 from typing import Any
 
 from engine.controllers.base import make_key, split_key
@@ -67,6 +68,7 @@ _BULK = 64
 
 SortKey = tuple[str, str, str]  # (ip, uid, pod name): EP-SORT order, unique
 Entry = tuple[PortKey, str, SortKey, dict[str, Any]]
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _entry(facts: PodFacts | None, publish: bool) -> Entry | None:
@@ -100,6 +102,8 @@ class _Addresses:
         self.times = TriggerTimes()
         #: the truncation of the last built object (None: none built yet)
         self.shown: dict[tuple[PortKey, str], int] | None = None
+        #: pods set in bulk since the lists were last right (:meth:`relist` needs them)
+        self._bulk: set[str] = set()
 
     def set_pod(
         self, name: str, pod: Obj | None, new: Entry | None, bulk: bool = False
@@ -114,7 +118,9 @@ class _Addresses:
             del self.entries[name]
         else:
             self.entries[name] = new
-        if not bulk:
+        if bulk:
+            self._bulk.add(name)
+        else:
             if old is not None:
                 self._remove(old)
             if new is not None:
@@ -140,23 +146,21 @@ class _Addresses:
 
     def relist(self) -> None:
         """Rebuild the sorted lists from the entries (after bulk changes), keeping the
-        address dicts the lists held for pods whose address did not change."""
-        held = {
-            key: address
-            for group, keys in self.lists.items()
-            for key, address in zip(keys, self.addresses[group], strict=True)
-        }
+        address dicts the lists held for the pods the bulk left unchanged."""
+        held: dict[SortKey, dict[str, Any]] = {}
+        for group, keys in self.lists.items():
+            held.update(zip(keys, self.addresses[group], strict=True))
+        changed, self._bulk = self._bulk, set()
         rows: dict[tuple[PortKey, str], list[tuple[SortKey, dict[str, Any]]]] = {}
-        for pk, field, sort_key, address in self.entries.values():
-            kept = held.get(sort_key)
-            rows.setdefault((pk, field), []).append(
-                (sort_key, kept if kept is not None and kept == address else address)
-            )
+        for name, (pk, field, sort_key, address) in self.entries.items():
+            if name not in changed:
+                address = held.get(sort_key, address)
+            rows.setdefault((pk, field), []).append((sort_key, address))
         self.lists, self.addresses = {}, {}
         for group, items in rows.items():
-            items.sort(key=lambda row: row[0])
-            self.lists[group] = [row[0] for row in items]
-            self.addresses[group] = [row[1] for row in items]
+            items.sort(key=_FIRST)
+            self.lists[group] = list(map(_FIRST, items))
+            self.addresses[group] = list(map(_SECOND, items))
 
     def _limits(self) -> tuple[list[PortKey], dict[tuple[PortKey, str], int]]:
         port_keys = sorted({pk for pk, _ in self.lists})

@@ -60,6 +60,8 @@ def slice_ports(ports: list[dict[str, Any]] | None) -> Ports:
 #: an update's outcome: the previous Endpoints, the new ones, those added and those removed
 Change = tuple[list[Endpoint], list[Endpoint], list[Endpoint], list[Endpoint]]
 _SERVICE_A = attrgetter("service_a")
+#: more new endpoint dicts than this, and over half the slice: rebuild instead of diffing
+_BULK = 8
 _VERSION = attrgetter("version")
 
 
@@ -107,13 +109,16 @@ class SliceView:
     def update(self, items: list[dict[str, Any]]) -> Change | None:
         """Diff the new version's endpoint dicts against the indexed ones and take them on;
         None (and nothing changed) when a rebuild must do it: a dict listed twice (in either
-        version), or the endpoints both versions hold in a different order."""
+        version), the endpoints both versions hold in a different order, or mostly new
+        dicts (a rebuild is cheaper)."""
         ids = list(map(id, items))
         held = dict(zip(ids, items, strict=True))
         if self.ids is None or len(held) != len(ids):
             return None
         gone = self.held.keys() - held.keys()
         fresh = held.keys() - self.held.keys()
+        if len(fresh) > _BULK and 2 * len(fresh) > len(ids):
+            return None  # mostly new: a rebuild is cheaper than a diff
         if _without(self.ids, gone) != _without(ids, fresh):
             return None
         made = self.made
