@@ -22,8 +22,8 @@ and the Service's creation — is maintained incrementally.
 
 from __future__ import annotations
 
+import bisect
 import weakref
-from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -112,32 +112,39 @@ def pod_trigger_time(pod: Obj) -> str:
 
 
 class TriggerTimes:
-    """The trigger times of one Service's selected pods, with their maximum kept current."""
+    """The trigger times of one Service's selected pods, with their maximum kept current: the
+    distinct times are kept sorted, so a pod leaving or changing costs a bisect, even when it
+    held the newest time."""
 
     def __init__(self) -> None:
         self._by_pod: dict[str, str] = {}
-        self._counts: Counter[str] = Counter()
-        self._max = ""
+        self._counts: dict[str, int] = {}
+        self._sorted: list[str] = []  # the distinct times, oldest first
 
     def set(self, pod_name: str, when: str | None) -> None:
         """Record ``pod_name``'s trigger time (None: the pod is no longer selected)."""
-        if self._by_pod.get(pod_name) == when:
+        old = self._by_pod.get(pod_name)
+        if old == when:
             return
-        old = self._by_pod.pop(pod_name, None)
         if old is not None:
-            self._counts[old] -= 1
-            if not self._counts[old]:
+            del self._by_pod[pod_name]
+            left = self._counts[old] - 1
+            if left:
+                self._counts[old] = left
+            else:
                 del self._counts[old]
-                if old == self._max:
-                    self._max = max(self._counts, default="")
+                del self._sorted[bisect.bisect_left(self._sorted, old)]
         if when is not None:
             self._by_pod[pod_name] = when
-            self._counts[when] += 1
-            self._max = max(self._max, when)
+            count = self._counts.get(when, 0)
+            if not count:
+                bisect.insort(self._sorted, when)
+            self._counts[when] = count + 1
 
     def latest(self, svc: Obj) -> str:
         """The annotation value: newest of the Service's creation and its pods' times."""
-        return max(str(svc["metadata"].get("creationTimestamp", "")), self._max)
+        newest = self._sorted[-1] if self._sorted else ""
+        return max(str(svc["metadata"].get("creationTimestamp", "")), newest)
 
 
 Listener = Callable[[list[str], str], None]
@@ -234,15 +241,20 @@ def _invisible(event: WatchEvent) -> bool:
     )
 
 
-_FEEDS: weakref.WeakKeyDictionary[Store, PodServiceFeed] = weakref.WeakKeyDictionary()
+#: store → its feed, weakly both ways: the feed lives as long as the store, whose subscriptions
+#: hold it, and its listeners (the controllers) hold the store; a strong value would keep the
+#: key (and its whole cluster) alive for ever
+_FEEDS: weakref.WeakKeyDictionary[Store, weakref.ref[PodServiceFeed]] = weakref.WeakKeyDictionary()
 
 
 def pod_feed(store: Store) -> PodServiceFeed:
     """The store's :class:`PodServiceFeed` (created, with the indexes, on first use)."""
-    feed = _FEEDS.get(store)
+    ref = _FEEDS.get(store)
+    feed = ref() if ref is not None else None
     if feed is None:
         ensure_indexes(store)
-        feed = _FEEDS[store] = PodServiceFeed(store)
+        feed = PodServiceFeed(store)
+        _FEEDS[store] = weakref.ref(feed)
     return feed
 
 

@@ -12,6 +12,9 @@ Service, its published addresses in sorted lists (:class:`_Addresses`); a sync a
 pods that changed since the last one (a bisect each) and rebuilds the object from the first
 :data:`MAX_CAPACITY` sorted addresses, so its cost does not grow with the Service's size. A
 Service event, a deleted Endpoints object or a first sync rebuild the lists from the store.
+After each write the state holds the stored object's own address dicts
+(:meth:`_Addresses.adopt`), so the next write hands the store the dicts it already holds: it
+shares them, and a write copies only the addresses that changed.
 
 The per-pod rules live in :mod:`engine.controllers.endpoint_rules`; the EndpointSlice
 controller in :mod:`engine.controllers.endpointslice` (re-exported here for the registry).
@@ -22,6 +25,7 @@ from __future__ import annotations
 import bisect
 import contextlib
 import math
+from operator import itemgetter
 from typing import Any
 
 from engine.controllers.base import make_key, split_key
@@ -40,6 +44,7 @@ from engine.controllers.endpoint_rules import (
     PortKey,
     facts_address,
     is_headless,
+    port_key,
 )
 from engine.controllers.endpointslice import EndpointSliceController
 from engine.objects import (
@@ -63,6 +68,7 @@ _BULK = 64
 
 SortKey = tuple[str, str, str]  # (ip, uid, pod name): EP-SORT order, unique
 Entry = tuple[PortKey, str, SortKey, dict[str, Any]]
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 
 def _entry(facts: PodFacts | None, publish: bool) -> Entry | None:
@@ -76,15 +82,28 @@ def _entry(facts: PodFacts | None, publish: bool) -> Entry | None:
 
 
 class _Addresses:
-    """One Service's published addresses, sorted per (ports, field)."""
+    """One Service's published addresses, sorted per (ports, field).
+
+    Beside each sorted list of sort keys lies the list of the address dicts in the same order,
+    so a sync's subsets are slices of them. After each write :meth:`adopt` puts the stored
+    object's own dicts in those lists: the next write hands the store the very dicts it
+    holds, which it then shares instead of copying, so a write copies only the changed pods'
+    addresses.
+    """
 
     def __init__(self, svc: Obj) -> None:
         self.uid = uid_of(svc)
         self.entries: dict[str, Entry] = {}
         self.lists: dict[tuple[PortKey, str], list[SortKey]] = {}
+        #: the address dicts, aligned with ``lists``
+        self.addresses: dict[tuple[PortKey, str], list[dict[str, Any]]] = {}
+        #: the stored object's ports list per port key (shared by the next write)
+        self.ports: dict[PortKey, list[dict[str, Any]]] = {}
         self.times = TriggerTimes()
         #: the truncation of the last built object (None: none built yet)
         self.shown: dict[tuple[PortKey, str], int] | None = None
+        #: pods set in bulk since the lists were last right (:meth:`relist` needs them)
+        self._bulk: set[str] = set()
 
     def set_pod(
         self, name: str, pod: Obj | None, new: Entry | None, bulk: bool = False
@@ -99,27 +118,49 @@ class _Addresses:
             del self.entries[name]
         else:
             self.entries[name] = new
-        if not bulk:
+        if bulk:
+            self._bulk.add(name)
+        else:
             if old is not None:
                 self._remove(old)
             if new is not None:
-                bisect.insort(self.lists.setdefault((new[0], new[1]), []), new[2])
+                self._insert(new)
         return [e for e in (old, new) if e is not None]
 
+    def _insert(self, entry: Entry) -> None:
+        group = (entry[0], entry[1])
+        items = self.lists.setdefault(group, [])
+        at = bisect.bisect_left(items, entry[2])
+        items.insert(at, entry[2])
+        self.addresses.setdefault(group, []).insert(at, entry[3])
+
     def _remove(self, entry: Entry) -> None:
-        items = self.lists[(entry[0], entry[1])]
-        del items[bisect.bisect_left(items, entry[2])]
+        group = (entry[0], entry[1])
+        items = self.lists[group]
+        at = bisect.bisect_left(items, entry[2])
+        del items[at]
+        del self.addresses[group][at]
         if not items:
-            del self.lists[(entry[0], entry[1])]
+            del self.lists[group]
+            del self.addresses[group]
 
     def relist(self) -> None:
-        """Rebuild the sorted lists from the entries (after bulk changes)."""
-        lists: dict[tuple[PortKey, str], list[SortKey]] = {}
-        for port_key, field, sort_key, _ in self.entries.values():
-            lists.setdefault((port_key, field), []).append(sort_key)
-        for items in lists.values():
-            items.sort()
-        self.lists = lists
+        """Rebuild the sorted lists from the entries (after bulk changes), keeping the
+        address dicts the lists held for the pods the bulk left unchanged."""
+        held: dict[SortKey, dict[str, Any]] = {}
+        for group, keys in self.lists.items():
+            held.update(zip(keys, self.addresses[group], strict=True))
+        changed, self._bulk = self._bulk, set()
+        rows: dict[tuple[PortKey, str], list[tuple[SortKey, dict[str, Any]]]] = {}
+        for name, (pk, field, sort_key, address) in self.entries.items():
+            if name not in changed:
+                address = held.get(sort_key, address)
+            rows.setdefault((pk, field), []).append((sort_key, address))
+        self.lists, self.addresses = {}, {}
+        for group, items in rows.items():
+            items.sort(key=_FIRST)
+            self.lists[group] = list(map(_FIRST, items))
+            self.addresses[group] = list(map(_SECOND, items))
 
     def _limits(self) -> tuple[list[PortKey], dict[tuple[PortKey, str], int]]:
         port_keys = sorted({pk for pk, _ in self.lists})
@@ -131,11 +172,11 @@ class _Addresses:
         _, limits = self._limits()
         if self.shown is None or limits != self.shown:
             return True
-        for port_key, field, sort_key, _ in changes:
-            limit = limits.get((port_key, field))
+        for pk, field, sort_key, _ in changes:
+            limit = limits.get((pk, field))
             if limit is None:
                 return True
-            if limit and sort_key <= self.lists[(port_key, field)][limit - 1]:
+            if limit and sort_key <= self.lists[(pk, field)][limit - 1]:
                 return True
         return False
 
@@ -147,13 +188,30 @@ class _Addresses:
         for pk in port_keys:
             subset: dict[str, Any] = {}
             for field in FIELDS:
-                keys = self.lists.get((pk, field), [])[: limits.get((pk, field))]
-                if keys:
-                    subset[field] = [self.entries[k[2]][3] for k in keys]
+                kept = self.addresses.get((pk, field), [])[: limits.get((pk, field))]
+                if kept:
+                    subset[field] = kept
             if pk:
-                subset["ports"] = [dict(p) for p in pk]
+                subset["ports"] = self.ports.get(pk) or [dict(p) for p in pk]
             subsets.append(subset)
         return subsets, bool(limits)
+
+    def adopt(self, subsets: list[dict[str, Any]]) -> None:
+        """Hold the stored object's ``subsets`` (as last built by :meth:`subsets`) from now
+        on: their address dicts replace the equal ones in the lists, their ports lists are
+        kept per port key."""
+        port_keys = sorted({pk for pk, _ in self.lists})
+        if len(port_keys) != len(subsets):
+            return
+        for pk, subset in zip(port_keys, subsets, strict=True):
+            if pk and port_key(subset.get("ports")) == pk:
+                self.ports[pk] = subset["ports"]
+            for field in FIELDS:
+                stored = subset.get(field) or []
+                addresses = self.addresses.get((pk, field), [])
+                # equal by value (a cheap identity check for all but the changed ones)
+                if stored and addresses[: len(stored)] == stored:
+                    addresses[: len(stored)] = stored
 
 
 def _truncate(
@@ -259,7 +317,7 @@ class EndpointsController(ServicePodTracker):
             ep["metadata"]["annotations"] = _annotations({}, state.times.latest(svc), truncated)
             if subsets:
                 ep["subsets"] = subsets
-            self.store.create(ep)
+            state.adopt(self.store.create(ep).get("subsets") or [])
             return
         annotations = current["metadata"].get("annotations") or {}
         if (
@@ -267,15 +325,17 @@ class EndpointsController(ServicePodTracker):
             and labels_of(current) == labels
             and (OVER_CAPACITY in annotations) == truncated
         ):
+            state.adopt(current.get("subsets") or [])
             return
-        updated = dict(current)  # the store copies what it is given: a shallow copy is enough
+        # the store adopts it as it is: every part is the stored version's (read-only) or new
+        updated = dict(current)
         md = updated["metadata"] = dict(current["metadata"])
         md["labels"] = labels
         md["annotations"] = _annotations(annotations, state.times.latest(svc), truncated)
         updated.pop("subsets", None)
         if subsets:
             updated["subsets"] = subsets
-        self.store.update(updated)
+        state.adopt(self.store.update(updated, adopt=True).get("subsets") or [])
 
 
 def _annotations(current: dict[str, str], when: str, truncated: bool) -> dict[str, str]:

@@ -11,7 +11,10 @@ Work is incremental: the controller keeps each Service's slices in a
 changed since the last one (see :mod:`engine.controllers.endpoint_index`), writing only the
 slices those pods leave or enter. A Service event, a managed slice changed or deleted by someone
 else (the controller recognises its own writes), or a first sync reconcile the Service fully
-from the store, as the real controller does on every sync.
+from the store, as the real controller does on every sync. The state then holds the stored
+slices' own endpoint dicts (:meth:`~engine.controllers.endpointslice_pack.SliceState.adopt`),
+so the store shares the unchanged endpoints of the next write instead of copying them, and
+cluster DNS diffs the slice by them (:mod:`engine.dns.zone_slices`).
 """
 
 from __future__ import annotations
@@ -107,6 +110,7 @@ class EndpointSliceController(ServicePodTracker):
                 stored = self.store.create(self._body(svc, created, when))
                 md = stored["metadata"]
                 state.created(created, md["name"], md.get("creationTimestamp", ""))
+                created.adopt(stored)
             for updated in plan.update:
                 self._update(svc, updated, when)
             for gone in plan.delete:
@@ -193,13 +197,15 @@ class EndpointSliceController(ServicePodTracker):
             and labels_of(current) == labels
             and md.get("ownerReferences") == owners
         ):
+            state.adopt(current)
             return
-        updated = dict(current)  # the store copies what it is given: a shallow copy is enough
+        # the store adopts it as it is: every part is the stored version's (read-only) or new
+        updated = dict(current)
         md = updated["metadata"] = dict(md)
         md["labels"], md["ownerReferences"] = labels, owners
         md["annotations"] = {**(md.get("annotations") or {}), TRIGGER_TIME: when}
         updated["endpoints"], updated["ports"] = endpoints, ports
-        self.store.update(updated)
+        state.adopt(self.store.update(updated, adopt=True))
 
     def _delete(self, namespace: str, name: str) -> None:
         with contextlib.suppress(NotFound):  # the garbage collector may have been quicker

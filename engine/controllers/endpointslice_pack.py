@@ -17,12 +17,16 @@ returns the slices to create, update and delete:
    endpoints) remains; a slice about to be created takes the name of one about to be deleted
    (an update instead of a delete and a create).
 
-So a pod event touches the slices holding or receiving its endpoint, never the others. Each
-slice's endpoints are written sorted by IP string, then pod UID.
+So a pod event touches the slices holding or receiving its endpoint, never the others, and a
+plan looks only at those (and, for a new endpoint, at the slices with room for it). Each
+slice's endpoints are written sorted by IP string, then pod UID (sort keys kept per pod); after
+a write a :class:`SliceState` holds the stored slice's own endpoint dicts, so the next write
+shares every unchanged one with the stored version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -44,24 +48,73 @@ class Desired(NamedTuple):
 
 @dataclass
 class SliceState:
-    """One managed slice as the controller last wrote (or read) it."""
+    """One managed slice as the controller last wrote (or read) it.
+
+    Change ``endpoints`` only through :meth:`put` and :meth:`drop`: they keep each endpoint's
+    sort key and which endpoints are not yet the stored slice's own dicts (:meth:`adopt`).
+    """
 
     name: str  # "" until created
     ports: list[dict[str, Any]]
     endpoints: dict[str, dict[str, Any]]  # pod name → endpoint
     created: str = ""  # creationTimestamp, for a stable order
     key: PortKey = field(init=False)
+    #: pod name → its endpoint's place in the written order
+    _keys: dict[str, tuple[str, str]] = field(init=False, repr=False, compare=False)
+    #: pods whose endpoint dict is not (yet) the stored slice's own
+    _fresh: set[str] = field(init=False, repr=False, compare=False)
+    #: the pods in the order of the last :meth:`sorted_endpoints`
+    _order: list[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.key = port_key(self.ports)
+        self._keys = {pod: _endpoint_order(ep) for pod, ep in self.endpoints.items()}
+        self._fresh = set(self.endpoints)
+        self._order = []
 
     def order(self) -> tuple[str, str]:
         """Oldest first (then by name): the order slices are considered in."""
         return (self.created, self.name)
 
+    def put(self, pod: str, endpoint: dict[str, Any]) -> None:
+        """Set ``pod``'s endpoint."""
+        self.endpoints[pod] = endpoint
+        self._keys[pod] = _endpoint_order(endpoint)
+        self._fresh.add(pod)
+
+    def drop(self, pod: str) -> None:
+        """Take ``pod``'s endpoint out."""
+        del self.endpoints[pod]
+        del self._keys[pod]
+        self._fresh.discard(pod)
+
+    def adopted(self) -> None:
+        """Mark the endpoints as the stored slice's own (read from the store)."""
+        self._fresh.clear()
+
     def sorted_endpoints(self) -> list[dict[str, Any]]:
         """The endpoints as written: by IP string, then pod UID."""
-        return sorted(self.endpoints.values(), key=_endpoint_order)
+        self._order = sorted(self.endpoints, key=self._keys.__getitem__)
+        return list(map(self.endpoints.__getitem__, self._order))
+
+    def adopt(self, stored: Obj) -> None:
+        """Hold the stored slice's own endpoint dicts and ports (equal to this state's, the
+        endpoints in the order of the last :meth:`sorted_endpoints`) from now on, so the next
+        write hands the store what it already holds and it copies only the endpoints that
+        changed."""
+        eps = stored.get("endpoints") or []
+        if len(eps) == len(self._order) == len(self.endpoints):
+            at: Callable[[str], int] = self._order.index
+            if len(self._fresh) > 8:
+                at = {pod: i for i, pod in enumerate(self._order)}.__getitem__
+            for pod in self._fresh:
+                ep = eps[at(pod)]
+                if ep == self.endpoints[pod]:
+                    self.endpoints[pod] = ep
+            self._fresh.clear()
+        ports = stored.get("ports") or []
+        if ports is not self.ports and ports == self.ports:
+            self.ports = ports
 
 
 def _endpoint_order(ep: dict[str, Any]) -> tuple[str, str]:
@@ -89,6 +142,10 @@ class ServiceSlices:
         self.slices: dict[str, SliceState] = {}
         self.where: dict[str, str] = {}  # pod name → slice name
         self.times = TriggerTimes()
+        #: names of slices that may hold no endpoint without a plan having touched them
+        #: (loaded, created empty, or the placeholder): with the touched ones, every slice
+        #: a plan may find empty, so it never scans them all
+        self._maybe_empty: set[str] = set()
 
     def load(self, slice_obj: Obj) -> None:
         """Adopt a stored slice (full reconcile); duplicate pods are dropped from it."""
@@ -99,7 +156,9 @@ class ServiceSlices:
             if pod and pod not in self.where and pod not in eps:
                 eps[pod] = ep
         created = str(slice_obj["metadata"].get("creationTimestamp", ""))
-        self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
+        state = self.slices[name] = SliceState(name, slice_obj.get("ports") or [], eps, created)
+        state.adopted()
+        self._maybe_empty.add(name)
         for pod in eps:
             self.where[pod] = name
 
@@ -115,10 +174,15 @@ class ServiceSlices:
             if want is not None:
                 pending.setdefault(want.key, []).append((pod, want))
         plan = Plan()
+        placed: list[tuple[SliceState, list[tuple[str, Desired]]]] = []
         for key in sorted(pending):
             items = sorted(pending[key], key=lambda pw: _endpoint_order(pw[1].endpoint))
-            self._place(key, items, touched, plan)
+            self._place(key, items, touched, plan, placed)
         self._finish(touched, plan)
+        for state, entries in placed:
+            if state.name:  # (a slice still to create records its pods in ``created``)
+                for pod, _ in entries:
+                    self.where[pod] = state.name
         return plan
 
     def _keep(self, pod: str, want: Desired | None, touched: set[str]) -> bool:
@@ -130,39 +194,60 @@ class ServiceSlices:
         old = state.endpoints[pod]
         if want is not None and want.key == state.key and _same_identity(old, want.endpoint):
             if old != want.endpoint:
-                state.endpoints[pod] = want.endpoint
+                state.put(pod, want.endpoint)
                 touched.add(current)
             return True
-        del state.endpoints[pod]
+        state.drop(pod)
         del self.where[pod]
         touched.add(current)
         return False
 
     def _place(
-        self, key: PortKey, items: list[tuple[str, Desired]], touched: set[str], plan: Plan
+        self,
+        key: PortKey,
+        items: list[tuple[str, Desired]],
+        touched: set[str],
+        plan: Plan,
+        placed: list[tuple[SliceState, list[tuple[str, Desired]]]],
     ) -> None:
-        group = sorted((s for s in self.slices.values() if s.key == key), key=SliceState.order)
-        filling = [s for s in group if s.name in touched and s.endpoints]
+        """Put new endpoints in the slices being updated (fullest first), then in the slice
+        they fit best, then in new slices; ``placed`` records where they went."""
+        mine = (self.slices[n] for n in touched)
+        filling = sorted((s for s in mine if s.key == key and s.endpoints), key=SliceState.order)
         filling.sort(key=lambda s: -len(s.endpoints))
         pos = 0
         for state in filling:
-            pos = _fill(state, items, pos)
+            start, pos = pos, _fill(state, items, pos)
+            placed.append((state, items[start:pos]))
         while pos < len(items):
             target = None
             left = len(items) - pos
             if left < MAX_ENDPOINTS_PER_SLICE:
-                target = _slice_to_fill([s for s in group if s.name not in touched], left)
+                target = _slice_to_fill(self._roomy(key, touched, left), left)
             if target is None:
                 target = SliceState("", items[pos][1].ports, {})
                 plan.create.append(target)
             else:
                 touched.add(target.name)
-            pos = _fill(target, items, pos)
+            start, pos = pos, _fill(target, items, pos)
+            placed.append((target, items[start:pos]))
+
+    def _roomy(self, key: PortKey, touched: set[str], count: int) -> list[SliceState]:
+        """The untouched slices of ``key`` with room for ``count`` more endpoints, oldest
+        first (the only ones ``getSliceToFill`` may pick)."""
+        room = MAX_ENDPOINTS_PER_SLICE - count
+        roomy = (
+            s
+            for s in self.slices.values()
+            if len(s.endpoints) <= room and s.key == key and s.name not in touched
+        )
+        return sorted(roomy, key=SliceState.order)
 
     def _finish(self, touched: set[str], plan: Plan) -> None:
-        """Deletes, the placeholder, creates turned into updates, and ``where``."""
-        empty = (s for s in self.slices.values() if not s.endpoints)
-        plan.delete = sorted(empty, key=SliceState.order)
+        """Deletes, the placeholder and creates turned into updates."""
+        names = touched | self._maybe_empty
+        empty = (self.slices[n] for n in names if n in self.slices)
+        plan.delete = sorted((s for s in empty if not s.endpoints), key=SliceState.order)
         alive = any(s.endpoints for s in self.slices.values())
         if not alive and not plan.create:
             plan.create.append(SliceState("", [], {}))
@@ -177,15 +262,15 @@ class ServiceSlices:
         for gone in plan.delete:
             del self.slices[gone.name]
             touched.discard(gone.name)
+        self._maybe_empty = {n for n in names if n in self.slices and not self.slices[n].endpoints}
         plan.update = sorted((self.slices[n] for n in touched), key=SliceState.order)
-        for state in plan.update:
-            for pod in state.endpoints:
-                self.where[pod] = state.name
 
     def created(self, state: SliceState, name: str, created: str) -> None:
         """Record the name the store gave a slice of the plan's ``create`` list."""
         state.name, state.created = name, created
         self.slices[name] = state
+        if not state.endpoints:
+            self._maybe_empty.add(name)
         for pod in state.endpoints:
             self.where[pod] = name
 
@@ -193,7 +278,7 @@ class ServiceSlices:
 def _fill(state: SliceState, items: list[tuple[str, Desired]], pos: int) -> int:
     while pos < len(items) and len(state.endpoints) < MAX_ENDPOINTS_PER_SLICE:
         pod, want = items[pos]
-        state.endpoints[pod] = want.endpoint
+        state.put(pod, want.endpoint)
         pos += 1
     return pos
 

@@ -7,7 +7,10 @@ the cluster is built and keeps the indexes lookups need, so a lookup never scans
 * EndpointSlices by (namespace, service) — a headless A answer is O(its endpoints): each
   slice's ready endpoints are turned into :class:`Endpoint` tuples, with the A record of the
   service name, when that slice changes (and only that slice), so an answer after a change
-  joins prepared lists instead of building a record per endpoint;
+  joins prepared lists instead of building a record per endpoint. A slice update is diffed by
+  endpoint dict identity (:class:`~engine.dns.zone_slices.SliceView`): only the endpoints it
+  added or removed are built and (un)indexed, the indexes ending exactly as re-indexing the
+  slice from scratch leaves them;
 * ready endpoint IPs → the ``<endpoint>.<svc>.<ns>.svc`` names pointing at them (PTR);
 * endpoints by (namespace, service, endpoint name) — a per-pod answer is O(1);
 * ``answers``: the resolver's records per (qname, qtype, zone), emptied on every change, so
@@ -24,13 +27,12 @@ while the cluster is built, so it sees every object from the start).
 
 from __future__ import annotations
 
-import functools
-import ipaddress
 import weakref
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
-from engine.dns.records import TTL, Record
+from engine.dns.records import Record
+from engine.dns.zone_slices import Endpoint, SliceView, SvcKey, ip_version, service_records
 from engine.objects import Obj, labels_of, name_of, namespace_of
 from engine.store import WatchEvent
 
@@ -38,51 +40,7 @@ if TYPE_CHECKING:
     from engine.cluster import Cluster
 
 SERVICE_NAME_LABEL = "kubernetes.io/service-name"
-SvcKey = tuple[str, str]
-
-
-@functools.lru_cache(maxsize=65536)
-def ip_version(host: str) -> int:
-    """4 or 6 for an IP address, 0 for anything else (cached: answers repeat addresses)."""
-    try:
-        return ipaddress.ip_address(host).version
-    except ValueError:
-        return 0
-
-
-class Endpoint(NamedTuple):
-    """A ready endpoint address as DNS sees it, with what its answers need precomputed when
-    its slice changes (so a lookup builds no per-endpoint objects)."""
-
-    ip: str
-    hostname: str
-    ports: tuple[tuple[str, int, str], ...]  # (name, port, protocol); port -1 when none
-    #: the endpoint label: hostname, else the dashed IP (CDNS ``endpointHostname``)
-    name: str
-    version: int  # ip_version(ip): 4, 6, or 0 for an address that is no IP
-    #: the A record of ``<svc>.<ns>.svc.<domain>.`` for this address (None unless IPv4)
-    service_a: Record | None
-
-
-def _slice_endpoints(slice_obj: Obj, domain: str) -> list[Endpoint]:
-    ports = tuple(
-        (str(p.get("name") or ""), int(p.get("port", -1)), str(p.get("protocol", "TCP")))
-        for p in slice_obj.get("ports") or []
-    ) or (("", -1, ""),)
-    service = labels_of(slice_obj).get(SERVICE_NAME_LABEL, "")
-    service_fqdn = f"{service}.{namespace_of(slice_obj)}.svc.{domain}."
-    out = []
-    for ep in slice_obj.get("endpoints") or []:
-        if (ep.get("conditions") or {}).get("ready") is False:
-            continue
-        hostname = str(ep.get("hostname") or "")
-        for address in ep.get("addresses") or []:
-            ip = str(address)
-            name = hostname or ip.replace(".", "-").replace(":", "-")
-            version = ip_version(ip)
-            service_a = Record(service_fqdn, TTL, "A", ip) if version == 4 else None
-            out.append(Endpoint(ip, hostname, ports, name, version, service_a))
-    return out
+__all__ = ["ClusterZone", "Endpoint", "ip_version", "zone_for"]
 
 
 class ClusterZone:
@@ -105,13 +63,17 @@ class ClusterZone:
         #: answers computed since the last change (the resolver's; emptied on every change)
         self.answers: dict[tuple[str, str, str], Any] = {}
         self._by_ip: dict[str, dict[tuple[str, str, str], int]] = {}
+        #: (namespace, slice name) → what the zone made of the slice (its Service's key)
+        self._views: dict[tuple[str, str], SliceView] = {}
+        #: addresses more than one endpoint name points at (their order in ``_by_ip`` shows)
+        self._shared: set[str] = set()
         store = cluster.store
         for ns in store.list("Namespace"):
             self.namespaces.add(name_of(ns))
         for svc in store.list("Service"):
             self._add_service(svc)
         for sl in store.list("EndpointSlice"):
-            self._set_slice(sl, _slice_endpoints(sl, self.domain))
+            self._index_slice(namespace_of(sl), name_of(sl), sl)
         store.subscribe(self._on_event, ["Namespace", "Service", "EndpointSlice"])
 
     # -- queries ------------------------------------------------------------------------
@@ -167,10 +129,7 @@ class ClusterZone:
             if not gone:
                 self._add_service(obj)
         else:
-            if event.old is not None:
-                self._set_slice(event.old, [])
-            if not gone:
-                self._set_slice(obj, _slice_endpoints(obj, self.domain))
+            self._index_slice(namespace_of(obj), name_of(obj), None if gone else obj)
 
     def _add_service(self, svc: Obj) -> None:
         key = (namespace_of(svc), name_of(svc))
@@ -189,15 +148,34 @@ class ClusterZone:
                 if not holders:
                     del self._by_vip[ip]
 
-    def _set_slice(self, slice_obj: Obj, endpoints: list[Endpoint]) -> None:
-        service = labels_of(slice_obj).get(SERVICE_NAME_LABEL)
-        if not service:
-            return
-        key = (namespace_of(slice_obj), service)
+    def _index_slice(self, namespace: str, sname: str, slice_obj: Obj | None) -> None:
+        """Index a slice's new version (None: it was deleted): a diff against the indexed
+        version when the view can take it, else out with the old and in with the new."""
+        view = self._views.get((namespace, sname))
+        service = labels_of(slice_obj).get(SERVICE_NAME_LABEL, "") if slice_obj is not None else ""
+        if (
+            view is not None
+            and slice_obj is not None
+            and view.fits((namespace, service), slice_obj)
+        ):
+            change = view.update(slice_obj.get("endpoints") or [])
+            if change is not None:
+                self._patch_slice(view.service, sname, *change)
+                return
+        if view is not None:
+            del self._views[(namespace, sname)]
+            self._set_slice(view.service, sname, [])
+        if slice_obj is not None and service:
+            view = self._views[(namespace, sname)] = SliceView(
+                (namespace, service), slice_obj, self.domain
+            )
+            self._set_slice(view.service, sname, view.fill(slice_obj.get("endpoints") or []))
+
+    def _set_slice(self, key: SvcKey, sname: str, endpoints: list[Endpoint]) -> None:
+        """Replace every index entry of the slice ``sname`` of Service ``key``."""
         slices = self._slices.setdefault(key, {})
         names = self._names.setdefault(key, {})
         service_a = self._service_a.setdefault(key, {})
-        sname = name_of(slice_obj)
         service_a.pop(sname, None)
         for ep in slices.pop(sname, []):
             self._count(ep.ip, (key[0], key[1], ep.name), -1)
@@ -208,33 +186,108 @@ class ClusterZone:
                     del names[ep.name.lower()]
         if endpoints:
             slices[sname] = endpoints
-            odd = sum(1 for ep in endpoints if not ep.version)
-            service_a[sname] = ([ep.service_a for ep in endpoints if ep.service_a], odd)
+            service_a[sname] = service_records(endpoints)
             for ep in endpoints:
                 self._count(ep.ip, (key[0], key[1], ep.name), 1)
                 names.setdefault(ep.name.lower(), {}).setdefault(sname, []).append(ep)
-        if not slices:
-            del self._slices[key]
-            del self._service_a[key]
-        if not names:
-            del self._names[key]
+        self._tidy(key)
+
+    def _patch_slice(
+        self,
+        key: SvcKey,
+        sname: str,
+        previous: list[Endpoint],
+        endpoints: list[Endpoint],
+        added: list[Endpoint],
+        removed: list[Endpoint],
+    ) -> None:
+        """Apply a diffed slice update, leaving every index as :meth:`_set_slice` would: the
+        slice moves last in its Service's order, the names of the added and removed
+        endpoints are re-listed, and the counts of their addresses (and of any address
+        other names share, whose order in ``_by_ip`` a rebuild would change) are redone."""
+        slices = self._slices.setdefault(key, {})
+        service_a = self._service_a.setdefault(key, {})
+        slices.pop(sname, None)
+        service_a.pop(sname, None)
+        if endpoints:
+            slices[sname] = endpoints
+            service_a[sname] = service_records(endpoints)
+        self._recount(key, previous, endpoints, {ep.ip for ep in added + removed})
+        self._rename(key, sname, endpoints, added, removed)
+        self._tidy(key)
+
+    def _recount(
+        self, key: SvcKey, previous: list[Endpoint], endpoints: list[Endpoint], ips: set[str]
+    ) -> None:
+        """Redo the slice's counts of the addresses in ``ips`` and of the shared ones (out
+        with all of the previous version's, in with all of the new's, as a rebuild does)."""
+        shared = self._shared
+        # both lists before any count changes ``shared``
+        out = [ep for ep in previous if ep.ip in ips or ep.ip in shared]
+        back = [ep for ep in endpoints if ep.ip in ips or ep.ip in shared]
+        ns, svc = key
+        for ep in out:
+            self._count(ep.ip, (ns, svc, ep.name), -1)
+        for ep in back:
+            self._count(ep.ip, (ns, svc, ep.name), 1)
+
+    def _rename(
+        self,
+        key: SvcKey,
+        sname: str,
+        endpoints: list[Endpoint],
+        added: list[Endpoint],
+        removed: list[Endpoint],
+    ) -> None:
+        """Re-list the slice's endpoints under the names of those added or removed."""
+        names = self._names.setdefault(key, {})
+        gone = {id(ep) for ep in removed}
+        new_names: dict[str, list[Endpoint]] = {ep.name.lower(): [] for ep in removed}
+        for ep in added:
+            new_names.setdefault(ep.name.lower(), []).append(ep)
+        for lname, fresh in new_names.items():
+            by_slice = names.setdefault(lname, {})
+            kept = [ep for ep in by_slice.pop(sname, ()) if id(ep) not in gone]
+            mine = kept or fresh
+            if kept and fresh:
+                mine = [ep for ep in endpoints if ep.name.lower() == lname]
+            if mine:
+                by_slice[sname] = mine
+            elif not by_slice:
+                del names[lname]
+
+    def _tidy(self, key: SvcKey) -> None:
+        """Drop the Service's empty index entries."""
+        if not self._slices.get(key):
+            self._slices.pop(key, None)
+            self._service_a.pop(key, None)
+        if not self._names.get(key):
+            self._names.pop(key, None)
 
     def _count(self, ip: str, name: tuple[str, str, str], delta: int) -> None:
         names = self._by_ip.setdefault(ip, {})
         names[name] = names.get(name, 0) + delta
         if names[name] <= 0:
             del names[name]
-        if not names:
-            del self._by_ip[ip]
+        if len(names) > 1:
+            self._shared.add(ip)
+        else:
+            self._shared.discard(ip)
+            if not names:
+                del self._by_ip[ip]
 
 
-_ZONES: weakref.WeakKeyDictionary[Cluster, ClusterZone] = weakref.WeakKeyDictionary()
+#: cluster → its zone, weakly both ways: the zone lives as long as the cluster's store, whose
+#: subscription holds it, and holds the cluster itself; a strong value would keep the key (and
+#: every cluster that ever answered a query) alive for ever
+_ZONES: weakref.WeakKeyDictionary[Cluster, weakref.ref[ClusterZone]] = weakref.WeakKeyDictionary()
 
 
 def zone_for(cluster: Cluster) -> ClusterZone:
     """The cluster's DNS zone (created, and subscribed to the store, on first use)."""
-    zone = _ZONES.get(cluster)
+    ref = _ZONES.get(cluster)
+    zone = ref() if ref is not None else None
     if zone is None:
         zone = ClusterZone(cluster)
-        _ZONES[cluster] = zone
+        _ZONES[cluster] = weakref.ref(zone)
     return zone

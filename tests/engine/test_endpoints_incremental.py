@@ -120,6 +120,57 @@ def test_a_pod_change_rewrites_only_its_slice(big: Cluster) -> None:
     assert ep["conditions"] == {"ready": False, "serving": False, "terminating": False}
 
 
+def _addresses(endpoints: Obj) -> dict[str, dict[str, Any]]:
+    return {
+        a["targetRef"]["name"]: a
+        for subset in endpoints.get("subsets") or []
+        for field in ("addresses", "notReadyAddresses")
+        for a in subset.get(field) or []
+    }
+
+
+def _copied(before: dict[str, Any], after: dict[str, Any]) -> set[str]:
+    """Names whose dict in ``after`` is not the very one ``before`` holds."""
+    return {name for name, value in after.items() if value is not before.get(name)}
+
+
+def test_a_pod_change_copies_only_its_address_and_endpoint(big: Cluster) -> None:
+    """The controllers hand the store the dicts it holds for unchanged pods, so the new
+    versions share them and only the changed pod's address and endpoint are new."""
+    home = slice_of(big, "p17")
+    ep_before = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    slice_before = big.store.must_get("EndpointSlice", "default", home)
+    run(big, "p17", ip_of(17), ready=False)
+    big.drain()
+    ep_after = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(ep_before, ep_after) == {"p17"}
+    slice_after = big.store.must_get("EndpointSlice", "default", home)
+    by_pod = {e["targetRef"]["name"]: e for e in slice_after["endpoints"]}
+    assert _copied({e["targetRef"]["name"]: e for e in slice_before["endpoints"]}, by_pod) == {
+        "p17"
+    }
+    assert slice_after["ports"] is slice_before["ports"]
+
+
+def test_after_a_bulk_change_the_addresses_are_still_shared(big: Cluster) -> None:
+    """A sync of many pods re-sorts its lists at once: the unchanged pods keep the stored
+    dicts, and the object equals what a full reconcile writes."""
+    before = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    add_pods(big, range(250, 400))
+    after = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(before, after) == {f"p{i}" for i in range(250, 400)}
+    seen = writes(big, "Endpoints")
+    controller = big.controller("endpoint-controller")
+    assert isinstance(controller, ServicePodTracker)
+    controller.resync("default/app")
+    big.drain()
+    assert seen == []
+    run(big, "p3", ip_of(3), ready=False)
+    big.drain()
+    again = _addresses(big.store.must_get("Endpoints", "default", "app"))
+    assert _copied(after, again) == {"p3"}
+
+
 def test_new_endpoint_goes_to_the_slice_it_fits_best(big: Cluster) -> None:
     """getSliceToFill: of the unchanged slices, the one closest to full once it is added."""
     home = slice_of(big, "p3")
@@ -299,3 +350,19 @@ def test_trigger_time_falls_back_when_the_newest_pod_leaves() -> None:
     times.set("c", None)
     times.set("a", None)
     assert times.latest(svc) == "2026-07-06T10:00:00Z"
+
+
+def test_trigger_times_match_the_newest_of_the_pods_times() -> None:
+    """Random sets and removals (times shared by pods, the newest leaving): ``latest`` is
+    always the newest of the Service's creation and its pods' current times."""
+    rng = random.Random(5)
+    times, naive = TriggerTimes(), dict[str, str]()
+    svc = {"metadata": {"creationTimestamp": "2026-07-06T10:00:03Z"}}
+    for _ in range(2000):
+        pod = f"p{rng.randrange(30)}"
+        when = None if rng.random() < 0.3 else f"2026-07-06T10:00:{rng.randrange(10):02d}Z"
+        times.set(pod, when)
+        naive.pop(pod, None)
+        if when is not None:
+            naive[pod] = when
+        assert times.latest(svc) == max([svc["metadata"]["creationTimestamp"], *naive.values()])

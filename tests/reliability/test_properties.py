@@ -34,7 +34,7 @@ from engine.cluster import Cluster
 from engine.objects import Obj
 from tests.reliability.conftest import PER_SHARD, PROFILE, SHARDS, STEPS
 from tests.reliability.invariants import StateChecker, Watcher, check_state, healthy, owner
-from tests.reliability.workloads import IMAGES, WORKLOADS, busy_cluster, release
+from tests.reliability.workloads import IMAGES, WORKLOADS, busy_cluster
 
 NS = "default"
 STATEFULSETS = ("web", "par")
@@ -127,12 +127,10 @@ class PlaygroundMachine(RuleBasedStateMachine):
         """Count the sequence and the steps whose invariants were checked, and let go of the
         cluster: hypothesis keeps up to 1,024 recent ``st.shared`` strategies in a cache and
         the stateful runner keys one by the machine, so finished machines stay alive; with
-        their clusters (and the engine's own leak, :func:`release`) they cost 0.6 MB each and
-        slowed every garbage collection (1,000 sequences in one shard took 50% more CPU per
-        sequence than 100)."""
+        their clusters they cost 0.6 MB each and slowed every garbage collection (1,000
+        sequences in one shard took 50% more CPU per sequence than 100)."""
         if self.tally is not None:
             self.tally.record(self.checks - 1)
-        release(self.cluster)
         del self.cluster, self.watcher, self.check_state
 
     # -- helpers -----------------------------------------------------------------------------

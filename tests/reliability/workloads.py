@@ -8,8 +8,6 @@ from functools import cache
 import yaml
 
 from engine.cluster import Cluster
-from engine.controllers import endpoint_index
-from engine.dns import zone
 from engine.objects import Obj, copy_obj
 from tests.worlds import deployment
 
@@ -106,17 +104,3 @@ def busy_cluster(seed: int = 0, nodes: int = 3) -> Cluster:
         cluster.store.create(copy_obj(doc))
     cluster.drain()
     return cluster
-
-
-def release(cluster: Cluster) -> None:
-    """Let the cluster be garbage once its last user drops it.
-
-    Works around an engine leak (tests/reliability/test_memory.py): the DNS zones
-    (``engine.dns.zone._ZONES``) and the endpoint controllers' pod feeds
-    (``engine.controllers.endpoint_index._FEEDS``) are kept in weak-key dictionaries whose
-    values hold their key, so no cluster that resolved a name or ran the endpoint controllers
-    is ever freed. Hundreds of finished property-test clusters then slow every garbage
-    collection and cost 0.6 MB each. Harmless once the engine is fixed.
-    """
-    getattr(zone, "_ZONES", {}).pop(cluster, None)
-    getattr(endpoint_index, "_FEEDS", {}).pop(cluster.store, None)
