@@ -58,6 +58,7 @@ SPAM_BURST = 25
 SPAM_QPS: float = struct.unpack("f", struct.pack("f", 1.0 / 300.0))[0]
 
 V = TypeVar("V")
+_INTERVAL_NS = round(AGGREGATE_INTERVAL * 1e9)
 
 
 def _ns(t: float) -> int:
@@ -95,7 +96,7 @@ class LRU(Generic[V]):
         return len(self._items)
 
 
-@dataclass
+@dataclass(slots=True)
 class AggregateRecord:
     """A group's distinct messages (insertion-ordered) and the time of its last event."""
 
@@ -103,7 +104,7 @@ class AggregateRecord:
     last: float
 
 
-@dataclass
+@dataclass(slots=True)
 class EventLog:
     """What the logger knows of an Event it wrote: how often, since when, under which name."""
 
@@ -112,7 +113,7 @@ class EventLog:
     name: str
 
 
-@dataclass
+@dataclass(slots=True)
 class TokenBucket:
     """``golang.org/x/time/rate.Limiter`` as ``AllowN(now, 1)`` uses it."""
 
@@ -122,9 +123,10 @@ class TokenBucket:
     def try_accept(self, now: float) -> bool:
         """Take a token at ``now`` if one is there (a deficit worth under 1 ns of refill is
         accepted, as Go truncates the wait to whole nanoseconds)."""
-        last = min(self.last, now)
-        elapsed = (_ns(now) - _ns(last)) / 1e9
-        tokens = min(float(SPAM_BURST), self.tokens + elapsed * SPAM_QPS)
+        tokens = self.tokens
+        if now != self.last:  # Go's Duration: whole nanoseconds (an earlier now counts as 0)
+            elapsed = (_ns(now) - _ns(min(self.last, now))) / 1e9
+            tokens = min(float(SPAM_BURST), tokens + elapsed * SPAM_QPS)
         tokens -= 1.0
         if tokens < 0 and int(-tokens / SPAM_QPS * 1e9) > 0:
             return False
@@ -132,53 +134,34 @@ class TokenBucket:
         return True
 
 
+def event_keys(event: Obj) -> tuple[str, str, str]:
+    """The keys client-go derives from ``event``, each built once: ``getSpamKey`` (source and
+    involved object, no fieldPath), ``EventAggregatorByReasonFunc``'s group key (that, type,
+    reason, reporting controller and instance; the message is the local key) and
+    ``getEventKey`` without its final message (source, involved object with fieldPath, type,
+    reason). Fields are joined with no separator, as client-go joins them."""
+    source, inv = event.get("source") or {}, event.get("involvedObject") or {}
+    head = "".join(
+        (
+            source.get("component", ""),
+            source.get("host", ""),
+            inv.get("kind", ""),
+            inv.get("namespace", ""),
+            inv.get("name", ""),
+        )
+    )
+    tail = inv.get("uid", "") + inv.get("apiVersion", "")
+    type_reason = event.get("type", "") + event.get("reason", "")
+    spam = head + tail
+    group = "".join(
+        (spam, type_reason, event.get("reportingComponent", ""), event.get("reportingInstance", ""))
+    )
+    return spam, group, head + inv.get("fieldPath", "") + tail + type_reason
+
+
 def event_key(event: Obj) -> str:
     """``getEventKey``: source, involved object (with fieldPath), type, reason and message."""
-    source, inv = event.get("source") or {}, event["involvedObject"]
-    return "".join(
-        (
-            source.get("component", ""),
-            source.get("host", ""),
-            inv.get("kind", ""),
-            inv.get("namespace", ""),
-            inv.get("name", ""),
-            inv.get("fieldPath", ""),
-            inv.get("uid", ""),
-            inv.get("apiVersion", ""),
-            event.get("type", ""),
-            event.get("reason", ""),
-            event.get("message", ""),
-        )
-    )
-
-
-def spam_key(event: Obj) -> str:
-    """``getSpamKey``: source and involved object (no fieldPath)."""
-    source, inv = event.get("source") or {}, event["involvedObject"]
-    return "".join(
-        (
-            source.get("component", ""),
-            source.get("host", ""),
-            inv.get("kind", ""),
-            inv.get("namespace", ""),
-            inv.get("name", ""),
-            inv.get("uid", ""),
-            inv.get("apiVersion", ""),
-        )
-    )
-
-
-def aggregate_key(event: Obj) -> str:
-    """``EventAggregatorByReasonFunc``'s group key (the local key is the message)."""
-    return "".join(
-        (
-            spam_key(event),
-            event.get("type", ""),
-            event.get("reason", ""),
-            event.get("reportingComponent", ""),
-            event.get("reportingInstance", ""),
-        )
-    )
+    return event_keys(event)[2] + str(event.get("message", ""))
 
 
 class EventCorrelator:
@@ -197,32 +180,38 @@ class EventCorrelator:
         self.logs: LRU[EventLog] = LRU()
         self.buckets: LRU[TokenBucket] = LRU()
 
-    def correlate(self, event: Obj, now: float) -> Obj | None:
+    def correlate(self, event: Obj, now: float) -> tuple[Obj, str | None] | None:
         """``EventCorrelate``: the event to write (``count`` > 1: a patch of the Event it
-        names), or None when the spam filter drops it."""
-        aggregated, key = self._aggregate(event, now)
+        names) and, for an aggregate event, the full key :meth:`update_state` files it under;
+        or None when the spam filter drops it. (Any other event is written as observed, under
+        the key it was observed with: updating the state again would change nothing.)"""
+        spam, group, prefix = event_keys(event)
+        full = prefix + event.get("message", "")
+        aggregated, key = self._aggregate(event, now, group, full)
         observed = self._observe(aggregated, key)
-        if not self._accept(observed, now):
+        if not self._accept(spam, now):
             return None
-        return observed
+        if aggregated is event:
+            return observed, None
+        return observed, prefix + observed["message"]  # the same fields, the combined message
 
-    def update_state(self, written: Obj) -> None:
-        """``UpdateState``: remember the Event as the server returned it, under its full key."""
+    def update_state(self, written: Obj, key: str | None = None) -> None:
+        """``UpdateState``: remember the Event as the server returned it, under its full key
+        (``key`` when the caller has it already)."""
         self.logs.add(
-            event_key(written),
+            key if key is not None else event_key(written),
             EventLog(int(written.get("count") or 1), written["firstTimestamp"], _name(written)),
         )
 
-    def _aggregate(self, event: Obj, now: float) -> tuple[Obj, str]:
-        group_key = aggregate_key(event)
+    def _aggregate(self, event: Obj, now: float, group_key: str, full: str) -> tuple[Obj, str]:
         record = self.groups.get(group_key)
-        if record is None or _ns(now) - _ns(record.last) > _ns(AGGREGATE_INTERVAL):
+        if record is None or _ns(now - record.last) > _INTERVAL_NS:
             record = AggregateRecord({}, now)
         record.local_keys[event.get("message", "")] = None
         record.last = now
         self.groups.add(group_key, record)
         if len(record.local_keys) < AGGREGATE_MAX_EVENTS:
-            return event, event_key(event)
+            return event, full
         keys = list(record.local_keys)
         del record.local_keys[keys[self._rng.randrange(len(keys))]]
         inv = event["involvedObject"]
@@ -259,8 +248,7 @@ class EventCorrelator:
         self.logs.add(key, EventLog(int(event["count"]), event["firstTimestamp"], _name(event)))
         return event
 
-    def _accept(self, event: Obj, now: float) -> bool:
-        key = spam_key(event)
+    def _accept(self, key: str, now: float) -> bool:
         bucket = self.buckets.get(key) or TokenBucket(float(SPAM_BURST), now)
         accepted = bucket.try_accept(now)
         self.buckets.add(key, bucket)

@@ -101,8 +101,9 @@ class EventRecorder:
         result = correlator.correlate(event, self.store.clock.now())
         if result is None:
             return None
-        written = self._write(result)
-        correlator.update_state(written)
+        written, state_key = self._write(result[0]), result[1]
+        if state_key is not None:
+            correlator.update_state(written, state_key)
         return written
 
     def correlator(self, component: str, host: str = "") -> EventCorrelator:
