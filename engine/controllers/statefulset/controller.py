@@ -18,6 +18,13 @@ revisions rebuilds the roster from a full scan of the namespace, which is what e
 before. The resolved revisions are remembered while nothing they were resolved from changed,
 and the compiled selector while the selector stays the same.
 
+Settled sets: most pod and claim events (a pod bound to a node, given an IP, its containers
+started; a claim bound) change nothing a sync reads. After a sync that wrote nothing but its
+status, the set is *settled* (:attr:`.tracking.Kept.settled`) until an event changes something
+a sync reads; a sync of a settled set returns at once, after re-arming the minReadySeconds
+timer as the full sync would. The key is still queued and dequeued as before, so every other
+sync keeps its place.
+
 Requeues: a failed sync retries with client-go's per-item exponential back-off (5 ms doubling,
 1000 s cap); with minReadySeconds the set is looked at again when the next Ready pod turns
 Available. A StatefulSet whose spec the controller cannot act on (no selector, a malformed
@@ -41,7 +48,13 @@ from engine.controllers.statefulset.revisions import (
 )
 from engine.controllers.statefulset.roster import Roster
 from engine.controllers.statefulset.status import write as write_status
-from engine.controllers.statefulset.tracking import Context, Kept, Tracker
+from engine.controllers.statefulset.tracking import (
+    Context,
+    Kept,
+    Tracker,
+    claim_change_matters,
+    pod_change_matters,
+)
 from engine.objects import (
     Obj,
     controller_ref,
@@ -90,10 +103,14 @@ class StatefulSetController(Controller):
         self.store.subscribe(self._on_owned, ["PersistentVolumeClaim", "ControllerRevision"])
 
     def _on_set(self, ev: WatchEvent) -> None:
-        self.enqueue(make_key(*ev.key))
+        key = make_key(*ev.key)
+        kept = self.tracker.peek(key)
+        if kept is not None:
+            kept.settled = None
+        self.enqueue(key)
 
     def _on_pod(self, ev: WatchEvent) -> None:
-        self.tracker.pod_changed(*ev.key)
+        self.tracker.pod_changed(*ev.key, pod_change_matters(ev))
         ref, old_ref = controller_ref(ev.obj), controller_ref(ev.old) if ev.old else None
         if old_ref is not None and old_ref != ref:
             self._enqueue_ref(namespace_of(ev.obj), old_ref)
@@ -105,7 +122,9 @@ class StatefulSetController(Controller):
     def _on_owned(self, ev: WatchEvent) -> None:
         ns = namespace_of(ev.obj)
         if ev.kind == "PersistentVolumeClaim":
-            self.tracker.claim_changed(ns, name_of(ev.obj))
+            self.tracker.claim_changed(ns, name_of(ev.obj), claim_change_matters(ev))
+        else:
+            self.tracker.unsettle(ns)
         refs = ev.obj["metadata"].get("ownerReferences") or []
         for ref in refs:
             if ref.get("kind") == "StatefulSet":
@@ -145,8 +164,10 @@ class StatefulSetController(Controller):
             self._matchers.pop(key, None)
             self.tracker.forget(key)
             return
+        if self._settled(key, sts):
+            return
         try:
-            errors = self._sync_set(sts)
+            errors = self._sync_set(key, sts)
         except spec.SpecError as exc:
             message = f"{self.name}: {exc}"
             if not self.errors or self.errors[-1] != message:
@@ -158,21 +179,81 @@ class StatefulSetController(Controller):
         else:
             self.forget(key)
 
-    def _sync_set(self, sts: Obj) -> list[str]:
+    def _settled(self, key: str, sts: Obj) -> bool:
+        """Nothing a sync of ``sts`` reads changed since the last one, which changed nothing:
+        skip this one (re-arming its minReadySeconds timer as it would). Otherwise the set is
+        no longer settled."""
+        kept = self.tracker.peek(key)
+        if kept is None or kept.settled is None:
+            return False
+        settled, kept.settled = kept.settled, None
+        if kept.roster is None or settled[0] is not sts or key in self._failures:
+            return False
+        if settled[1] != self._volatile(kept.roster):
+            return False
+        kept.settled = settled
+        if settled[2] is not None:
+            self.enqueue_after(key, settled[2] - self.clock.now())
+        return True
+
+    def _volatile(self, roster: Roster) -> tuple[int | None, tuple[int, int]]:
+        """What a sync reads that changes without an event about the set's objects."""
+        return self._create_limit(), roster.available_position(self.clock.now())
+
+    def _settle(self, key: str, sts: Obj, roster: Roster, plan: control.Plan, status: bool) -> None:
+        """The sync just done wrote nothing but (``status``) the status: the set is settled if
+        that write left the revisions and collision count it read as they were, and the sync
+        kept its roster with no pod left to retry (a failed adoption)."""
+        kept = self.tracker.get(key, namespace_of(sts), name_of(sts))
+        kept.settled = None
+        if kept.roster is not roster or kept.dirty:
+            return
+        read = sts.get("status") or {}
+        if status and (
+            plan.status.current_revision != (read.get("currentRevision") or "")
+            or plan.status.collision_count != read.get("collisionCount")
+        ):
+            return
+        stored = self.store.get("StatefulSet", namespace_of(sts), name_of(sts))
+        if stored is not None:
+            kept.settled = (stored, self._volatile(roster), plan.available_at)
+
+    def _sync_set(self, key: str, sts: Obj) -> list[str]:
+        store = self.store
+        version = store.resource_version
         matcher = self._selector(sts)
+        revisions, revs = self._revisions(key, sts, matcher)
+        roster = self._roster(key, sts, matcher, revs)
+        plan = self._plan(key, sts, revs, roster)
+        errors = self.pod_control.execute(plan)
+        acted = store.resource_version != version
+        version = store.resource_version
+        write_status(store, sts, plan.status)
+        status_written = store.resource_version != version
+        version = store.resource_version
+        truncate(self.history, sts, roster.labels(), revisions, revs)
+        if plan.available_at is not None:
+            self.enqueue_after(key, plan.available_at - self.clock.now())
+        if not errors and not acted and store.resource_version == version:
+            self._settle(key, sts, roster, plan, status_written)
+        return errors
+
+    def _revisions(self, key: str, sts: Obj, matcher: Matcher) -> tuple[list[Obj], Revisions]:
+        """The set's revisions (adopting orphans), sorted, and the current and update ones."""
         listed = self.history.list(sts, matcher)
         orphans = [r for r in listed if controller_ref(r) is None]
         for revision in orphans:
             self.history.adopt(sts, revision)
         revisions = sort_revisions(self.history.list(sts, matcher) if orphans else listed)
-        key = make_key(namespace_of(sts), name_of(sts))
-        revs = self._resolve(key, sts, revisions)
+        return revisions, self._resolve(key, sts, revisions)
+
+    def _plan(self, key: str, sts: Obj, revs: Revisions, roster: Roster) -> control.Plan:
+        """Plan the sync (:func:`control.plan`) and remember what holds the set back."""
         ns = namespace_of(sts)
 
         def claim(name: str) -> Obj | None:
             return self.store.get("PersistentVolumeClaim", ns, name)
 
-        roster = self._roster(key, sts, matcher, revs)
         now, parse = self.clock.now(), self.clock.parse_timestamp
         inputs = control.Inputs(sts, [], revs, claim, now, parse, self._create_limit())
         plan = control.plan(inputs, roster)
@@ -180,12 +261,7 @@ class StatefulSetController(Controller):
             self._waiting.pop(key, None)
         else:
             self._waiting[key] = plan.waiting
-        errors = self.pod_control.execute(plan)
-        write_status(self.store, sts, plan.status)
-        truncate(self.history, sts, roster.labels(), revisions, revs)
-        if plan.available_at is not None:
-            self.enqueue_after(key, plan.available_at - self.clock.now())
-        return errors
+        return plan
 
     def _create_limit(self) -> int | None:
         """Room under the playground's pod quota, plus one create that records why it failed."""

@@ -90,13 +90,14 @@ class PodControl:
 
     # -- pods ---------------------------------------------------------------------------------
     def create(self, sts: Obj, pod: Obj) -> str | None:
-        """Create the pod's claims, then the pod (STS-POD ``CreateStatefulPod``)."""
+        """Create the pod's claims, then the pod (STS-POD ``CreateStatefulPod``). ``pod`` is
+        built for this call (the planner's): the store keeps it, no copy."""
         error = self.create_claims(sts, pod)
         if error is not None:
             self.pod_event("create", sts, pod, error)
             return error
         try:
-            self.store.create(pod)
+            self.store.create(pod, adopt=True)  # built for this call by the planner
         except AlreadyExists as exc:
             return str(exc)
         except StoreError as exc:

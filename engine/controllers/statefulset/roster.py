@@ -239,6 +239,16 @@ class Roster:
             return self.healthy
         return bisect.bisect_right(self.healthy_keys, now)
 
+    def available_position(self, now: float) -> tuple[int, int]:
+        """How many Ready and how many healthy members are Available at ``now``. While the
+        members stay the same, every Available verdict at ``now`` follows from these two."""
+        if not self.min_ready:
+            return 0, 0
+        return (
+            bisect.bisect_right(self.ready_keys, now),
+            bisect.bisect_right(self.healthy_keys, now),
+        )
+
     def next_available_at(self, now: float) -> float | None:
         """The earliest time after ``now`` at which a Ready member turns Available."""
         index = bisect.bisect_right(self.ready_keys, now)
