@@ -221,6 +221,8 @@ class EventRecorder:
         Raises:
             ValueError: the state is malformed.
         """
+        if not isinstance(data, dict):
+            raise ValueError("events state: not an object")
         self._counter = int(data.get("counter", 0))
         saved = data.get("correlators")
         if isinstance(saved, list):

@@ -148,3 +148,5 @@ def test_a_malformed_correlator_state_is_a_clear_error() -> None:
         cluster.events.restore_state({"correlators": [{"component": "x", "logs": [["k", 1]]}]})
     with pytest.raises(ValueError, match="events correlator state"):
         cluster.events.restore_state({"correlators": ["x"]})
+    with pytest.raises(ValueError, match="events state"):
+        cluster.events.restore_state([])  # type: ignore[arg-type]
