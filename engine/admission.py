@@ -14,7 +14,10 @@ A failure raises :class:`AdmissionInvalid` (a :class:`engine.store.Invalid`) wit
 server's ``StatefulSet.apps "web" is invalid: …`` message (``kubectl_message`` has kubectl's
 ``The StatefulSet "web" is invalid: …``) and the field errors, so ``kubectl apply`` can point
 at lines. :func:`review` runs the same steps on a copy without raising (apply's
-validate-everything-first pass). Status-only updates skip validation: hooks stay cheap.
+validate-everything-first pass). Status-only updates skip validation: hooks stay cheap. So
+does a binding (an update that only sets ``spec.nodeName`` on an unbound pod, sharing the rest
+of the stored spec): the API server's ``pods/binding`` subresource neither defaults nor
+validates the pod, and none of those steps reads ``nodeName`` beyond its type.
 """
 
 from __future__ import annotations
@@ -73,6 +76,10 @@ def mutate(store: Store, new: Obj, old: Obj | None) -> None:
         _keep_allocated(new, old)
     if kind == "Pod" and old is not None and new.get("spec") is old.get("spec"):
         return  # Pod defaults fill only the spec, and this one is the stored, defaulted one
+    if kind == "Pod" and old is not None and _binding(new, old):
+        return  # the stored, defaulted spec plus a node name
+    if kind in _SPEC_STATUS_DEFAULTS and old is not None and _spec_status_kept(new, old):
+        return  # their defaults fill only spec and status, and these are the stored ones
     apply_defaults(new)
     if old is None and kind == "Pod":
         default_new_pod(new)
@@ -82,6 +89,20 @@ def mutate(store: Store, new: Obj, old: Obj | None) -> None:
             name = default_storage_class(store)
             if name is not None:
                 spec["storageClassName"] = name
+
+
+#: kinds whose defaulting (engine.schema.defaults) reads and fills only spec and status
+_SPEC_STATUS_DEFAULTS = frozenset({"PersistentVolumeClaim", "PersistentVolume"})
+
+
+def _spec_status_kept(new: Obj, old: Obj) -> bool:
+    spec, status = new.get("spec"), new.get("status")
+    return (
+        spec is old.get("spec")
+        and status is old.get("status")
+        and type(spec) is dict
+        and type(status) is dict
+    )
 
 
 def _keep_allocated(new: Obj, old: Obj) -> None:
@@ -109,23 +130,54 @@ def _keep_allocated(new: Obj, old: Obj) -> None:
 def check(store: Store, new: Obj, old: Obj | None) -> list[FieldError]:
     """Validation and immutable-field errors of a mutated object."""
     errors: list[FieldError] = []
+    if old is not None and _binding(new, old) and not _other_visible_change(new, old):
+        return errors
     if old is None or _user_visible_change(new, old):
         errors += validate(new)
     if old is not None:
         if new.get("kind") == "PersistentVolumeClaim":
             errors += pvc_update(new, old, expandable=_expandable(store, new))
-        elif new.get("spec") != old.get("spec") or new.get("kind") == "StorageClass":
+        elif _differ(new.get("spec"), old.get("spec")) or new.get("kind") == "StorageClass":
             errors += update_errors(new, old)
     return errors
 
 
+def _differ(a: object, b: object) -> bool:
+    """``a != b``, at once when they are the same (stored) object."""
+    return a is not b and a != b
+
+
 def _user_visible_change(new: Obj, old: Obj) -> bool:
-    if new.get("spec") != old.get("spec"):
+    if _differ(new.get("spec"), old.get("spec")):
         return True
+    return _other_visible_change(new, old)
+
+
+def _binding(new: Obj, old: Obj) -> bool:
+    """The pod's spec is the stored one's (the same values) plus a ``nodeName`` string the
+    stored one lacked: what the scheduler's binding writes."""
+    if new.get("kind") != "Pod":
+        return False
+    spec, old_spec = new.get("spec"), old.get("spec")
+    if type(spec) is not dict or type(old_spec) is not dict or old_spec.get("nodeName"):
+        return False
+    if type(spec.get("nodeName")) is not str:
+        return False
+    if len(spec) != len(old_spec) + ("nodeName" not in old_spec):
+        return False
+    missing = object()
+    return all(k == "nodeName" or old_spec.get(k, missing) is v for k, v in spec.items())
+
+
+def _other_visible_change(new: Obj, old: Obj) -> bool:
+    """Labels or a top-level field other than metadata, spec and status changed."""
     md, old_md = new.get("metadata") or {}, old.get("metadata") or {}
-    return md.get("labels") != old_md.get("labels") or any(
-        new.get(k) != old.get(k) for k in new if k not in ("metadata", "spec", "status")
-    )
+    if _differ(md.get("labels"), old_md.get("labels")):
+        return True
+    return any(k not in _NOT_TOP and _differ(v, old.get(k)) for k, v in new.items())
+
+
+_NOT_TOP = frozenset({"metadata", "spec", "status"})
 
 
 def _expandable(store: Store, pvc: Obj) -> bool:

@@ -62,6 +62,7 @@ class EventRecorder:
         self._counter = 0
         self._sources: dict[tuple[str, str], dict[str, str]] = {}
         self._last_involved: dict[str, Any] = {}
+        self._last_ref: tuple[Any, ...] = ()
 
     def record(
         self,
@@ -155,15 +156,27 @@ class EventRecorder:
         """The ``involvedObject`` reference to ``obj``: the same read-only dict for the events
         about one version of an object (a kubelet sync records several in a row)."""
         md = obj["metadata"]
+        ref = (
+            obj.get("apiVersion", "v1"),
+            obj["kind"],
+            md["name"],
+            md.get("uid", ""),
+            md.get("resourceVersion", ""),
+            md.get("namespace", ""),
+        )
+        if ref == self._last_ref:
+            return self._last_involved
+        api_version, kind, name, uid, rv, namespace = ref
         involved: dict[str, Any] = {
-            "apiVersion": obj.get("apiVersion", "v1"),
-            "kind": obj["kind"],
-            "name": md["name"],
-            "uid": md.get("uid", ""),
-            "resourceVersion": md.get("resourceVersion", ""),
+            "apiVersion": api_version,
+            "kind": kind,
+            "name": name,
+            "uid": uid,
+            "resourceVersion": rv,
         }
-        if md.get("namespace", ""):
-            involved["namespace"] = md["namespace"]
+        if namespace:
+            involved["namespace"] = namespace
+        self._last_ref = ref
         if involved == self._last_involved:
             return self._last_involved
         self._last_involved = involved

@@ -61,8 +61,19 @@ class Interner:
     def _walk(self, value: Any, prior: Any) -> Any:
         """``value`` with its leaf containers interned (the canonical one if it is a leaf)."""
         if type(value) is dict:
+            values = value.values()
+            types = tuple(map(type, values))
+            if _LEAVES.issuperset(types):  # a leaf: its key is at hand
+                if len(value) <= _MAX_ITEMS:
+                    return self._canonical(value, ("d", *value, *values, *types), prior)
+                return value
             if self._children(value, prior) and len(value) <= _MAX_ITEMS:
                 return self._canonical(value, _dict_key(value), prior)
+            return value
+        types = tuple(map(type, value))
+        if _LEAVES.issuperset(types):
+            if len(value) <= _MAX_ITEMS:
+                return self._canonical(value, ("l", *value, *types), prior)
             return value
         leaf = True
         prior_list = prior if type(prior) is list else ()

@@ -14,7 +14,7 @@ use (taken from the store, so the rule holds even across a save/load that loses 
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 
 class RangeExhausted(RuntimeError):
@@ -37,6 +37,11 @@ class NodeIPAM:
         self.last = base + self.network.num_addresses - 2
         self._last_reserved: int | None = None
 
+    @property
+    def seeded(self) -> bool:
+        """Whether the pointer is set (:meth:`observe` has nothing left to do)."""
+        return self._last_reserved is not None
+
     def observe(self, used: Iterable[str]) -> None:
         """Seed the pointer from addresses already in use (after a load) if none is set."""
         if self._last_reserved is not None:
@@ -53,8 +58,9 @@ class NodeIPAM:
             return False
         return self.first <= value <= self.last
 
-    def allocate(self, in_use: set[str]) -> str:
-        """The next free address after the last reserved one (wrapping), now reserved."""
+    def allocate(self, in_use: Container[str]) -> str:
+        """The next free address after the last reserved one (wrapping), now reserved.
+        ``in_use`` answers ``ip in in_use`` for the addresses live pods hold."""
         size = self.last - self.first + 1
         start = self.first if self._last_reserved is None else self._last_reserved + 1
         for step in range(size):

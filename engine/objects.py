@@ -124,7 +124,9 @@ def _copy_sharing(value: Any, old: Any, top: bool = False) -> Any:
         new = value.copy()
         for k, v in value.items():
             if type(v) not in _LEAVES:
-                new[k] = _copy_sharing(v, old.get(k))
+                prior = old.get(k)
+                if v is not prior:  # (the stored version's own part is shared as it is)
+                    new[k] = _copy_sharing(v, prior)
         return new
     if kind is list and type(old) is list and old:
         new_list = value.copy()
@@ -137,7 +139,9 @@ def _copy_sharing(value: Any, old: Any, top: bool = False) -> Any:
             return new_list
         for i, v in enumerate(value):
             if type(v) not in _LEAVES:
-                new_list[i] = _copy_sharing(v, old[i] if i < size else None)
+                prior = old[i] if i < size else None
+                if v is not prior:
+                    new_list[i] = _copy_sharing(v, prior)
         return new_list
     return _copy(value)
 

@@ -17,6 +17,7 @@ import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from engine.objects import Obj
@@ -27,7 +28,7 @@ READINESS_ANNOTATION = "playground.local/readiness"
 KUBELET_ANNOTATION = "playground.local/kubelet"
 
 
-@dataclass
+@dataclass(slots=True)
 class ContainerRun:
     """One container as the runtime sees it."""
 
@@ -71,7 +72,7 @@ class ContainerRun:
         return self.state != "running" and not self.created and not self.final
 
 
-@dataclass
+@dataclass(slots=True)
 class ProbeRun:
     """The pod's readiness probe as the prober worker tracks it."""
 
@@ -84,7 +85,7 @@ class ProbeRun:
     cleared_at: float | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class PodRun:
     """One pod as the kubelet runs it."""
 
@@ -104,6 +105,10 @@ class PodRun:
     probe: ProbeRun = field(default_factory=ProbeRun)
     done: bool = False
     final_phase: str = ""
+    #: bumped whenever a stage enters or fires: the record may render differently
+    version: int = 0
+    #: what the kubelet last rendered and stored for this run (see ``engine.pod_status``)
+    last_status: Any = None
 
     @property
     def all_containers(self) -> list[ContainerRun]:
@@ -198,6 +203,7 @@ def _adopt(
 
 
 # -- images -------------------------------------------------------------------------------
+@lru_cache(maxsize=1024)  # a pure function of a few distinct images, asked on every render
 def normalize_image(image: str) -> str:
     """The fully qualified reference containerd reports.
 
@@ -263,6 +269,7 @@ def image_size(image: str) -> int:
     return 20_000_000 + zlib.crc32(normalize_image(image).encode()) % 60_000_000
 
 
+@lru_cache(maxsize=256)  # image digests: a few images, asked on every render
 def digest_of(text: str) -> str:
     """A stable sha256 hex digest standing in for image and container IDs."""
     return hashlib.sha256(text.encode()).hexdigest()

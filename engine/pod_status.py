@@ -4,10 +4,18 @@ Conditions come in the order the kubelet writes them (PodReadyToStartContainers,
 Ready, ContainersReady, PodScheduled); a condition keeps its ``lastTransitionTime`` while its
 status is unchanged. Conditions other controllers own (``PodScheduled`` from the scheduler,
 ``DisruptionTarget`` from the taint-eviction controller) are carried over untouched.
+
+Most kubelet syncs change nothing: the kubelet is woken by its own writes and by other
+controllers' writes to the pod. :class:`LastStatus` remembers what was last rendered for a run
+and the status object the store kept for it, so that :func:`is_current` can tell without
+rendering that a render would give the stored status again, and :func:`reuse_stored` can hand
+the store the stored version's own sub-objects for every part a new render left equal (the
+store then copies and interns only what changed).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from engine.clock import Clock
@@ -86,8 +94,7 @@ def _conditions(
     out: list[dict[str, Any]] = []
     for ctype in _KUBELET_CONDITIONS:
         flag, why, text = wanted[ctype]
-        cond = _condition(previous.get(ctype), ctype, flag, why, text, clock)
-        out.append({"observedGeneration": generation, **cond})
+        out.append(_condition(previous.get(ctype), ctype, flag, why, text, generation, clock))
     scheduled = previous.get("PodScheduled") or {
         "type": "PodScheduled",
         "observedGeneration": generation,
@@ -101,15 +108,26 @@ def _conditions(
 
 
 def _condition(
-    prev: dict[str, Any] | None, ctype: str, flag: bool, reason: str, message: str, clock: Clock
+    prev: dict[str, Any] | None,
+    ctype: str,
+    flag: bool,
+    reason: str,
+    message: str,
+    generation: int,
+    clock: Clock,
 ) -> dict[str, Any]:
     status = "True" if flag else "False"
     if prev is not None and prev.get("status") == status:
         since = prev.get("lastTransitionTime") or clock.timestamp()
     else:
         since = clock.timestamp()
-    cond: dict[str, Any] = {"type": ctype, "status": status, "lastProbeTime": None}
-    cond["lastTransitionTime"] = since
+    cond: dict[str, Any] = {
+        "observedGeneration": generation,
+        "type": ctype,
+        "status": status,
+        "lastProbeTime": None,
+        "lastTransitionTime": since,
+    }
     if reason:
         cond["reason"] = reason
     if message:
@@ -172,3 +190,82 @@ def _mount_status(mount: dict[str, Any]) -> dict[str, Any]:
         out["readOnly"] = True
         out["recursiveReadOnly"] = "Disabled"
     return out
+
+
+@dataclass(slots=True)
+class LastStatus:
+    """A run's last rendered status and the status object the store holds for it.
+
+    ``stored`` is the store's copy of ``rendered`` (equal, with the same value types: the
+    store copies and interns strictly), or the stored status a render found equal to it.
+    """
+
+    stored: dict[str, Any]
+    rendered: dict[str, Any]
+    spec: Any
+    generation: Any
+    host_ip: str
+    version: int
+
+
+def is_current(last: LastStatus | None, pod: Obj, run: PodRun, host_ip: str) -> bool:
+    """Whether rendering ``pod``'s status now would give its stored status again: the stored
+    status is the one last rendered for ``run``, and nothing a render reads changed since —
+    the run (no stage entered or fired), the spec, the generation, the node's address — and
+    no container's state reads the clock (a terminated container without a finish time)."""
+    if last is None or pod.get("status") is not last.stored or last.version != run.version:
+        return False
+    if pod.get("spec") is not last.spec or last.host_ip != host_ip:
+        return False
+    if pod["metadata"].get("generation") != last.generation:
+        return False
+    for c in (*run.init_containers, *run.containers):
+        if c.state == "terminated" and not c.finished_at:
+            return False
+    return True
+
+
+def remember(
+    run: PodRun, pod: Obj, stored: dict[str, Any], rendered: dict[str, Any], host_ip: str
+) -> None:
+    """Record that the store holds ``stored`` for the freshly ``rendered`` status."""
+    generation = pod["metadata"].get("generation")
+    run.last_status = LastStatus(
+        stored, rendered, pod.get("spec"), generation, host_ip, run.version
+    )
+
+
+def reuse_stored(new: Any, last: Any, stored: Any) -> Any:
+    """``new`` (a fresh render) with every part equal to the matching part of ``last`` (the
+    previous render) replaced by ``stored``'s (the store's copy of ``last``). Containers of
+    ``new`` are never edited: a changed one is a fresh shallow copy."""
+    if new is stored:
+        return stored
+    if new == last:
+        return stored
+    kind = type(new)
+    if kind is dict and type(last) is dict and type(stored) is dict:
+        out: Any = None
+        for key, value in new.items():
+            tv = type(value)
+            if (tv is dict or tv is list) and key in last and key in stored:
+                shared = reuse_stored(value, last[key], stored[key])
+                if shared is not value:
+                    if out is None:
+                        out = dict(new)
+                    out[key] = shared
+        return new if out is None else out
+    if kind is list and type(last) is list and type(stored) is list:
+        if len(new) != len(last) or len(last) != len(stored):
+            return new
+        out = None
+        for i, value in enumerate(new):
+            tv = type(value)
+            if tv is dict or tv is list:
+                shared = reuse_stored(value, last[i], stored[i])
+                if shared is not value:
+                    if out is None:
+                        out = list(new)
+                    out[i] = shared
+        return new if out is None else out
+    return new

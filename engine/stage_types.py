@@ -9,7 +9,6 @@ and what happens when it fires. Stages touch the world only through a :class:`St
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from engine.config import Timings
@@ -50,20 +49,25 @@ class StageContext(Protocol):
 Action = Callable[[PodRun, Obj, StageContext], None]
 
 
-@dataclass(frozen=True)
 class Stage:
-    """One row of the table."""
+    """One row of the table (read-only once built; a plain slotted class because the
+    kubelet builds several per sync)."""
 
-    name: str
-    target: str
-    due: float
-    fire: Action
-    enter: Action | None = None
+    __slots__ = ("due", "enter", "fire", "ident", "name", "target")
 
-    @property
-    def ident(self) -> str:
-        """Identity used to tell a new stage from the one already pending."""
-        return f"{self.name}:{self.target}"
+    def __init__(
+        self, name: str, target: str, due: float, fire: Action, enter: Action | None = None
+    ) -> None:
+        self.name = name
+        self.target = target
+        self.due = due
+        self.fire = fire
+        self.enter = enter
+        #: identity used to tell a new stage from the one already pending
+        self.ident = f"{name}:{target}"
+
+    def __repr__(self) -> str:
+        return f"Stage({self.name!r}, {self.target!r}, {self.due!r})"
 
 
 def since(run: PodRun, ident: str, ctx: StageContext) -> float:
@@ -74,11 +78,17 @@ def since(run: PodRun, ident: str, ctx: StageContext) -> float:
 def spec_container(pod: Obj, name: str) -> dict[str, Any]:
     """The spec of the (init) container called ``name`` (empty dict when gone)."""
     spec = pod.get("spec") or {}
-    for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
-        if c.get("name") == name:
-            found: dict[str, Any] = c
-            return found
-    return {}
+    if spec is not _by_name[0]:  # the stages ask about one stored, read-only spec in a row
+        table: dict[Any, dict[str, Any]] = {}
+        for c in [*(spec.get("initContainers") or []), *(spec.get("containers") or [])]:
+            table.setdefault(c.get("name"), c)
+        _by_name[0], _by_name[1] = spec, table
+    found = _by_name[1].get(name)
+    return found if found is not None else {}
+
+
+#: the spec :func:`spec_container` last indexed (held, so its id is not reused) and the index
+_by_name: list[Any] = [None, {}]
 
 
 def grace_period(pod: Obj) -> float:

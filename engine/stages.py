@@ -45,6 +45,23 @@ def pod_probe(pod: Obj, timings: Timings) -> ProbeSpec:
     return probe_spec(containers[0] if containers else {}, timings.ready_after)
 
 
+#: container spec id → (the spec, ready_after, its ProbeSpec): specs are stored, read-only
+#: values and are held here, so an id is not reused while cached
+_PROBES: dict[int, tuple[dict[str, object], float, ProbeSpec]] = {}
+
+
+def _probe_of(container: dict[str, object], ready_after: float) -> ProbeSpec:
+    """:func:`probe_spec` of a stored container spec, worked out once per spec."""
+    cached = _PROBES.get(id(container))
+    if cached is not None and cached[0] is container and cached[1] == ready_after:
+        return cached[2]
+    if len(_PROBES) >= 4096:
+        _PROBES.clear()
+    spec = probe_spec(container, ready_after)
+    _PROBES[id(container)] = (container, ready_after, spec)
+    return spec
+
+
 # -- stop ------------------------------------------------------------------------------------
 def _stop_enter(run: PodRun, pod: Obj, ctx: StageContext) -> None:
     # regular containers first, then sidecars in reverse order (KEP-753 termination order)
@@ -163,7 +180,7 @@ def _ready_stage(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     for c in run.containers:
         if c.state != "running" or c.ready:
             continue
-        spec = probe_spec(spec_container(pod, c.name), ctx.timings.ready_after)
+        spec = _probe_of(spec_container(pod, c.name), ctx.timings.ready_after)
         due = (c.started_at or 0.0) + spec.initial_delay
         cleared = run.probe.cleared_at
         if cleared is not None and cleared > (c.started_at or 0.0):
@@ -217,18 +234,30 @@ def select(run: PodRun, pod: Obj, ctx: StageContext) -> Stage | None:
     """
     if run.done:
         return None
-    candidates = [s for f in STAGES if (s := f(run, pod, ctx)) is not None]
-    stop = next((s for s in candidates if s.name == "stop"), None)
-    if stop is not None:
-        candidates = [stop]
+    candidates = []
+    for f in STAGES:
+        s = f(run, pod, ctx)
+        if s is not None:
+            if s.name == "stop":
+                # stop preempts everything: the other stages would only set anchors that
+                # are dropped below, so they are not asked
+                candidates = [s]
+                break
+            candidates.append(s)
     live = {s.ident for s in candidates}
-    for ident in [i for i in run.anchors if i not in live]:
-        del run.anchors[ident]
-    run.entered &= live
+    anchors = run.anchors
+    if len(anchors) > len(live) or any(i not in live for i in anchors):
+        for ident in [i for i in anchors if i not in live]:
+            del anchors[ident]
+    if run.entered and not run.entered <= live:
+        run.entered &= live
     if not candidates:
         return None
-    due_now = [s for s in candidates if s.due <= ctx.now() + 1e-9]
-    return due_now[0] if due_now else min(candidates, key=lambda s: s.due)
+    limit = ctx.now() + 1e-9
+    for s in candidates:
+        if s.due <= limit:
+            return s
+    return min(candidates, key=lambda s: s.due)
 
 
 def fired(run: PodRun, stage: Stage) -> None:

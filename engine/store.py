@@ -16,8 +16,10 @@ Objects handed out are the store's own values: treat them as read-only (see
 :mod:`engine.objects`). That is what lets writes be cheap: an update copies its input except
 the parts that still *are* the stored version's (:func:`engine.objects.copy_sharing`), so a
 writer that builds ``{**pod, "status": new_status}`` copies only the status, and versions
-share what did not change. Admission hooks may therefore see sub-values shared with the old
-version; they only fill what is missing (defaulting is idempotent), so they never change them.
+share what did not change; a writer that built its object for the call and never touches it
+again passes ``adopt=True`` (to ``create`` or ``update``) and nothing is copied. Admission
+hooks may therefore see sub-values shared with the old version; they only fill what is
+missing (defaulting is idempotent), so they never change them.
 After admission, equal small leaf dicts and lists are shared among objects too
 (:mod:`engine.interning`): a stored value may be part of many objects.
 """
@@ -141,9 +143,7 @@ class Store:
         self._streams: list[tuple[frozenset[str] | None, asyncio.Queue[WatchEvent]]] = []
         self._pending: deque[WatchEvent] = deque()
         self._dispatching = False
-        self._indexes: dict[str, dict[str, tuple[IndexFunc, dict[str, dict[Key, Obj]]]]] = {
-            kind: {} for kind in KINDS
-        }
+        self._indexes: dict[str, dict[str, _Index]] = {kind: {} for kind in KINDS}
         self._admission: dict[str, list[Admission]] = {kind: [] for kind in KINDS}
         #: equal leaf dicts/lists of stored objects are one object (see _NOT_INTERNED)
         self._interner = Interner()
@@ -203,13 +203,22 @@ class Store:
         """Number of objects of ``kind``."""
         return len(self._objects[kind])
 
-    def add_index(self, kind: str, name: str, func: IndexFunc) -> None:
-        """Maintain an index of ``kind`` objects by the values ``func`` returns."""
+    def add_index(
+        self, kind: str, name: str, func: IndexFunc, *, reads: Iterable[str] | None = None
+    ) -> None:
+        """Maintain an index of ``kind`` objects by the values ``func`` returns.
+
+        ``reads`` (optional) names every field ``func`` looks at, as dotted paths
+        (``"spec.nodeName"``, ``"metadata.ownerReferences"``): an update that leaves each of
+        them equal (the same object, or an equal value) keeps the object's index values
+        without asking ``func`` about the old version.
+        """
         table: dict[str, dict[Key, Obj]] = {}
         for key, obj in self._objects[kind].items():
             for value in func(obj):
                 table.setdefault(value, {})[key] = obj
-        self._indexes[kind][name] = (func, table)
+        paths = tuple(tuple(path.split(".")) for path in reads) if reads is not None else None
+        self._indexes[kind][name] = (func, table, paths)
 
     def by_index(self, kind: str, name: str, value: str) -> builtins.list[Obj]:
         """Objects of ``kind`` whose index ``name`` contains ``value``."""
@@ -251,15 +260,17 @@ class Store:
         md = new.setdefault("metadata", {})
         if not md.get("name") and md.get("generateName"):
             md["name"] = self._generate_name(kind, md.get("namespace", ""), md["generateName"])
-        if is_namespaced(kind):
+        if kind not in _CLUSTER_SCOPED:
             md.setdefault("namespace", "default")
         else:
             md.pop("namespace", None)
         key = (md.get("namespace", ""), md["name"])
         if key in self._objects[kind]:
             raise AlreadyExists(kind, key[0], key[1])
-        for hook in self._admission[kind]:
-            hook(new, None)
+        hooks = self._admission[kind]
+        if hooks:
+            for hook in hooks:
+                hook(new, None)
         md["uid"] = md.get("uid") or self.new_uid()
         md["resourceVersion"] = self._next_rv()
         md["creationTimestamp"] = md.get("creationTimestamp") or self.clock.timestamp()
@@ -270,12 +281,17 @@ class Store:
         self._emit(WatchEvent("ADDED", kind, new, None))
         return new
 
-    def update(self, obj: Obj, *, check_version: bool = False) -> Obj:
+    def update(self, obj: Obj, *, check_version: bool = False, adopt: bool = False) -> Obj:
         """Replace an existing object with ``obj`` (copied); returns the stored value.
 
         Keeps the server-owned metadata (uid, creationTimestamp, deletionTimestamp) and bumps
         ``generation`` when the spec changed. An object that is being deleted and has no
         finalizers left is removed (for pods: once the grace period was cut to 0).
+
+        With ``adopt`` the store keeps ``obj`` and its values as they are, no copy: for a
+        writer that built ``obj`` for this call (``{**stored, "status": fresh}``, or
+        :func:`engine.objects.thaw` and edits) and never touches it again. Every value in it
+        must be either built for this call or a stored, read-only one.
         """
         kind = obj["kind"]
         md_in = obj["metadata"]
@@ -293,9 +309,15 @@ class Store:
                 "the object has been modified; please apply your changes to the latest version "
                 "and try again"
             )
-        new = copy_sharing(obj, old)
-        md = new["metadata"] = copy_sharing(new["metadata"], old["metadata"])
         old_md = old["metadata"]
+        if adopt:
+            new = obj if obj is not old else dict(old)
+            md = new["metadata"]
+            if md is old_md:
+                md = new["metadata"] = dict(md)
+        else:
+            new = copy_sharing(obj, old)
+            md = new["metadata"] = copy_sharing(new["metadata"], old_md)
         for field in (
             "uid",
             "creationTimestamp",
@@ -404,20 +426,24 @@ class Store:
         if kind not in _NOT_INTERNED:
             self._interner.share(new, old)
         self._objects[kind][key] = new
-        for func, table in self._indexes[kind].values():
+        for func, table, reads in self._indexes[kind].values():
+            values = func(new)
             if old is not None:
-                for value in func(old):
-                    bucket = table.get(value)
-                    if bucket is not None:
-                        bucket.pop(key, None)
-                        if not bucket:
-                            del table[value]
-            for value in func(new):
+                if reads is None or not _same_fields(old, new, reads):
+                    old_values = func(old)
+                    if old_values != values:
+                        _unindex(table, key, old_values)
+                        for value in values:
+                            table.setdefault(value, {})[key] = new
+                        continue
+                _reindex(table, key, values, new)
+                continue
+            for value in values:
                 table.setdefault(value, {})[key] = new
 
     def _drop(self, kind: str, key: Key, last: Obj) -> None:
         old = self._objects[kind].pop(key)
-        for func, table in self._indexes[kind].values():
+        for func, table, _reads in self._indexes[kind].values():
             for value in func(old):
                 bucket = table.get(value)
                 if bucket is not None:
@@ -428,21 +454,27 @@ class Store:
         self._emit(WatchEvent("DELETED", kind, last, old))
 
     def _emit(self, event: WatchEvent) -> None:
-        self._pending.append(event)
-        if self._dispatching:
-            return
+        pending = self._pending
+        if self._dispatching or pending:  # behind the events still waiting, in order
+            pending.append(event)
+            if self._dispatching:
+                return
+            event = pending.popleft()
         self._dispatching = True
         try:
-            while self._pending:
-                ev = self._pending.popleft()
-                handlers = self._dispatch.get(ev.kind)
+            while True:
+                handlers = self._dispatch.get(event.kind)
                 if handlers is None:
-                    handlers = self._handlers_for(ev.kind)
+                    handlers = self._handlers_for(event.kind)
                 for handler in handlers:
-                    handler(ev)
-                for kinds, queue in self._streams:
-                    if kinds is None or ev.kind in kinds:
-                        queue.put_nowait(ev)
+                    handler(event)
+                if self._streams:
+                    for kinds, queue in self._streams:
+                        if kinds is None or event.kind in kinds:
+                            queue.put_nowait(event)
+                if not pending:
+                    return
+                event = pending.popleft()
         finally:
             self._dispatching = False
 
@@ -494,6 +526,46 @@ def _spec_changed(kind: str, old: Obj, new: Obj) -> bool:
     return bool(old_spec != new_spec)
 
 
+#: an index: its function, value → {key: object}, and the field paths the function reads
+_Index = tuple[IndexFunc, dict[str, dict[Key, Obj]], "tuple[tuple[str, ...], ...] | None"]
+
+
+def _same_fields(old: Obj, new: Obj, paths: tuple[tuple[str, ...], ...]) -> bool:
+    """Whether every field at ``paths`` is the same object or an equal value in both."""
+    for path in paths:
+        a: Any = old
+        b: Any = new
+        for part in path:
+            a = a.get(part) if type(a) is dict else None
+            b = b.get(part) if type(b) is dict else None
+        if a is not b and a != b:
+            return False
+    return True
+
+
+def _reindex(table: dict[str, dict[Key, Obj]], key: Key, values: Iterable[str], new: Obj) -> None:
+    """Point ``key``'s entries at ``new`` where its values did not change, in the order a
+    removal and re-insertion leaves them (the key last in its buckets, a bucket it was
+    alone in last in the table): readers iterate buckets and tables."""
+    for value in values:
+        bucket = table[value]
+        if len(bucket) == 1:
+            del table[value]
+            table[value] = {key: new}
+        else:
+            del bucket[key]
+            bucket[key] = new
+
+
+def _unindex(table: dict[str, dict[Key, Obj]], key: Key, values: Iterable[str]) -> None:
+    for value in values:
+        bucket = table.get(value)
+        if bucket is not None:
+            bucket.pop(key, None)
+            if not bucket:
+                del table[value]
+
+
 def _owner_index(obj: Obj) -> list[str]:
     ref = controller_ref(obj)
     return [ref["uid"]] if ref else []
@@ -507,8 +579,10 @@ def _same(old: Obj, new: Obj) -> bool:
         if k == "metadata":
             if not _same_metadata(old["metadata"], v):
                 return False
-        elif old[k] != v:
-            return False
+        else:
+            prior = old[k]
+            if prior is not v and prior != v:
+                return False
     return True
 
 

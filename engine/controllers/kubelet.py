@@ -16,10 +16,11 @@ The fault verbs: :meth:`Kubelet.set_readiness_fault` stores its state in the pod
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from engine import stages
 from engine.controllers.base import Controller, make_key, split_key
+from engine.controllers.kubelet_runs import RunTable
 from engine.ipam import NodeIPAM, RangeExhausted
 from engine.objects import Obj, copy_obj, name_of, namespace_of
 from engine.pod_runtime import (
@@ -33,7 +34,14 @@ from engine.pod_runtime import (
     normalize_image,
     readiness_fault,
 )
-from engine.pod_status import render_status, terminated_state
+from engine.pod_status import (
+    LastStatus,
+    is_current,
+    remember,
+    render_status,
+    reuse_stored,
+    terminated_state,
+)
 from engine.store import WatchEvent
 
 if TYPE_CHECKING:
@@ -52,39 +60,14 @@ def _node_name(pod: Obj) -> list[str]:
     return [str(node)] if node else []
 
 
-class RunTable(dict[str, PodRun]):
-    """Pod key → its run, also indexed by the run's node (IP allocation asks per node)."""
+#: store index: Pod → its ``status.podIP`` (who holds an address; the node is checked)
+POD_IP_INDEX = "kubelet-pod-ip"
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._by_node: dict[str, dict[str, PodRun]] = {}
 
-    def __setitem__(self, key: str, run: PodRun) -> None:
-        if key in self:
-            self._unindex(key)
-        super().__setitem__(key, run)
-        self._by_node.setdefault(run.node, {})[key] = run
-
-    def __delitem__(self, key: str) -> None:
-        self._unindex(key)
-        super().__delitem__(key)
-
-    def pop(self, key: str, *default: Any) -> Any:
-        """dict.pop, keeping the node index."""
-        if key in self:
-            self._unindex(key)
-        return super().pop(key, *default)
-
-    def on_node(self, node: str) -> list[PodRun]:
-        """The runs on ``node``."""
-        return list(self._by_node.get(node, {}).values())
-
-    def _unindex(self, key: str) -> None:
-        runs = self._by_node.get(self[key].node)
-        if runs is not None:
-            runs.pop(key, None)
-            if not runs:
-                del self._by_node[self[key].node]
+def _pod_ip(pod: Obj) -> list[str]:
+    status = pod.get("status")
+    ip = status.get("podIP") if status else None
+    return [str(ip)] if ip else []
 
 
 class Kubelet(Controller):
@@ -97,7 +80,11 @@ class Kubelet(Controller):
         self.timings = cluster.timings
         self._runs = RunTable()
         self._ipams: dict[str, NodeIPAM] = {}
+        #: node → the pod CIDR text its allocator was last checked against
+        self._ipam_cidrs: dict[str, str] = {}
         self._images: dict[str, set[str]] = {}
+        #: (key, pod read) while a sync writes that pod's status (see _on_pod)
+        self._own_write: tuple[str, Obj] | None = None
 
     def setup(self) -> None:
         """Watch pods and nodes."""
@@ -105,10 +92,15 @@ class Kubelet(Controller):
         self.store.subscribe(self._on_node, kinds=["Node"])
         if not self.store.has_index("Pod", NODE_NAME_INDEX):
             self.store.add_index("Pod", NODE_NAME_INDEX, _node_name)
+        if not self.store.has_index("Pod", POD_IP_INDEX):
+            self.store.add_index("Pod", POD_IP_INDEX, _pod_ip)
 
     # -- watch handlers ---------------------------------------------------------------------
     def _on_pod(self, ev: WatchEvent) -> None:
         key = make_key(*ev.key)
+        own = self._own_write
+        if own is not None and own[1] is ev.old and own[0] == key and ev.type == "MODIFIED":
+            return  # our status write: a sync now would find what this one just left
         if ev.type == "DELETED":
             run = self._runs.get(key)
             if run is not None and run.uid == ev.obj["metadata"].get("uid"):
@@ -186,7 +178,7 @@ class Kubelet(Controller):
         stages.observe_fault(run, readiness_fault(pod), self.clock.now())
         ctx = _Context(self, pod, run, node)
         self._advance(key, pod, run, ctx)
-        self._write_status(pod, run, node)
+        self._write_status(key, pod, run, node)
         if run.done:
             self._runs.pop(key, None)
             self.store.remove("Pod", namespace, name)
@@ -199,12 +191,14 @@ class Kubelet(Controller):
             if stage.ident not in run.entered:
                 run.entered.add(stage.ident)
                 if stage.enter is not None:
+                    run.version += 1
                     stage.enter(run, pod, ctx)
                     continue  # entering may change what is due
             now = self.clock.now()
             if stage.due > now + 1e-9:
                 self.enqueue_after(key, stage.due - now)
                 return
+            run.version += 1
             stage.fire(run, pod, ctx)
             stages.fired(run, stage)
             if run.done:
@@ -223,11 +217,31 @@ class Kubelet(Controller):
             self._runs[key] = run
         return run
 
-    def _write_status(self, pod: Obj, run: PodRun, node: Obj) -> None:
-        status = render_status(pod, run, _host_ip(node), self.clock)
-        if status == pod.get("status"):
+    def _write_status(self, key: str, pod: Obj, run: PodRun, node: Obj) -> None:
+        """Render the pod's status and write it when it changed. A render that would give
+        the stored status again is skipped, and parts equal to the last render are handed
+        over as the stored status's own (see :mod:`engine.pod_status`)."""
+        host_ip = _host_ip(node)
+        last: LastStatus | None = run.last_status
+        if is_current(last, pod, run, host_ip):
             return
-        self.store.update({**pod, "status": status})  # the store copies only the status
+        old = pod.get("status")
+        status = render_status(pod, run, host_ip, self.clock)
+        ours = last is not None and old is last.stored
+        if ours and last is not None:
+            status = reuse_stored(status, last.rendered, last.stored)
+        if status == old:
+            # a status another writer stored cannot stand for a render: types may differ
+            run.last_status = None
+            if ours and old is not None:
+                remember(run, pod, old, status, host_ip)
+            return
+        self._own_write = (key, pod)
+        try:
+            stored = self.store.update({**pod, "status": status}, adopt=True)
+        finally:
+            self._own_write = None
+        remember(run, pod, stored["status"], status, host_ip)
 
     # -- node resources ------------------------------------------------------------------------
     def allocate_ip(self, node: Obj) -> str:
@@ -235,21 +249,42 @@ class Kubelet(Controller):
         node_name = name_of(node)
         cidr = _pod_cidr(node)
         ipam = self._ipams.get(node_name)
-        if ipam is None or str(ipam.network) != str(NodeIPAM(cidr).network):
-            ipam = NodeIPAM(cidr)
-            self._ipams[node_name] = ipam
-        in_use = {
-            str((p.get("status") or {}).get("podIP"))
-            for p in self.store.by_index("Pod", NODE_NAME_INDEX, node_name)
-            if (p.get("status") or {}).get("podIP")
-        }
-        in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
-        ipam.observe(in_use)
-        return ipam.allocate(in_use)
+        if ipam is None or self._ipam_cidrs.get(node_name) != cidr:
+            fresh = NodeIPAM(cidr)
+            if ipam is None or str(ipam.network) != str(fresh.network):
+                ipam = fresh
+                self._ipams[node_name] = ipam
+            self._ipam_cidrs[node_name] = cidr
+        if not ipam.seeded:  # the first address on this node: seed from those in use
+            in_use = set()
+            for p in self.store.index_view("Pod", NODE_NAME_INDEX, node_name):
+                status = p.get("status")
+                ip = status.get("podIP") if status else None
+                if ip:
+                    in_use.add(str(ip))
+            in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
+            ipam.observe(in_use)
+        return ipam.allocate(_TakenOn(self, node_name))
 
     def node_images(self, node: str) -> set[str]:
         """Normalised image references present on ``node``."""
         return self._images.setdefault(node, set())
+
+
+class _TakenOn:
+    """``ip in taken``: whether a pod on the node (its stored ``podIP``) or a run on it holds
+    ``ip`` — asked of indexes, one address at a time, instead of listing the node's pods."""
+
+    def __init__(self, kubelet: Kubelet, node: str) -> None:
+        self.store, self.runs, self.node = kubelet.store, kubelet._runs, node
+
+    def __contains__(self, ip: object) -> bool:
+        for pod in self.store.index_view("Pod", POD_IP_INDEX, str(ip)):
+            spec = pod.get("spec")
+            node = spec.get("nodeName") if spec else None
+            if node and str(node) == self.node:
+                return True
+        return self.runs.ip_taken(self.node, str(ip))
 
 
 class _Context:
@@ -277,7 +312,7 @@ class _Context:
 
     def allocate_ip(self) -> str:
         try:
-            return self.kubelet.allocate_ip(self.node)
+            ip = self.kubelet.allocate_ip(self.node)
         except RangeExhausted as exc:
             sandbox = digest_of(f"{self.run.uid}/sandbox")
             self.event(
@@ -288,6 +323,9 @@ class _Context:
                 f"failed to allocate for range 0: {exc}",
             )
             return ""
+        if self.kubelet._runs.get(self.run.key) is self.run:  # it takes it: ``run.ip = ip``
+            self.kubelet._runs.hold(self.run.key, ip)
+        return ip
 
     def terminated(self, c: ContainerRun) -> dict[str, object]:
         return terminated_state(self.run, c, self.kubelet.clock)

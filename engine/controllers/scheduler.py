@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from engine import scheduling
 from engine.controllers.base import Controller, make_key, split_key
-from engine.objects import Obj, controller_ref, copy_obj, name_of, namespace_of, thaw
+from engine.controllers.node_ranking import NodeRanking, Rank
+from engine.objects import Obj, controller_ref, name_of, namespace_of, thaw
 from engine.store import WatchEvent
 
 if TYPE_CHECKING:
@@ -41,8 +42,12 @@ def _pending(pod: Obj) -> bool:
 
 def _occupies(pod: Obj) -> str:
     """The node a pod takes a slot on ("" when none)."""
-    phase = (pod.get("status") or {}).get("phase")
-    return "" if phase in _TERMINAL else str((pod.get("spec") or {}).get("nodeName") or "")
+    status = pod.get("status")
+    if status and status.get("phase") in _TERMINAL:
+        return ""
+    spec = pod.get("spec")
+    node = spec.get("nodeName") if spec else None
+    return str(node) if node else ""
 
 
 def _occupied_nodes(pod: Obj) -> list[str]:
@@ -53,6 +58,17 @@ def _occupied_nodes(pod: Obj) -> list[str]:
 def _occupied_node_owners(pod: Obj) -> list[str]:
     node, ref = _occupies(pod), controller_ref(pod)
     return [f"{node}|{ref['uid']}"] if node and ref and ref.get("uid") else []
+
+
+def _owner_changed(old: Obj | None, new: Obj) -> bool:
+    """Whether the pod's controller owner (the siblings it counts for) changed."""
+    if old is None:
+        return True
+    refs, old_refs = new["metadata"].get("ownerReferences"), old["metadata"].get("ownerReferences")
+    if refs is old_refs:
+        return False
+    ref, old_ref = controller_ref(new), controller_ref(old)
+    return (ref or {}).get("uid") != (old_ref or {}).get("uid")
 
 
 class Scheduler(Controller):
@@ -71,6 +87,10 @@ class Scheduler(Controller):
         #: retry after each of thousands of claim events costs what changed, not the backlog
         self._idle: dict[str, None] = {}
         self._node_facts: list[scheduling.NodeFacts] | None = None
+        #: the nodes without taints and not cordoned, then the others (see _nodes)
+        self._plain: list[scheduling.NodeFacts] = []
+        self._special: list[scheduling.NodeFacts] = []
+        self._ranking = NodeRanking()
 
     def setup(self) -> None:
         """Watch pods and everything a pending pod may be waiting for."""
@@ -95,15 +115,22 @@ class Scheduler(Controller):
             if ev.type == "ADDED" or old is None or old.get("spec") != pod.get("spec"):
                 self._enqueue_new(key)
             return
-        self._pending.pop(key, None)
-        self._idle.pop(key, None)
-        freed = ev.type == "DELETED" and _occupies(pod)
-        finished = old is not None and _occupies(old) and not _occupies(pod)
+        was = _occupies(old) if old is not None else ""
+        now = _occupies(pod)
+        if was and (ev.type == "DELETED" or was != now or _owner_changed(old, pod)):
+            self._ranking.reset()  # a node's counts went down: the heaps may sort wrongly
+        if self._pending:
+            self._pending.pop(key, None)
+        if self._idle:
+            self._idle.pop(key, None)
+        freed = ev.type == "DELETED" and now
+        finished = was and not now
         if freed or finished:
             self._retry_all()
 
     def _forget_nodes(self, _ev: WatchEvent) -> None:
         self._node_facts = None
+        self._ranking.reset()
 
     def _enqueue_new(self, key: str) -> None:
         delay = self.cluster.timings.schedule
@@ -140,9 +167,47 @@ class Scheduler(Controller):
         if volumes.error:
             self._fail(pod, scheduling.fit_error(len(nodes), {}, volumes.error))
             return
+        fit = scheduling.PodFit(pod, volumes)
+        best = self._quick_best(key, pod, fit)
+        if best is None:
+            best = self._scan_best(key, pod, fit, nodes)
+            if best is None:
+                return
+        if volumes.delayed:
+            self._assume(key, pod, best, volumes.delayed)
+        else:
+            self._bind(pod, best)
+
+    def _quick_best(self, key: str, pod: Obj, fit: scheduling.PodFit) -> str | None:
+        """The node :meth:`_scan_best` would pick, without trying every node, for a pod whose
+        only Filter on a plain node is a free pod slot (see :mod:`node_ranking`); None when
+        that does not apply or no node fits (the scan then writes the reasons)."""
+        if fit.any_affinity or fit.requests_something or fit.volumes.pv_terms:
+            return None
+        if any(k != key for k in self._assumed):
+            return None  # assumed pods count on their nodes: the scan knows them
+        ref = controller_ref(pod)
+        owner = str(ref.get("uid") or "") if ref else ""
+        occupied = self.store.index_buckets("Pod", NODE_INDEX)
+        owned = self.store.index_buckets("Pod", OWNER_INDEX)
+        best: Rank | None = self._ranking.best(owner, occupied, owned)
+        suffix = "|" + owner
+        for facts in self._special:
+            bucket = occupied.get(facts.name)
+            on_node: Collection[Obj] = bucket.values() if bucket is not None else ()
+            if not fit.check(facts, on_node):
+                siblings = len(owned.get(facts.name + suffix, ())) if owner else 0
+                rank = (siblings, len(on_node), facts.name)
+                if best is None or rank < best:
+                    best = rank
+        return best[2] if best is not None else None
+
+    def _scan_best(
+        self, key: str, pod: Obj, fit: scheduling.PodFit, nodes: list[scheduling.NodeFacts]
+    ) -> str | None:
+        """Filter and Score over every node; None after writing the failure when none fits."""
         occupied = self.store.index_buckets("Pod", NODE_INDEX)
         assumed = self._assumed_by_node(exclude=key)
-        fit = scheduling.PodFit(pod, volumes)
         reasons: dict[str, list[str]] = {}
         feasible: list[tuple[str, int]] = []  # (node, pods on it)
         for facts in nodes:
@@ -157,19 +222,18 @@ class Scheduler(Controller):
                 feasible.append((facts.name, len(on_node)))
         if not feasible:
             self._fail(pod, scheduling.fit_error(len(nodes), reasons))
-            return
+            return None
         siblings = self._siblings_by_node(pod, key)
-        best = min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
-        if volumes.delayed:
-            self._assume(key, pod, best, volumes.delayed)
-        else:
-            self._bind(pod, best)
+        return min(feasible, key=lambda n: (siblings(n[0]), n[1], n[0]))[0]
 
     def _nodes(self) -> list[scheduling.NodeFacts]:
         """The Filter plugins' facts of every node, by name; kept until a Node changes."""
         if self._node_facts is None:
             nodes = sorted(self.store.list("Node"), key=name_of)
             self._node_facts = [scheduling.node_facts(n) for n in nodes]
+            self._plain = [f for f in self._node_facts if not f.unschedulable and not f.taints]
+            self._special = [f for f in self._node_facts if f.unschedulable or f.taints]
+            self._ranking.reset(self._plain)
         return self._node_facts
 
     def _siblings_by_node(self, pod: Obj, exclude: str) -> Callable[[str], int]:
@@ -241,7 +305,7 @@ class Scheduler(Controller):
         updated = _status_copy(pod)
         updated["spec"] = {**pod["spec"], "nodeName": node}
         _set_condition(updated, {"status": "True"}, self.clock.timestamp())
-        stored = self.store.update(updated)
+        stored = self.store.update(updated, adopt=True)
         message = f"Successfully assigned {namespace_of(pod)}/{name_of(pod)} to {node}"
         self.cluster.events.normal(stored, "Scheduled", message, self.name)
 
@@ -249,16 +313,19 @@ class Scheduler(Controller):
         updated = _status_copy(pod)
         cond = {"status": "False", "reason": "Unschedulable", "message": message}
         _set_condition(updated, cond, self.clock.timestamp())
-        stored = self.store.update(updated) if updated != pod else pod
+        stored = self.store.update(updated, adopt=True) if updated != pod else pod
         self.cluster.events.warning(stored, "FailedScheduling", message, self.name)
 
 
 def _status_copy(pod: Obj) -> Obj:
-    """``pod`` with a copy of its status to edit; the rest is shared with the stored pod
-    (the store copies only what changed, see :mod:`engine.store`)."""
+    """``pod`` with a fresh status dict and conditions list to edit (the conditions
+    themselves are replaced, never edited); the rest is shared with the stored pod, so
+    the store copies only what changed (see :mod:`engine.store`)."""
     updated = dict(pod)
     if "status" in pod:
-        updated["status"] = copy_obj(pod["status"])
+        status = updated["status"] = dict(pod["status"])
+        if isinstance(status.get("conditions"), list):
+            status["conditions"] = list(status["conditions"])
     return updated
 
 
@@ -267,7 +334,7 @@ def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
     status = pod.setdefault("status", {})
     status.setdefault("phase", "Pending")
     conditions: list[dict[str, Any]] = status.setdefault("conditions", [])
-    for cond in conditions:
+    for i, cond in enumerate(conditions):
         if cond.get("type") == "PodScheduled":
             same = all(cond.get(k) == v for k, v in fields.items())
             if not same:
@@ -276,9 +343,8 @@ def _set_condition(pod: Obj, fields: dict[str, Any], now: str) -> None:
                     if cond.get("status") != fields["status"]
                     else cond.get("lastTransitionTime", now)
                 )
-                cond.clear()
-                cond.update({"type": "PodScheduled", **fields, "lastProbeTime": None})
-                cond["lastTransitionTime"] = since
+                conditions[i] = {"type": "PodScheduled", **fields, "lastProbeTime": None}
+                conditions[i]["lastTransitionTime"] = since
             return
     conditions.append(
         {"type": "PodScheduled", **fields, "lastProbeTime": None, "lastTransitionTime": now}

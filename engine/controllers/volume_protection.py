@@ -49,7 +49,9 @@ class PVCProtectionController(Controller):
         self.store.subscribe(lambda ev: self.enqueue("pv:" + name_of(ev.obj)), ["PersistentVolume"])
         self.store.subscribe(self._on_pod, ["Pod"])
         if not self.store.has_index("Pod", CLAIM_INDEX):
-            self.store.add_index("Pod", CLAIM_INDEX, _claim_keys)
+            self.store.add_index(
+                "Pod", CLAIM_INDEX, _claim_keys, reads=["metadata.namespace", "spec.volumes"]
+            )
 
     def _on_pod(self, ev: WatchEvent) -> None:
         for vol in (ev.obj.get("spec") or {}).get("volumes") or []:
@@ -83,7 +85,7 @@ class PVCProtectionController(Controller):
         if not deleting and finalizer not in finalizers:
             new = thaw(obj, "metadata")
             new["metadata"]["finalizers"] = [*finalizers, finalizer]
-            self.store.update(new)
+            self.store.update(new, adopt=True)
         elif deleting and finalizer in finalizers and not in_use():
             new = thaw(obj, "metadata")
             rest = [f for f in finalizers if f != finalizer]
@@ -91,4 +93,4 @@ class PVCProtectionController(Controller):
                 new["metadata"]["finalizers"] = rest
             else:
                 new["metadata"].pop("finalizers", None)
-            self.store.update(new)
+            self.store.update(new, adopt=True)

@@ -93,7 +93,9 @@ class VolumeController(Controller):
         self.store.subscribe(self._on_class, ["StorageClass"])
         self.store.subscribe(self._on_pod, ["Pod"])
         if not self.store.has_index("PersistentVolume", CLAIM_REF_INDEX):
-            self.store.add_index("PersistentVolume", CLAIM_REF_INDEX, _claim_ref_key)
+            self.store.add_index(
+                "PersistentVolume", CLAIM_REF_INDEX, _claim_ref_key, reads=["spec.claimRef"]
+            )
 
     # -- watch handlers ---------------------------------------------------------------
     def _on_claim(self, ev: WatchEvent) -> None:
@@ -280,7 +282,7 @@ class VolumeController(Controller):
         ann = new["metadata"].setdefault("annotations", {})
         ann[vb.ANN_BETA_STORAGE_PROVISIONER] = provisioner
         ann[vb.ANN_STORAGE_PROVISIONER] = provisioner
-        pvc = self.store.update(new)
+        pvc = self.store.update(new, adopt=True)
         self._event(
             pvc,
             "ExternalProvisioning",
@@ -323,7 +325,7 @@ class VolumeController(Controller):
             return
         pv = vb.provisioned_volume(pvc, sc, node)
         if self.store.get("PersistentVolume", "", name_of(pv)) is None:
-            self.store.create(pv)
+            self.store.create(pv, adopt=True)  # built for this call
             self.cluster.volume_data.setdefault(name_of(pv), {})
         self.cluster.events.normal(
             pvc,
@@ -344,7 +346,7 @@ class VolumeController(Controller):
             spec["claimRef"] = vb.claim_reference(pvc)
         _set_phase(new_pv, "Bound", now)
         if new_pv != pv:
-            pv = self.store.update(new_pv)
+            pv = self.store.update(new_pv, adopt=True)
         new = thaw(pvc, "spec", "metadata.annotations", "status")
         ann = new["metadata"].setdefault("annotations", {})
         if not (pvc.get("spec") or {}).get("volumeName"):
@@ -357,7 +359,7 @@ class VolumeController(Controller):
         if not status.get("capacity"):  # later changes come from volume expansion
             status["capacity"] = dict((pv.get("spec") or {}).get("capacity") or {})
         if new != pvc:
-            pvc = self.store.update(new)
+            pvc = self.store.update(new, adopt=True)
         expansion.sync_expansion(self, pvc, pv)
 
     def _write_claim_phase(self, pvc: Obj, phase: str) -> None:
@@ -365,7 +367,7 @@ class VolumeController(Controller):
             return
         new = thaw(pvc, "status")
         _set_phase(new, phase, self.clock.timestamp())
-        self.store.update(new)
+        self.store.update(new, adopt=True)
 
     def _claim_lost(self, pvc: Obj) -> None:
         if (pvc.get("status") or {}).get("phase") == "Lost":
@@ -398,7 +400,7 @@ class VolumeController(Controller):
     def _write_volume_phase(self, pv: Obj, phase: str, now: str) -> Obj:
         new = thaw(pv, "status")
         if _set_phase(new, phase, now):
-            return self.store.update(new)
+            return self.store.update(new, adopt=True)
         return pv
 
     def _release(self, pv: Obj, now: str) -> None:
