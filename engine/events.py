@@ -127,14 +127,13 @@ class EventRecorder:
             md = event["metadata"]
             existing = self.store.get("Event", md["namespace"], md["name"])
             if existing is not None:
-                return self.store.update(
-                    {
-                        **existing,
-                        "count": event["count"],
-                        "lastTimestamp": event["lastTimestamp"],
-                        "message": event["message"],
-                    }
-                )
+                patched = {
+                    **existing,
+                    "count": event["count"],
+                    "lastTimestamp": event["lastTimestamp"],
+                    "message": event["message"],
+                }
+                return self.store.update(patched, adopt=True)  # built here from stored values
         # built here; shares only the read-only `source` and `involvedObject` of other events
         return self.store.create(event, adopt=True)
 
@@ -145,9 +144,8 @@ class EventRecorder:
         existing = self.store.get("Event", *ref) if ref is not None else None
         if existing is not None:
             count = int(existing.get("count", 1)) + 1
-            return self.store.update(
-                {**existing, "count": count, "lastTimestamp": event["lastTimestamp"]}
-            )
+            patched = {**existing, "count": count, "lastTimestamp": event["lastTimestamp"]}
+            return self.store.update(patched, adopt=True)
         stored = self.store.create(event, adopt=True)
         self._series[key] = (namespace_of(stored), name_of(stored))
         return stored
