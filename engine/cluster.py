@@ -79,7 +79,7 @@ class Cluster:
         self.strict = strict
         self._rngs: dict[str, random.Random] = {}
         self.store = Store(self.clock, self.rng("uid"))
-        self.events = EventRecorder(self.store)
+        self.events = EventRecorder(self.store, self.rng("events"))
         self.controllers: list[Controller] = []
         self._wakeup: asyncio.Event | None = None
         self._change_listeners: list[Callable[[], None]] = []

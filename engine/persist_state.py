@@ -11,8 +11,10 @@ annotations). What it does not hold, and what a faithful continuation needs:
 * the kubelet's per-node host-local IPAM pointers (an address freed by a deleted pod must not
   come back before the range wraps, k8s-semantics.md §8.4) and the images already pulled on
   each node (a cached image starts without a pull);
-* the event recorder's name counter (Event names must stay unique); its series of repeated
-  events is rebuilt from the stored Events;
+* the event recorder's name counter (Event names must stay unique) and its correlators'
+  caches (which Event a repeat counts on, each group's recent messages, each source's spam
+  tokens: :meth:`engine.events.EventRecorder.dump_state`), so a loaded playground aggregates
+  and drops events exactly as the saved one would have;
 * the volume provisioner's identity, the node lifecycle controller's orphaned-pod clocks and
   the DNS zone's SOA serial (the time of its last change).
 
@@ -105,7 +107,7 @@ def dump_components(cluster: Cluster) -> dict[str, Any]:
     return {
         "dns": {"modified": zone_for(cluster).modified},
         "kubelet": {"ipam": ipam, "images": images},
-        "events": {"counter": cluster.events._counter},
+        "events": cluster.events.dump_state(),
         "provisioner": {"identities": dict(volumes._identities)},
         "nodeLifecycle": {"orphaned": dict(nodes._orphaned)},
     }
@@ -121,8 +123,7 @@ def restore_components(cluster: Cluster, data: dict[str, Any]) -> None:
         kubelet._ipams[node] = allocator
     for node, images in (data.get("kubelet") or {}).get("images", {}).items():
         kubelet._images[node] = {str(i) for i in images}
-    cluster.events._counter = int((data.get("events") or {}).get("counter", 0))
-    _rebuild_event_series(cluster)
+    cluster.events.restore_state(data.get("events") or {})
     volumes: Any = cluster.controller("persistentvolume-controller")
     volumes._identities.update((data.get("provisioner") or {}).get("identities", {}))
     nodes: Any = cluster.controller("node-lifecycle")
@@ -132,24 +133,6 @@ def restore_components(cluster: Cluster, data: dict[str, Any]) -> None:
     nodes._orphaned.update(
         {str(k): float(v) for k, v in (data.get("nodeLifecycle") or {}).get("orphaned", {}).items()}
     )
-
-
-def _rebuild_event_series(cluster: Cluster) -> None:
-    """Repeats of a stored Event keep counting on it, as before the save."""
-    series = cluster.events._series
-    for event in cluster.store.list("Event"):
-        involved = event.get("involvedObject") or {}
-        key = (
-            str(involved.get("kind", "")),
-            namespace_of(event),
-            str(involved.get("name", "")),
-            str(involved.get("uid", "")),
-            str(event.get("type", "")),
-            str(event.get("reason", "")),
-            str(event.get("message", "")),
-            str((event.get("source") or {}).get("component", "")),
-        )
-        series[key] = (namespace_of(event), name_of(event))
 
 
 def known_kind(kind: object) -> bool:

@@ -18,6 +18,10 @@ from engine import quantity
 T = TypeVar("T")
 _MASK = (1 << 64) - 1
 _INCREASING, _DECREASING, _UNKNOWN = 1, 2, 0
+#: breakPatterns' xorshift shifts. Go 1.24 fixed them (golang/go#70144) to (13, 7, 17), which
+#: kubectl 1.35 (built with Go 1.25) uses; a kubectl built with Go <= 1.23 shifts (13, 17, 5).
+XORSHIFT_SHIFTS = (13, 7, 17)
+GO123_XORSHIFT_SHIFTS = (13, 17, 5)
 
 
 class _Data:
@@ -178,10 +182,11 @@ def _break_patterns(d: _Data, a: int, b: int) -> None:
         return
     state = length
     modulus = 1 << length.bit_length()
+    left, right, left2 = XORSHIFT_SHIFTS
     for idx in range(a + (length // 4) * 2 - 1, a + (length // 4) * 2 + 2):
-        state ^= (state << 13) & _MASK
-        state ^= state >> 7
-        state ^= (state << 17) & _MASK
+        state ^= (state << left) & _MASK
+        state ^= state >> right
+        state ^= (state << left2) & _MASK
         other = state & (modulus - 1)
         if other >= length:
             other -= length

@@ -15,6 +15,7 @@ Policy and the PVC retention block (k8s-semantics §7.4), which the installed 1.
 
 from __future__ import annotations
 
+import json
 import os
 import shlex
 import shutil
@@ -27,7 +28,7 @@ import pytest
 
 from engine.clock import VirtualClock
 from engine.cluster import Cluster
-from engine.kubectl import run
+from engine.kubectl import gosort, run
 from tests.engine.kube_api_fake import serve
 from tests.engine.kubectl_helpers import WEB_YAML
 
@@ -162,6 +163,23 @@ def busy() -> Cluster:
     cluster.settle()
     cluster.advance(AGE - cluster.clock.now())
     return cluster
+
+
+@pytest.fixture(scope="module", autouse=True)
+def go_sort_of_installed_kubectl() -> Iterator[None]:
+    """Sort as the installed kubectl does: its Go version decides breakPatterns' xorshift
+    (the playground follows kubectl 1.35's Go 1.25; kubectl 1.32 is built with Go 1.23)."""
+    assert KUBECTL is not None
+    version = subprocess.run(
+        [KUBECTL, "version", "--client", "-o", "json"], capture_output=True, text=True, check=False
+    )
+    go = json.loads(version.stdout or "{}").get("clientVersion", {}).get("goVersion", "go1.25")
+    minor = int(go.removeprefix("go").split(".")[1])
+    saved = gosort.XORSHIFT_SHIFTS
+    if minor <= 23:
+        gosort.XORSHIFT_SHIFTS = gosort.GO123_XORSHIFT_SHIFTS
+    yield
+    gosort.XORSHIFT_SHIFTS = saved
 
 
 @pytest.fixture(scope="module")

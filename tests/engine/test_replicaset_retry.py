@@ -20,7 +20,7 @@ import pytest
 from engine.cluster import Cluster
 from engine.config import ClusterConfig
 from engine.objects import Obj, name_of
-from engine.store import StoreError, WatchEvent
+from engine.store import StoreError
 from tests.engine.fake_kubelet import isolated_cluster
 
 QUOTA_REFUSAL = re.compile(
@@ -61,17 +61,23 @@ class Refused(StoreError):
 
 
 class Attempts:
-    """The clock time and message of every Warning event one reason records."""
+    """The clock time and message of every Warning event one reason records.
+
+    Counted as the controller records them, before client-go's spam filter (25 events per
+    source and object, then one per 300 s) drops the ones past its budget: each is a try."""
 
     def __init__(self, cluster: Cluster, reason: str) -> None:
         self.cluster = cluster
         self.reason = reason
         self.seen: list[tuple[float, str]] = []
-        cluster.store.subscribe(self._on_event, ["Event"])
+        record = cluster.events.record
 
-    def _on_event(self, ev: WatchEvent) -> None:
-        if ev.type != "DELETED" and ev.obj["reason"] == self.reason:
-            self.seen.append((self.cluster.clock.now(), ev.obj["message"]))
+        def counting(obj: Obj, type_: str, reason: str, message: str, *a: Any, **kw: Any) -> Any:
+            if reason == self.reason:
+                self.seen.append((cluster.clock.now(), message))
+            return record(obj, type_, reason, message, *a, **kw)
+
+        cluster.events.record = counting  # type: ignore[method-assign]
 
     def times(self) -> list[float]:
         """Distinct attempt times, in order."""
