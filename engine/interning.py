@@ -18,6 +18,7 @@ future sharing, never correctness.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 _LEAVES = frozenset({str, int, float, bool, type(None)})
@@ -63,26 +64,21 @@ class Interner:
         if type(value) is dict:
             values = value.values()
             types = tuple(map(type, values))
-            if _LEAVES.issuperset(types):  # a leaf: its key is at hand
+            if _LEAVES.issuperset(types):  # a leaf
                 if len(value) <= _MAX_ITEMS:
-                    return self._canonical(value, ("d", *value, *values, *types), prior)
+                    return self._canonical(value, _dict_key(value, types), prior)
                 return value
-            if self._children(value, prior) and len(value) <= _MAX_ITEMS:
-                return self._canonical(value, _dict_key(value), prior)
+            self._children(value, prior)
             return value
         types = tuple(map(type, value))
-        if _LEAVES.issuperset(types):
+        if _LEAVES.issuperset(types):  # a leaf
             if len(value) <= _MAX_ITEMS:
-                return self._canonical(value, ("l", *value, *types), prior)
+                return self._canonical(value, _list_key(value, types), prior)
             return value
-        leaf = True
         prior_list = prior if type(prior) is list else ()
         anywhere = {id(x) for x in prior_list} if len(prior_list) > _BY_POSITION else None
         for i, item in enumerate(value):
             kind = type(item)
-            if kind in _LEAVES:
-                continue
-            leaf = False
             if kind is dict or kind is list:
                 if anywhere is not None:
                     if id(item) in anywhere:
@@ -94,26 +90,19 @@ class Interner:
                     shared = self._walk(item, was)
                     if shared is not item:
                         value[i] = shared
-        if leaf and len(value) <= _MAX_ITEMS:
-            return self._canonical(value, _list_key(value), prior)
         return value
 
-    def _children(self, value: dict[str, Any], prior: Any) -> bool:
-        """Intern ``value``'s nested containers in place; True when it has none (a leaf)."""
-        leaf = True
+    def _children(self, value: dict[str, Any], prior: Any) -> None:
+        """Intern ``value``'s nested containers in place."""
         prior_dict = prior if type(prior) is dict else None
         for key, item in value.items():
             kind = type(item)
-            if kind in _LEAVES:
-                continue
-            leaf = False
             if kind is dict or kind is list:
                 was = prior_dict.get(key) if prior_dict is not None else None
                 if item is not was:
                     shared = self._walk(item, was)
                     if shared is not item:
                         value[key] = shared
-        return leaf
 
     def _canonical(self, value: Any, key: tuple[Any, ...], prior: Any) -> Any:
         """The container to keep for the leaf ``value`` (``key``: a tag, its keys and values
@@ -141,10 +130,10 @@ class Interner:
         return value
 
 
-def _dict_key(value: dict[str, Any]) -> tuple[Any, ...]:
+def _dict_key(value: dict[str, Any], types: Iterable[type] | None = None) -> tuple[Any, ...]:
     values = value.values()
-    return ("d", *value, *values, *map(type, values))
+    return ("d", *value, *values, *(map(type, values) if types is None else types))
 
 
-def _list_key(value: list[Any]) -> tuple[Any, ...]:
-    return ("l", *value, *map(type, value))
+def _list_key(value: list[Any], types: Iterable[type] | None = None) -> tuple[Any, ...]:
+    return ("l", *value, *(map(type, value) if types is None else types))

@@ -267,10 +267,8 @@ class Store:
         key = (md.get("namespace", ""), md["name"])
         if key in self._objects[kind]:
             raise AlreadyExists(kind, key[0], key[1])
-        hooks = self._admission[kind]
-        if hooks:
-            for hook in hooks:
-                hook(new, None)
+        for hook in self._admission[kind]:
+            hook(new, None)
         md["uid"] = md.get("uid") or self.new_uid()
         md["resourceVersion"] = self._next_rv()
         md["creationTimestamp"] = md.get("creationTimestamp") or self.clock.timestamp()
@@ -444,12 +442,7 @@ class Store:
     def _drop(self, kind: str, key: Key, last: Obj) -> None:
         old = self._objects[kind].pop(key)
         for func, table, _reads in self._indexes[kind].values():
-            for value in func(old):
-                bucket = table.get(value)
-                if bucket is not None:
-                    bucket.pop(key, None)
-                    if not bucket:
-                        del table[value]
+            _unindex(table, key, func(old))
         self._rv += 1
         self._emit(WatchEvent("DELETED", kind, last, old))
 
