@@ -175,8 +175,6 @@ class EventRecorder:
         if namespace:
             involved["namespace"] = namespace
         self._last_ref = ref
-        if involved == self._last_involved:
-            return self._last_involved
         self._last_involved = involved
         return involved
 

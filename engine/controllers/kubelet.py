@@ -256,12 +256,11 @@ class Kubelet(Controller):
                 self._ipams[node_name] = ipam
             self._ipam_cidrs[node_name] = cidr
         if not ipam.seeded:  # the first address on this node: seed from those in use
-            in_use = set()
-            for p in self.store.index_view("Pod", NODE_NAME_INDEX, node_name):
-                status = p.get("status")
-                ip = status.get("podIP") if status else None
-                if ip:
-                    in_use.add(str(ip))
+            in_use = {
+                ip
+                for p in self.store.index_view("Pod", NODE_NAME_INDEX, node_name)
+                for ip in _pod_ip(p)
+            }
             in_use |= {r.ip for r in self._runs.on_node(node_name) if r.ip}
             ipam.observe(in_use)
         return ipam.allocate(_TakenOn(self, node_name))
